@@ -1,0 +1,65 @@
+import type { Actor } from './actor.ts';
+import type { Risk, Scope } from './spec.ts';
+
+/** What the publish policy (policies/publish.rego) decides. Reasons, never a bare boolean. */
+export interface PublishDecision {
+  allow: boolean;
+  reviewRequired: boolean;
+  requiredApprovals: number;
+  /** why the publish is refused (empty when allowed) */
+  deny: string[];
+  /** why review is needed (empty when not) */
+  reviewReasons: string[];
+}
+
+export interface ApprovalRecord {
+  approver: Actor;
+  rationale: string;
+  decision: 'approve' | 'reject';
+  at: string;
+}
+
+export type PublishStatus =
+  | 'validating'
+  | 'deciding'
+  | 'awaiting_approval'
+  | 'publishing'
+  | 'published'
+  | 'rejected'
+  | 'denied'
+  | 'invalid';
+
+export interface PublishInput {
+  definitionId: string;
+  version: string;
+  requestedBy: Actor;
+  note?: string;
+}
+
+export interface PublishState {
+  definitionId: string;
+  version: string;
+  status: PublishStatus;
+  requestedBy: Actor;
+  decision?: PublishDecision;
+  approvals: ApprovalRecord[];
+  digest?: string;
+  risk?: Risk;
+  scope?: Scope;
+  error?: { code: string; message: string };
+}
+
+export interface PublishResult {
+  status: Extract<PublishStatus, 'published' | 'rejected' | 'denied' | 'invalid'>;
+  definitionId: string;
+  version: string;
+  digest?: string;
+  decision?: PublishDecision;
+  approvals: ApprovalRecord[];
+  error?: { code: string; message: string };
+}
+
+export interface ApproveArgs {
+  approver: Actor;
+  rationale: string;
+}

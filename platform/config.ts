@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/**
+ * All configuration comes from the environment, parsed once here. A bad value stops the
+ * process with one line per problem, naming the variable.
+ */
+const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(3000),
+  PUBLIC_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: optionalUrl,
+  PG_PORT: port(54329),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: optionalUrl,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('maestro-core'),
+
+  TYPESENSE_URL: optionalUrl,
+  TYPESENSE_PORT: port(8108),
+  TYPESENSE_API_KEY: z.string().min(8).optional(),
+  TYPESENSE_COLLECTION: z.string().regex(/^[a-z][a-z0-9_]*$/).default('catalog'),
+
+  /** `id:base64key[,id:base64key…]`; the first is used to encrypt, all decrypt. */
+  CODEC_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be id:base64key[,id:base64key…]')
+    .optional(),
+  CODEC_AUTH_TOKEN: z.string().min(16).optional(),
+  CODEC_CORS_ORIGINS: z.string().optional(),
+
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_DEV_LOGIN: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+
+  POLICY_DIR: z.string().min(1).default('.build/policies'),
+  WEB_DIST: z.string().min(1).default('web/dist'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  typesenseUrl: string;
+  publicUrl: string;
+  devLogin: boolean;
+  /** true when Postgres, Temporal or Typesense are started by us (embedded defaults) */
+  embedded: { postgres: boolean; temporal: boolean; typesense: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const temporalAddress = e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`;
+  return {
+    ...e,
+    dataDir,
+    POLICY_DIR: path.resolve(e.POLICY_DIR),
+    WEB_DIST: path.resolve(e.WEB_DIST),
+    temporalAddress,
+    temporalUiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+    typesenseUrl: e.TYPESENSE_URL ?? `http://127.0.0.1:${e.TYPESENSE_PORT}`,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    devLogin: e.AUTH_DEV_LOGIN ?? e.NODE_ENV !== 'production',
+    embedded: { postgres: !e.DATABASE_URL, temporal: !e.TEMPORAL_ADDRESS, typesense: !e.TYPESENSE_URL },
+  };
+}

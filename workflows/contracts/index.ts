@@ -1,0 +1,4 @@
+export * from './publish.ts';
+
+/** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
+export const DEFAULT_TASK_QUEUE = 'maestro-core';
