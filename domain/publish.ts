@@ -63,3 +63,16 @@ export interface ApproveArgs {
   approver: Actor;
   rationale: string;
 }
+
+/** What a draft or the first step of a publish knows about the version. */
+export interface DraftSummary {
+  definitionId: string;
+  version: string;
+  tenantId: string;
+  digest: string;
+  risk: Risk;
+  scope: Scope;
+  category: string;
+  title: string;
+  created: boolean;
+}

@@ -1,0 +1,11 @@
+import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
+import { createPublishActivities, type PublishDeps } from './publish.ts';
+
+export type ActivityDeps = CatalogDeps & PublishDeps;
+
+/** Every activity of the core worker, built from its dependencies (the worker composes). */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createPublishActivities(deps), ...createCatalogActivities(deps) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,216 @@
+import { activityInfo } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import type { Sql } from '../platform/db.ts';
+import { PG, pgCode } from '../platform/db.ts';
+import type { PolicyEngine } from '../platform/opa.ts';
+import { contentDigest } from '../platform/digest.ts';
+import { WorkflowSpec, issuesToDetails } from '../domain/spec.ts';
+import { DomainError, conflict, inputError, notFound } from '../domain/errors.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { ApprovalRecord, DraftSummary, PublishDecision, PublishStatus } from '../domain/publish.ts';
+import { definitionId as makeDefinitionId } from '../domain/ids.ts';
+import { compareSemver } from '../domain/semver.ts';
+import { asFailure } from './errors.ts';
+
+export interface PublishDeps {
+  sql: Sql;
+  policy: PolicyEngine;
+}
+
+
+function execution() {
+  const e = activityInfo().workflowExecution;
+  if (!e) throw new Error('publish activities run inside a workflow');
+  return e;
+}
+
+export function createPublishActivities({ sql, policy }: PublishDeps) {
+  return {
+    /** Validates and stores a draft version. Idempotent: the same content twice is one draft. */
+    createDraft: (input: { spec: unknown; actor: Actor }) =>
+      asFailure(async (): Promise<DraftSummary> => {
+        const parsed = WorkflowSpec.safeParse(input.spec);
+        if (!parsed.success) {
+          throw inputError('SPEC_INVALID', 'the workflow spec is not valid', issuesToDetails(parsed.error.issues, '/spec'));
+        }
+        const spec = parsed.data;
+        const m = spec.metadata;
+        const id = makeDefinitionId(input.actor.tenant, m.name);
+        const digest = contentDigest(spec);
+        return await sql.begin(async (tx) => {
+          const [tenant] = await tx`select id from tenant where id = ${input.actor.tenant}`;
+          if (!tenant) throw notFound('TENANT_UNKNOWN', `tenant "${input.actor.tenant}" does not exist`);
+          await tx`
+            insert into workflow_definition (id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, created_by)
+            values (${id}, ${input.actor.tenant}, ${m.name}, ${m.title ?? null}, ${m.description}, ${m.category}, ${m.risk},
+                    ${m.scope}, ${m.owner ?? input.actor.sub}, ${m.ownerTeam ?? input.actor.team ?? null}, ${input.actor.sub})
+            on conflict (id) do nothing`;
+          const inserted = await tx`
+            insert into workflow_version (definition_id, tenant_id, version, spec, parameter_schema, changelog, digest, created_by)
+            values (${id}, ${input.actor.tenant}, ${m.version}, ${tx.json(spec as never)},
+                    ${spec.parameters ? tx.json(spec.parameters as never) : null}, ${m.changelog ?? null}, ${digest}, ${input.actor.sub})
+            on conflict (definition_id, version) do nothing
+            returning version`;
+          if (!inserted.length) {
+            const [existing] = await tx<{ digest: string }[]>`
+              select digest from workflow_version where definition_id = ${id} and version = ${m.version}`;
+            if (existing?.digest !== digest) {
+              throw conflict('VERSION_EXISTS', `${id}@${m.version} already exists with different content; bump the version`);
+            }
+          }
+          return {
+            definitionId: id,
+            version: m.version,
+            tenantId: input.actor.tenant,
+            digest,
+            risk: m.risk,
+            scope: m.scope,
+            category: m.category,
+            title: m.title ?? m.name,
+            created: inserted.length > 0,
+          };
+        });
+      }),
+
+    /**
+     * First step of a publish: the version must exist as a draft, its spec must still be
+     * valid and its stored digest must match its content. Opens the publish_request row.
+     */
+    beginPublish: (input: { definitionId: string; version: string; requestedBy: Actor }) =>
+      asFailure(async (): Promise<DraftSummary> => {
+        const { workflowId, runId } = execution();
+        const [row] = await sql<{ spec: unknown; digest: string; status: string; tenant_id: string }[]>`
+          select spec, digest, status, tenant_id from workflow_version
+          where definition_id = ${input.definitionId} and version = ${input.version}`;
+        if (!row) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+        if (row.status === 'published') throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} is already published`);
+        const parsed = WorkflowSpec.safeParse(row.spec);
+        if (!parsed.success) {
+          throw inputError('SPEC_INVALID', 'the stored spec is no longer valid', issuesToDetails(parsed.error.issues, '/spec'));
+        }
+        const digest = contentDigest(parsed.data);
+        if (digest !== row.digest) throw inputError('DIGEST_MISMATCH', 'the stored spec does not match its recorded digest');
+        const a = input.requestedBy;
+        await sql`
+          insert into publish_request (workflow_id, run_id, tenant_id, definition_id, version, requested_by, requested_by_name, status)
+          values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating')
+          on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
+            requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, updated_at = now()`;
+        const m = parsed.data.metadata;
+        return {
+          definitionId: input.definitionId,
+          version: input.version,
+          tenantId: row.tenant_id,
+          digest,
+          risk: m.risk,
+          scope: m.scope,
+          category: m.category,
+          title: m.title ?? m.name,
+          created: false,
+        };
+      }),
+
+    /** The policy decision, evaluated here so that it is recorded in the workflow history. */
+    async decidePublish(input: { actor: Actor; draft: DraftSummary }): Promise<PublishDecision> {
+      return policy.publishDecision({
+        actor: { sub: input.actor.sub, tenant: input.actor.tenant, roles: input.actor.roles, ...(input.actor.team ? { team: input.actor.team } : {}) },
+        definition: {
+          id: input.draft.definitionId,
+          tenant: input.draft.tenantId,
+          risk: input.draft.risk,
+          scope: input.draft.scope,
+          category: input.draft.category,
+        },
+      });
+    },
+
+    async recordPublishStatus(input: {
+      definitionId: string;
+      version: string;
+      status: PublishStatus;
+      decision?: PublishDecision;
+    }): Promise<void> {
+      const { workflowId, runId } = execution();
+      const versionStatus = input.status === 'awaiting_approval' ? 'in_review' : input.status === 'rejected' ? 'rejected' : 'draft';
+      await sql.begin(async (tx) => {
+        await tx`
+          update publish_request set status = ${input.status}, run_id = ${runId},
+            decision = coalesce(${input.decision ? tx.json(input.decision as never) : null}, decision), updated_at = now()
+          where workflow_id = ${workflowId}`;
+        await tx`
+          update workflow_version set status = ${versionStatus}
+          where definition_id = ${input.definitionId} and version = ${input.version} and status <> 'published'`;
+        await tx`
+          update workflow_definition set status = ${input.status === 'awaiting_approval' ? 'in_review' : 'draft'}, updated_at = now()
+          where id = ${input.definitionId} and status in ('draft', 'in_review')`;
+      });
+    },
+
+    /** Persists an accepted approval decision; idempotent per (workflow, approver). */
+    async recordApproval(input: { definitionId: string; version: string; tenantId: string; approval: ApprovalRecord }): Promise<void> {
+      const { workflowId } = execution();
+      const a = input.approval;
+      await sql`
+        insert into approval (tenant_id, workflow_id, subject_kind, definition_id, version, approver, approver_tenant, decision, rationale, decided_at)
+        values (${input.tenantId}, ${workflowId}, 'publish', ${input.definitionId}, ${input.version}, ${a.approver.sub},
+                ${a.approver.tenant}, ${a.decision}, ${a.rationale}, ${a.at})
+        on conflict (workflow_id, approver) do nothing`;
+    },
+
+    /**
+     * Makes the version published, the definition's metadata follow its newest published
+     * version, and writes the lifecycle receipt — one transaction, safe to retry.
+     */
+    completePublish: (input: { definitionId: string; version: string; digest: string; decision: PublishDecision; approvals: ApprovalRecord[] }) =>
+      asFailure(async (): Promise<{ receiptId: string }> => {
+        const { workflowId, runId } = execution();
+        const receiptId = `rcpt_${createHash('sha256').update(`${workflowId}\n${runId}\npublish`).digest('hex').slice(0, 24)}`;
+        await sql.begin(async (tx) => {
+          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: WorkflowSpec; tenant_id: string }[]>`
+            select status, digest, published_by_workflow_id, spec, tenant_id from workflow_version
+            where definition_id = ${input.definitionId} and version = ${input.version} for update`;
+          if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+          if (v.digest !== input.digest) throw inputError('DIGEST_MISMATCH', 'the version changed during review');
+          if (v.status === 'published' && v.published_by_workflow_id !== workflowId) {
+            throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} was published by another lifecycle`);
+          }
+          if (v.status !== 'published') {
+            await tx`
+              update workflow_version set status = 'published', published_at = now(),
+                published_by_workflow_id = ${workflowId}, published_by_run_id = ${runId}
+              where definition_id = ${input.definitionId} and version = ${input.version}`;
+          }
+          const [d] = await tx<{ latest_version: string | null }[]>`
+            select latest_version from workflow_definition where id = ${input.definitionId} for update`;
+          const newest = !d?.latest_version || compareSemver(input.version, d.latest_version) >= 0;
+          if (newest) {
+            const m = v.spec.metadata;
+            await tx`
+              update workflow_definition set latest_version = ${input.version}, status = 'published', title = ${m.title ?? null},
+                description = ${m.description}, category = ${m.category}, risk = ${m.risk}, scope = ${m.scope},
+                owner = coalesce(${m.owner ?? null}, owner), owner_team = coalesce(${m.ownerTeam ?? null}, owner_team), updated_at = now()
+              where id = ${input.definitionId}`;
+            await tx`delete from workflow_tag where definition_id = ${input.definitionId}`;
+            for (const tag of new Set(m.tags ?? [])) {
+              await tx`insert into workflow_tag (definition_id, tenant_id, tag) values (${input.definitionId}, ${v.tenant_id}, ${tag})`;
+            }
+          } else {
+            await tx`update workflow_definition set status = 'published', updated_at = now() where id = ${input.definitionId}`;
+          }
+          await tx`update publish_request set status = 'published', updated_at = now() where workflow_id = ${workflowId}`;
+          await tx`
+            insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
+            values (${receiptId}, ${v.tenant_id}, 'publish', ${workflowId}, ${runId}, ${`${input.definitionId}@${input.version}`},
+                    ${input.digest}, ${tx.json({ policy: input.decision, approvals: input.approvals } as never)})
+            on conflict (workflow_id, run_id, lifecycle) do nothing`;
+        }).catch((e: unknown) => {
+          if (e instanceof DomainError) throw e;
+          if (pgCode(e) === PG.checkViolation) throw conflict('ALREADY_PUBLISHED', 'the version is published and immutable');
+          throw e;
+        });
+        return { receiptId };
+      }),
+  };
+}
+
+export type PublishActivities = ReturnType<typeof createPublishActivities>;

@@ -1,0 +1,63 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiDeps, AppEnv } from './env.ts';
+import { errorResponse, onError, validationHook } from './errors.ts';
+import { authenticate } from './auth.ts';
+import { definitionRoutes } from './routes/definitions.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { approvalRoutes } from './routes/approvals.ts';
+import { healthRoutes } from './routes/health.ts';
+import { devRoutes, sessionRoutes } from './routes/session.ts';
+import { codecServer } from './codec-server.ts';
+import { apiDocs, switchboard } from './static.ts';
+
+const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
+
+/** The HTTP surface: API under /api, codec server under /codec, the Switchboard at /. */
+export function createApp(deps: ApiDeps) {
+  const { config, log } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError);
+  app.use('*', requestId({ headerName: 'x-request-id', limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    const reqLog = log.child({ requestId: c.get('requestId') });
+    c.set('log', reqLog);
+    const t0 = performance.now();
+    await next();
+    const actor = c.get('actor');
+    reqLog.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0), sub: actor?.sub, tenant: actor?.tenant },
+      'request',
+    );
+  });
+
+  app.route('/codec', codecServer(deps.codec, {
+    origins: config.CODEC_CORS_ORIGINS?.split(',').map((s) => s.trim()) ?? [config.temporalUiUrl, config.temporalUiUrl.replace('localhost', '127.0.0.1')],
+    ...(config.CODEC_AUTH_TOKEN ? { token: config.CODEC_AUTH_TOKEN } : {}),
+  }));
+
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB') }));
+  const auth = authenticate(deps.jwtSecret);
+  api.use('*', async (c, next) => (PUBLIC_API.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : auth(c, next)));
+  api.route('/', healthRoutes(deps));
+  if (config.devLogin) api.route('/', devRoutes(deps));
+  api.route('/', sessionRoutes());
+  api.route('/', definitionRoutes(deps));
+  api.route('/', catalogRoutes(deps));
+  api.route('/', approvalRoutes(deps));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Maestro Conductor API', version: '0.1.0', description: 'Catalog, publishing and approvals. Every change runs as a Temporal lifecycle.' },
+    servers: [{ url: '/api' }],
+    security: [{ bearer: [] }],
+  });
+  api.route('/docs', apiDocs('/api/openapi.json'));
+  api.notFound((c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  app.route('/api', api);
+
+  app.route('/', switchboard(config.WEB_DIST));
+  return app;
+}

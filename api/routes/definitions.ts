@@ -1,0 +1,208 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { WorkflowSpec } from '../../domain/spec.ts';
+import { definitionId, workflowIds } from '../../domain/ids.ts';
+import { conflict, notFound } from '../../domain/errors.ts';
+import type { PublishState } from '../../domain/publish.ts';
+import { DRAFT_WORKFLOW_TYPE, PUBLISH_WORKFLOW_TYPE, approveUpdate, publishStateQuery, rejectUpdate } from '../../workflows/contracts/index.ts';
+import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
+import type { DraftSummary } from '../../domain/publish.ts';
+import type { ApiDeps, AppEnv } from '../env.ts';
+import { ErrorBody, validationHook } from '../errors.ts';
+import { requireRole } from '../auth.ts';
+import { mapTemporalErrors } from '../temporal-errors.ts';
+import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
+import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
+
+const errors = {
+  401: { description: 'No or invalid bearer token', content: { 'application/json': { schema: ErrorBody } } },
+  404: { description: 'Not found (or not visible to your tenant)', content: { 'application/json': { schema: ErrorBody } } },
+  422: { description: 'Invalid input; `details` names each failing path', content: { 'application/json': { schema: ErrorBody } } },
+} as const;
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const DraftCreated = z
+  .object({
+    definitionId: z.string(),
+    version: z.string(),
+    digest: z.string(),
+    created: z.boolean(),
+    workflowId: z.string(),
+    temporalUrl: z.string(),
+  })
+  .meta({ id: 'DraftCreated' });
+
+const createDraft = createRoute({
+  method: 'post',
+  path: '/definitions',
+  tags: ['definitions'],
+  summary: 'Create a draft version from a workflow spec document',
+  request: { body: { required: true, content: { 'application/json': { schema: z.strictObject({ spec: WorkflowSpec }) } } } },
+  responses: {
+    201: json(DraftCreated, 'Draft created'),
+    200: json(DraftCreated, 'The same draft already existed (idempotent)'),
+    403: json(ErrorBody, 'Missing role'),
+    409: json(ErrorBody, 'The version exists with different content'),
+    ...errors,
+  },
+});
+
+const getDefinition = createRoute({
+  method: 'get',
+  path: '/definitions/{id}',
+  tags: ['definitions'],
+  summary: 'A definition with its versions',
+  request: { params: DefinitionIdParam },
+  responses: { 200: json(DefinitionDetail, 'The definition'), ...errors },
+});
+
+const requestPublish = createRoute({
+  method: 'post',
+  path: '/definitions/{id}/publish-requests',
+  tags: ['publishing'],
+  summary: 'Request Publish: start the publish lifecycle of a draft version',
+  request: {
+    params: DefinitionIdParam,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.strictObject({ version: VersionParam.shape.version, note: z.string().max(2000).optional() }) } },
+    },
+  },
+  responses: {
+    202: json(z.object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string(), status: z.string() }), 'Publish lifecycle started (or already running)'),
+    409: json(ErrorBody, 'Already published'),
+    ...errors,
+  },
+});
+
+const getPublishRequest = createRoute({
+  method: 'get',
+  path: '/definitions/{id}/publish-requests/{version}',
+  tags: ['publishing'],
+  summary: 'State of a publish lifecycle',
+  request: { params: VersionParam },
+  responses: { 200: json(PublishRequestState, 'Current state'), ...errors },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/definitions/{id}/publish-requests/{version}/approvals',
+  tags: ['publishing'],
+  summary: 'Approve Template: approve or reject a publish request, with rationale',
+  request: {
+    params: VersionParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({ decision: z.enum(['approve', 'reject']).default('approve'), rationale: z.string().max(4000) }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: json(z.object({ approval: ApprovalBody, status: z.string() }), 'Decision accepted'),
+    403: json(ErrorBody, 'Self-approval, wrong tenant or missing role'),
+    409: json(ErrorBody, 'Not awaiting approval, or already decided by you'),
+    ...errors,
+  },
+});
+
+export function definitionRoutes(deps: ApiDeps) {
+  const { temporal, config, sql } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const url = (workflowId: string, runId?: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
+
+  app.openapi(createDraft, async (c) => {
+    const actor = c.get('actor');
+    requireRole(actor, ['author', 'publisher'], 'creating a draft');
+    const { spec } = c.req.valid('json');
+    const id = definitionId(actor.tenant, spec.metadata.name);
+    const workflowId = workflowIds.draft(id, spec.metadata.version);
+    const draft = await mapTemporalErrors(() =>
+      temporal.workflow.execute<(i: unknown) => Promise<DraftSummary>>(DRAFT_WORKFLOW_TYPE, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ spec, actor }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA.tenantId, value: actor.tenant },
+          { key: SA.templateId, value: id },
+          { key: SA.lifecycle, value: 'draft' },
+        ],
+      }),
+    );
+    const body = {
+      definitionId: draft.definitionId,
+      version: draft.version,
+      digest: draft.digest,
+      created: draft.created,
+      workflowId,
+      temporalUrl: url(workflowId),
+    };
+    return c.json(body, draft.created ? 201 : 200);
+  });
+
+  app.openapi(getDefinition, async (c) => {
+    const def = await readVisibleDefinition(sql, c.get('actor'), c.req.valid('param').id);
+    if (!def) throw notFound('DEFINITION_NOT_FOUND', 'no such definition');
+    return c.json(def, 200);
+  });
+
+  app.openapi(requestPublish, async (c) => {
+    const actor = c.get('actor');
+    const { id } = c.req.valid('param');
+    const { version, note } = c.req.valid('json');
+    const [v] = await sql<{ status: string }[]>`
+      select v.status from workflow_version v join workflow_definition d on d.id = v.definition_id
+      where v.definition_id = ${id} and v.version = ${version} and d.tenant_id = ${actor.tenant}`;
+    if (!v) throw notFound('VERSION_NOT_FOUND', `${id}@${version} does not exist in your tenant`);
+    if (v.status === 'published') throw conflict('ALREADY_PUBLISHED', `${id}@${version} is already published`);
+    const workflowId = workflowIds.publish(id, version);
+    const handle = await temporal.workflow.start(PUBLISH_WORKFLOW_TYPE, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [{ definitionId: id, version, requestedBy: actor, ...(note ? { note } : {}) }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.tenantId, value: actor.tenant },
+        { key: SA.templateId, value: id },
+        { key: SA.lifecycle, value: 'publish' },
+      ],
+    });
+    const runId = handle.firstExecutionRunId;
+    return c.json({ workflowId, runId, temporalUrl: url(workflowId, runId), status: 'started' }, 202);
+  });
+
+  app.openapi(getPublishRequest, async (c) => {
+    const actor = c.get('actor');
+    const { id, version } = c.req.valid('param');
+    const row = await readPublishRequest(sql, actor, id, version);
+    if (!row) throw notFound('PUBLISH_REQUEST_NOT_FOUND', `no publish request for ${id}@${version}`);
+    // The workflow is the authority on live state; the read model answers when no worker can.
+    const live = await temporal.workflow
+      .getHandle(row.workflowId)
+      .query(publishStateQuery)
+      .catch(() => undefined);
+    const state: PublishState = live ?? row.state;
+    return c.json({ ...state, workflowId: row.workflowId, runId: row.runId, temporalUrl: url(row.workflowId, row.runId) }, 200);
+  });
+
+  app.openapi(decide, async (c) => {
+    const actor = c.get('actor');
+    const { id, version } = c.req.valid('param');
+    const { decision, rationale } = c.req.valid('json');
+    const row = await readPublishRequest(sql, actor, id, version);
+    if (!row) throw notFound('PUBLISH_REQUEST_NOT_FOUND', `no publish request for ${id}@${version}`);
+    const handle = temporal.workflow.getHandle(row.workflowId);
+    const approval = await mapTemporalErrors(() =>
+      handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, { args: [{ approver: actor, rationale }] }),
+    );
+    const state = await handle.query(publishStateQuery).catch(() => undefined);
+    return c.json({ approval, status: state?.status ?? 'unknown' }, 200);
+  });
+
+  return app;
+}

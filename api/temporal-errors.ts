@@ -1,0 +1,44 @@
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
+import { APPROVAL_CODES } from '../workflows/contracts/index.ts';
+
+const VALIDATOR_KINDS: Record<string, ErrorKind> = {
+  [APPROVAL_CODES.selfApproval]: 'not_allowed',
+  [APPROVAL_CODES.notReviewer]: 'not_allowed',
+  [APPROVAL_CODES.wrongTenant]: 'not_allowed',
+  [APPROVAL_CODES.rationaleRequired]: 'input',
+  [APPROVAL_CODES.notAwaiting]: 'conflict',
+  [APPROVAL_CODES.alreadyDecided]: 'conflict',
+};
+
+function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Turns what a workflow or an Update validator refused into the domain error it stands
+ * for; returns undefined for anything that is not a business refusal.
+ */
+export function domainErrorFromTemporal(err: unknown): DomainError | undefined {
+  if (!(err instanceof WorkflowFailedError) && !(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const failure = applicationFailureIn(err);
+  if (!failure?.type) return undefined;
+  const validatorKind = VALIDATOR_KINDS[failure.type];
+  if (validatorKind) return new DomainError(validatorKind, failure.type, failure.message);
+  const parsed = parseFailureType(failure.type);
+  if (!parsed) return undefined;
+  const details = (failure.details?.[0] as ErrorDetail[] | undefined) ?? undefined;
+  return new DomainError(parsed.kind, parsed.code, failure.message, details);
+}
+
+export async function mapTemporalErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw domainErrorFromTemporal(e) ?? e;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Actor } from './actor.ts';
+
+/**
+ * Seeded demo users of two tenants, for the embedded defaults (dev login, `npm run token`)
+ * and the tests. Real deployments authenticate with their own identity provider.
+ */
+export const DEMO_TENANTS = [
+  { id: 'acme', name: 'Acme Corp' },
+  { id: 'globex', name: 'Globex Industries' },
+] as const;
+
+export const DEMO_USERS: Required<Actor>[] = [
+  { sub: 'alice', name: 'Alice Author', tenant: 'acme', roles: ['author'], team: 'people-ops' },
+  { sub: 'bob', name: 'Bob Reviewer', tenant: 'acme', roles: ['reviewer'], team: 'platform' },
+  { sub: 'pat', name: 'Pat Publisher', tenant: 'acme', roles: ['author', 'publisher', 'reviewer'], team: 'platform' },
+  { sub: 'carol', name: 'Carol Author', tenant: 'globex', roles: ['author'], team: 'finops' },
+  { sub: 'dave', name: 'Dave Admin', tenant: 'globex', roles: ['reviewer', 'tenant-admin'], team: 'security' },
+];

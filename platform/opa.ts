@@ -1,0 +1,64 @@
+import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PublishDecision } from '../domain/publish.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { Risk, Scope } from '../domain/spec.ts';
+
+/**
+ * The policies of policies/, compiled by `opa build -t wasm` (scripts/build-policies.sh)
+ * and loaded once per process. Each entrypoint is evaluated by name.
+ */
+export class PolicyEngine {
+  constructor(private readonly policy: LoadedPolicy) {}
+
+  evaluate<T>(entrypoint: string, input: unknown): T {
+    const out = this.policy.evaluate(input, entrypoint) as Array<{ result: T }>;
+    if (!out.length) throw new Error(`policy ${entrypoint} is undefined for this input`);
+    return out[0]!.result;
+  }
+
+  publishDecision(input: PublishPolicyInput): PublishDecision {
+    const r = this.evaluate<{
+      allow: boolean;
+      review_required: boolean;
+      required_approvals: number;
+      deny: string[];
+      review_reasons: string[];
+    }>('publish/decision', input);
+    return {
+      allow: r.allow,
+      reviewRequired: r.review_required,
+      requiredApprovals: r.required_approvals,
+      deny: r.deny,
+      reviewReasons: r.review_reasons,
+    };
+  }
+}
+
+export interface PublishPolicyInput {
+  actor: Pick<Actor, 'sub' | 'tenant' | 'roles'> & { team?: string };
+  definition: { id: string; tenant: string; risk: Risk; scope: Scope; category: string };
+}
+
+const engines = new Map<string, Promise<PolicyEngine>>();
+
+export function loadPolicyEngine(dir: string): Promise<PolicyEngine> {
+  const key = path.resolve(dir);
+  let p = engines.get(key);
+  if (!p) {
+    p = (async () => {
+      const wasmFile = path.join(key, 'policy.wasm');
+      const wasm = await readFile(wasmFile).catch((e: NodeJS.ErrnoException) => {
+        throw new Error(`cannot read ${wasmFile} (${e.code}): run "sh scripts/build-policies.sh"`);
+      });
+      const policy = await loadPolicy(wasm);
+      const data = await readFile(path.join(key, 'data.json'), 'utf8').catch(() => '{}');
+      policy.setData(JSON.parse(data) as object);
+      return new PolicyEngine(policy);
+    })();
+    p.catch(() => engines.delete(key));
+    engines.set(key, p);
+  }
+  return p;
+}

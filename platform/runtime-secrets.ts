@@ -1,0 +1,22 @@
+import type { Config } from './config.ts';
+import { ensureDevSecrets } from './dev-secrets.ts';
+
+/**
+ * The secrets a server process needs. Explicit configuration wins; with embedded defaults
+ * (no external services configured) the generated dev secrets are used.
+ */
+export function requireRuntimeSecrets(config: Config) {
+  const dev = config.NODE_ENV === 'production' ? undefined : ensureDevSecrets(config.dataDir);
+  const pick = (name: 'CODEC_KEYS' | 'TYPESENSE_API_KEY' | 'AUTH_JWT_SECRET') => {
+    const v = config[name] ?? dev?.[name];
+    if (!v) throw new Error(`${name} must be set in production`);
+    return v;
+  };
+  const databaseUrl = config.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${config.PG_PORT}/maestro`;
+  return {
+    codecKeys: pick('CODEC_KEYS'),
+    typesenseApiKey: pick('TYPESENSE_API_KEY'),
+    jwtSecret: pick('AUTH_JWT_SECRET'),
+    databaseUrl,
+  };
+}

@@ -1,0 +1,57 @@
+# METADATA
+# title: Publish policy
+# description: |
+#   Decides whether an actor may publish a workflow version and whether the publish
+#   needs review. Returns reasons, never a bare boolean. Evaluated as wasm inside the
+#   publish workflow's policy activity, so every decision is recorded in its history.
+package publish
+
+publisher_roles := {"author", "publisher"}
+
+elevated_risks := {"medium", "high", "critical"}
+
+# METADATA
+# description: Reasons the publish is refused.
+deny contains "actor has neither the author nor the publisher role" if {
+	count({r | some r in input.actor.roles; r in publisher_roles}) == 0
+}
+
+deny contains msg if {
+	input.actor.tenant != input.definition.tenant
+	msg := sprintf("an actor of tenant %q cannot publish a definition owned by tenant %q", [input.actor.tenant, input.definition.tenant])
+}
+
+deny contains "only a publisher may publish a critical-risk workflow" if {
+	input.definition.risk == "critical"
+	not "publisher" in input.actor.roles
+}
+
+# METADATA
+# description: Reasons the publish must wait for review.
+review_reasons contains msg if {
+	input.definition.risk in elevated_risks
+	msg := sprintf("risk is %s: a reviewer must approve", [input.definition.risk])
+}
+
+review_reasons contains "global scope: the workflow becomes visible beyond its owning tenant" if {
+	input.definition.scope == "global"
+}
+
+default required_approvals := 0
+
+required_approvals := 2 if {
+	input.definition.risk == "critical"
+} else := 1 if {
+	count(review_reasons) > 0
+}
+
+# METADATA
+# description: The whole decision, the entrypoint compiled to wasm.
+# entrypoint: true
+decision := {
+	"allow": count(deny) == 0,
+	"review_required": count(review_reasons) > 0,
+	"required_approvals": required_approvals,
+	"deny": sort(deny),
+	"review_reasons": sort(review_reasons),
+}

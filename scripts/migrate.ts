@@ -1,0 +1,27 @@
+// Prepares the stores: Postgres migrations and reference data, the Typesense collection,
+// Temporal search attributes (for servers that do not register them at start).
+import { loadConfig } from '../platform/config.ts';
+import { createSql } from '../platform/db.ts';
+import { migrate } from '../platform/migrate.ts';
+import { seedTenants } from '../platform/seed.ts';
+import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
+import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../platform/temporal.ts';
+
+const config = loadConfig();
+const secrets = requireRuntimeSecrets(config);
+const sql = createSql(secrets.databaseUrl, { max: 1 });
+try {
+  await migrate(sql, (m) => console.log(`[migrate] ${m}`));
+  await seedTenants(sql);
+  const collection = await ensureCatalogCollection(createTypesense(config.typesenseUrl, secrets.typesenseApiKey), config.TYPESENSE_COLLECTION);
+  console.log(`[migrate] typesense alias ${config.TYPESENSE_COLLECTION} → ${collection}`);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  if (added.length) console.log(`[migrate] temporal search attributes added: ${added.join(', ')}`);
+  await connection.close();
+  console.log('[migrate] done');
+} finally {
+  await sql.end({ timeout: 5 });
+}

@@ -1,0 +1,2 @@
+export { publishWorkflow } from './publish.ts';
+export { createDraftWorkflow } from './draft.ts';

@@ -1,0 +1,105 @@
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishState } from '../domain/publish.ts';
+import { approveUpdate, publishStateQuery, rejectUpdate } from './contracts/publish.ts';
+import { validateDecision } from './approval-rules.ts';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/**
+ * Publish lifecycle: validate → policy decision → approvals when required → persist the
+ * version with its digest → index → receipt. Its history is the provenance record.
+ */
+export async function publishWorkflow(input: PublishInput): Promise<PublishResult> {
+  const state: PublishState = {
+    definitionId: input.definitionId,
+    version: input.version,
+    status: 'validating',
+    requestedBy: input.requestedBy,
+    approvals: [],
+  };
+  let ownerTenant = input.requestedBy.tenant;
+  setHandler(publishStateQuery, () => state);
+
+  const decide = (decision: ApprovalRecord['decision']) => async (args: ApproveArgs) => {
+    const record: ApprovalRecord = {
+      approver: args.approver,
+      rationale: args.rationale.trim(),
+      decision,
+      at: new Date(Date.now()).toISOString(),
+    };
+    state.approvals.push(record);
+    await acts.recordApproval({ definitionId: input.definitionId, version: input.version, tenantId: ownerTenant, approval: record });
+    return record;
+  };
+  const validator = (args: ApproveArgs) => validateDecision(state, args, ownerTenant);
+  setHandler(approveUpdate, decide('approve'), { validator });
+  setHandler(rejectUpdate, decide('reject'), { validator });
+
+  const result = (status: PublishResult['status']): PublishResult => ({
+    status,
+    definitionId: input.definitionId,
+    version: input.version,
+    approvals: state.approvals,
+    ...(state.digest ? { digest: state.digest } : {}),
+    ...(state.decision ? { decision: state.decision } : {}),
+    ...(state.error ? { error: state.error } : {}),
+  });
+
+  let draft;
+  try {
+    draft = await acts.beginPublish({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy });
+  } catch (err) {
+    const cause = err instanceof ApplicationFailure ? err : (err as { cause?: unknown }).cause;
+    if (cause instanceof ApplicationFailure && cause.type?.startsWith('input:')) {
+      state.status = 'invalid';
+      state.error = { code: cause.type.slice('input:'.length), message: cause.message };
+      await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'invalid' });
+      return result('invalid');
+    }
+    throw err;
+  }
+  ownerTenant = draft.tenantId;
+  state.digest = draft.digest;
+  state.risk = draft.risk;
+  state.scope = draft.scope;
+
+  state.status = 'deciding';
+  const decision = await acts.decidePublish({ actor: input.requestedBy, draft });
+  state.decision = decision;
+  if (!decision.allow) {
+    state.status = 'denied';
+    state.error = { code: 'POLICY_DENIED', message: decision.deny.join('; ') };
+    await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'denied', decision });
+    return result('denied');
+  }
+
+  if (decision.reviewRequired) {
+    state.status = 'awaiting_approval';
+    await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'awaiting_approval', decision });
+    const approvals = () => state.approvals.filter((a) => a.decision === 'approve').length;
+    const rejected = () => state.approvals.some((a) => a.decision === 'reject');
+    await condition(() => rejected() || approvals() >= decision.requiredApprovals);
+    if (rejected()) {
+      state.status = 'rejected';
+      await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'rejected' });
+      return result('rejected');
+    }
+  }
+
+  state.status = 'publishing';
+  await acts.completePublish({
+    definitionId: input.definitionId,
+    version: input.version,
+    digest: draft.digest,
+    decision,
+    approvals: state.approvals,
+  });
+  const { workflowId, runId } = workflowInfo();
+  await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId, runId });
+  state.status = 'published';
+  return result('published');
+}
