@@ -55,8 +55,9 @@ export function createApp(deps: ApiDeps) {
     security: [{ bearer: [] }],
   });
   api.route('/docs', apiDocs('/api/openapi.json'));
-  api.notFound((c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.route('/api', api);
+  app.all('/api/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  app.all('/codec/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
 
   app.route('/', switchboard(config.WEB_DIST));
   return app;

@@ -66,8 +66,11 @@ export type WorkflowSpec = z.infer<typeof WorkflowSpec>;
 
 /** Turns zod issues into `{ path, message }` with JSON Pointer paths. */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix = '') {
-  return issues.map((i) => ({
-    path: prefix + (i.path.length ? '/' + i.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : ''),
-    message: i.message,
-  }));
+  const pointer = (path: readonly PropertyKey[]) =>
+    prefix + path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: pointer([...i.path, k]), message: `unknown field "${k}"` }))
+      : [{ path: pointer(i.path), message: i.message }],
+  );
 }

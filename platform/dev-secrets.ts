@@ -23,6 +23,8 @@ export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = proce
     TYPESENSE_API_KEY: stored.TYPESENSE_API_KEY ?? randomBytes(24).toString('base64url'),
   };
   if (JSON.stringify(stored) !== JSON.stringify(generated)) {
+    // only keys/ is private: Postgres (run as its own user when we are root) lives beside it
+    mkdirSync(dataDir, { recursive: true });
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
     chmodSync(file, 0o600);

@@ -13,7 +13,7 @@ const config = loadConfig();
 const secrets = requireRuntimeSecrets(config);
 const sql = createSql(secrets.databaseUrl, { max: 1 });
 try {
-  await migrate(sql, (m) => console.log(`[migrate] ${m}`));
+  await migrate(secrets.databaseUrl, (m) => console.log(`[migrate] ${m}`));
   await seedTenants(sql);
   const collection = await ensureCatalogCollection(createTypesense(config.typesenseUrl, secrets.typesenseApiKey), config.TYPESENSE_COLLECTION);
   console.log(`[migrate] typesense alias ${config.TYPESENSE_COLLECTION} → ${collection}`);
