@@ -18,7 +18,9 @@ deny contains "actor has neither the author nor the publisher role" if {
 
 deny contains msg if {
 	input.actor.tenant != input.definition.tenant
-	msg := sprintf("an actor of tenant %q cannot publish a definition owned by tenant %q", [input.actor.tenant, input.definition.tenant])
+
+	# %s with explicit quotes: the wasm runtime's sprintf has no %q
+	msg := sprintf("an actor of tenant \"%s\" cannot publish a definition owned by tenant \"%s\"", [input.actor.tenant, input.definition.tenant])
 }
 
 deny contains "only a publisher may publish a critical-risk workflow" if {

@@ -4,7 +4,14 @@ import { WorkflowSpec } from '../../domain/spec.ts';
 import { definitionId, workflowIds } from '../../domain/ids.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { PublishState } from '../../domain/publish.ts';
-import { DRAFT_WORKFLOW_TYPE, PUBLISH_WORKFLOW_TYPE, approveUpdate, publishStateQuery, rejectUpdate } from '../../workflows/contracts/index.ts';
+import {
+  APPROVAL_CODES,
+  DRAFT_WORKFLOW_TYPE,
+  PUBLISH_WORKFLOW_TYPE,
+  approveUpdate,
+  publishStateQuery,
+  rejectUpdate,
+} from '../../workflows/contracts/index.ts';
 import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { DraftSummary } from '../../domain/publish.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
@@ -13,6 +20,9 @@ import { requireRole } from '../auth.ts';
 import { mapTemporalErrors } from '../temporal-errors.ts';
 import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
 import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
+
+/** A finished lifecycle takes no more decisions (the workflow validator says the same while it runs). */
+const TERMINAL = new Set(['published', 'rejected', 'denied', 'invalid']);
 
 const errors = {
   401: { description: 'No or invalid bearer token', content: { 'application/json': { schema: ErrorBody } } },
@@ -196,6 +206,9 @@ export function definitionRoutes(deps: ApiDeps) {
     const { decision, rationale } = c.req.valid('json');
     const row = await readPublishRequest(sql, actor, id, version);
     if (!row) throw notFound('PUBLISH_REQUEST_NOT_FOUND', `no publish request for ${id}@${version}`);
+    if (TERMINAL.has(row.state.status)) {
+      throw conflict(APPROVAL_CODES.notAwaiting, `this publish request is ${row.state.status}, not awaiting approval`);
+    }
     const handle = temporal.workflow.getHandle(row.workflowId);
     const approval = await mapTemporalErrors(() =>
       handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, { args: [{ approver: actor, rationale }] }),

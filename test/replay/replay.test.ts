@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { createDataConverter } from '../../platform/temporal.ts';
+import { WORKFLOWS_PATH } from '../../workers/core-worker.ts';
+import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
+
+const dir = new URL('./histories/', import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const histories = () =>
+  files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))) }));
+
+describe('recorded histories replay against the current workflow code', () => {
+  it('has a history of every publish path', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['draft.json', 'publish-approved.json', 'publish-denied.json', 'publish-rejected.json', 'publish-without-review.json']),
+    );
+  });
+
+  it('replays every history without a determinism violation', async () => {
+    const results: { workflowId: string; error?: unknown }[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
+      results.push({ workflowId: r.workflowId, ...(r.error ? { error: String(r.error) } : {}) });
+    }
+    expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, '') })));
+  });
+
+  it('detects an unsafe change to the publish workflow', async () => {
+    const publishHistories = histories().filter((h) => h.workflowId.startsWith('publish-'));
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      publishHistories,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(publishHistories.length);
+    for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../platform/config.ts';
+import { createSql, type Sql } from '../../platform/db.ts';
+import { connectClient } from '../../platform/temporal.ts';
+import { createTypesense } from '../../platform/typesense.ts';
+import { EncryptionCodec } from '../../platform/codec.ts';
+import { signToken } from '../../platform/auth.ts';
+import { DEMO_USERS } from '../../domain/demo-users.ts';
+import { apiClient } from '../../platform/api-client.ts';
+import { createApp } from '../../api/app.ts';
+import { createCoreWorker } from '../../workers/core-worker.ts';
+import { stackEnv } from './stack-env.ts';
+
+export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave';
+
+/**
+ * One test file's view of the real stack started by the global setup: its own task queue
+ * and Typesense collection (so files never see each other's lifecycles), an in-process
+ * worker, and the API app called through `app.request` (or served on a port by a test).
+ */
+export async function openStack(opts: { worker?: boolean; envOverrides?: Record<string, string> } = {}) {
+  const env = stackEnv();
+  const suffix = randomUUID().slice(0, 8);
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: env.databaseUrl,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    TYPESENSE_URL: env.typesenseUrl,
+    TYPESENSE_API_KEY: env.typesenseApiKey,
+    TYPESENSE_COLLECTION: `catalog_${suffix}`,
+    TEMPORAL_TASK_QUEUE: `test-${suffix}`,
+    CODEC_KEYS: env.codecKeys,
+    AUTH_JWT_SECRET: env.jwtSecret,
+    AUTH_DEV_LOGIN: 'true',
+    DATA_DIR: env.dataDir,
+    ...opts.envOverrides,
+  });
+  const sql = createSql(env.databaseUrl, { max: 5 });
+  const { connection, client } = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, codecKeys: config.CODEC_KEYS! });
+  const typesense = createTypesense(config.typesenseUrl, env.typesenseApiKey);
+  const app = createApp({
+    config,
+    sql,
+    temporal: client,
+    typesense,
+    codec: EncryptionCodec.fromSpec(config.CODEC_KEYS!),
+    jwtSecret: env.jwtSecret,
+    log: pino({ level: 'silent' }),
+  });
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let closeWorker: (() => Promise<void>) | undefined;
+  if (opts.worker !== false) {
+    const w = await createCoreWorker(config, { codecKeys: config.CODEC_KEYS!, typesenseApiKey: env.typesenseApiKey, databaseUrl: env.databaseUrl });
+    worker = w.worker;
+    closeWorker = w.close;
+    workerRun = worker.run();
+  }
+
+  const tokens = Object.fromEntries(
+    await Promise.all(DEMO_USERS.map(async (u) => [u.sub, await signToken(env.jwtSecret, u)] as const)),
+  ) as Record<DemoUser, string>;
+  const fetchViaApp = (input: string, init?: RequestInit) => Promise.resolve(app.request(input, init));
+  const as = (user: DemoUser) => apiClient('http://test', tokens[user], fetchViaApp);
+
+  /** A raw request through the app, for error-shape tests. */
+  const request = (method: string, path: string, init: { user?: DemoUser; body?: string; headers?: Record<string, string> } = {}) =>
+    app.request(`http://test${path}`, {
+      method,
+      headers: {
+        ...(init.user ? { authorization: `Bearer ${tokens[init.user]}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+
+  async function close() {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun?.catch(() => {});
+    await closeWorker?.();
+    await typesense.collections(config.TYPESENSE_COLLECTION).delete().catch(() => {});
+    await typesense.aliases(config.TYPESENSE_COLLECTION).delete().catch(() => {});
+    await typesense.collections(`${config.TYPESENSE_COLLECTION}_v1`).delete().catch(() => {});
+    await connection.close();
+    await sql.end({ timeout: 5 });
+  }
+
+  return { env, config, sql, client, typesense, app, tokens, as, request, close, suffix };
+}
+
+export type Stack = Awaited<ReturnType<typeof openStack>>;
+
+/** A unique, valid spec for a test (names must be unique across the shared database). */
+export function testSpec(overrides: { name?: string; version?: string; risk?: string; scope?: string; description?: string; extra?: Record<string, unknown> } = {}) {
+  const name = overrides.name ?? `t-${randomUUID().slice(0, 12)}`;
+  return {
+    apiVersion: 'maestro.dev/v1',
+    kind: 'Workflow',
+    metadata: {
+      name,
+      version: overrides.version ?? '1.0.0',
+      title: `Test workflow ${name}`,
+      description: overrides.description ?? `A test workflow named ${name}`,
+      category: 'HR',
+      risk: overrides.risk ?? 'low',
+      scope: overrides.scope ?? 'tenant-local',
+      tags: ['test'],
+    },
+    parameters: { type: 'object', properties: { email: { type: 'string' } } },
+    steps: [{ id: 'notify', task: 'notify.webhook@1.0.0' }],
+    ...overrides.extra,
+  };
+}
