@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
-import { createSql, type Sql } from '../../platform/db.ts';
+import { createSql } from '../../platform/db.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { createTypesense } from '../../platform/typesense.ts';
 import { EncryptionCodec } from '../../platform/codec.ts';
