@@ -1,0 +1,60 @@
+#!/bin/sh
+# Entry of npm start / npm test / npm run token / npm run record-histories: makes sure the
+# dependencies and server binaries are installed, then runs the command.
+set -eu
+cd "$(dirname "$0")/.."
+
+usage() { echo "usage: sh scripts/run.sh start|test|token|record-histories [args…]" >&2; exit 2; }
+[ $# -gt 0 ] || usage
+command="$1"
+shift
+
+step() { echo "==> $*"; }
+
+# node_modules is (re)installed when missing or older than the lock file.
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# Rebuild the Switchboard when its bundle is missing or older than its sources.
+web_build_needed() {
+  [ -f web/dist/index.html ] || return 0
+  [ -n "$(find web/src web/index.html web/vite.config.ts -newer web/dist/index.html 2>/dev/null | head -n 1)" ]
+}
+
+case "$command" in
+  start)
+    sh scripts/install-tools.sh --quiet
+    sh scripts/build-policies.sh
+    if web_build_needed; then
+      step "building the Switchboard (web/dist)"
+      npm run --silent web:build
+    fi
+    exec node --import tsx scripts/start.ts "$@"
+    ;;
+  test)
+    sh scripts/install-tools.sh --quiet --browser
+    step "eslint"
+    npx eslint .
+    step "tsc --noEmit"
+    npx tsc --noEmit -p tsconfig.json
+    step "policies: opa fmt/check/test"
+    sh scripts/test-policies.sh
+    step "policies: build wasm"
+    sh scripts/build-policies.sh
+    step "web: vite build"
+    npm run --silent web:build
+    step "vitest"
+    exec npx vitest run "$@"
+    ;;
+  token)
+    sh scripts/install-tools.sh --quiet
+    exec node --import tsx scripts/token.ts "$@"
+    ;;
+  record-histories)
+    sh scripts/install-tools.sh --quiet
+    exec npx vitest run --config vitest.record.config.ts "$@"
+    ;;
+  *) usage ;;
+esac

@@ -1,0 +1,125 @@
+// Vitest globalSetup: one real stack for the whole run — Postgres, a headless Temporal dev
+// server and Typesense — on free ports, in a fresh temp dir with fresh secrets, so a
+// running `npm start` is not disturbed. Test files find it through MAESTRO_TEST_* variables
+// (env set here is inherited by the forked test workers; see test/support/stack-env.ts) or
+// through `inject('maestroStack')`.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePorts } from '../platform/embedded/ports.ts';
+import { startPostgres, type RunningPostgres } from '../platform/embedded/postgres.ts';
+import { killAllSync } from '../platform/embedded/process.ts';
+import { startTemporal, type RunningTemporal } from '../platform/embedded/temporal.ts';
+import { toolPath } from '../platform/embedded/tools.ts';
+import { startTypesense, type RunningTypesense } from '../platform/embedded/typesense.ts';
+import { createSql } from '../platform/db.ts';
+import { migrate } from '../platform/migrate.ts';
+import { seedTenants } from '../platform/seed.ts';
+
+export interface TestStack {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** the dev server's SQLite file (WAL mode: recent writes are in `<file>-wal`) */
+  temporalDbFile: string;
+  /** Java test server for time-skipping tests (`createTimeSkipping` with an existing path) */
+  temporalTestServerPath: string;
+  typesenseUrl: string;
+  typesenseApiKey: string;
+  codecKeys: string;
+  jwtSecret: string;
+  /** DATA_DIR for code under test (empty, inside the temp dir) */
+  dataDir: string;
+  /** server logs, kept until teardown */
+  logDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    maestroStack: TestStack;
+  }
+}
+
+/** The environment contract read by test/support/stack-env.ts. */
+export const STACK_ENV: Record<keyof TestStack, string> = {
+  databaseUrl: 'MAESTRO_TEST_DATABASE_URL',
+  temporalAddress: 'MAESTRO_TEST_TEMPORAL_ADDRESS',
+  temporalNamespace: 'MAESTRO_TEST_TEMPORAL_NAMESPACE',
+  temporalDbFile: 'MAESTRO_TEST_TEMPORAL_DB_FILE',
+  temporalTestServerPath: 'MAESTRO_TEST_TEMPORAL_TEST_SERVER',
+  typesenseUrl: 'MAESTRO_TEST_TYPESENSE_URL',
+  typesenseApiKey: 'MAESTRO_TEST_TYPESENSE_API_KEY',
+  codecKeys: 'MAESTRO_TEST_CODEC_KEYS',
+  jwtSecret: 'MAESTRO_TEST_JWT_SECRET',
+  dataDir: 'MAESTRO_TEST_DATA_DIR',
+  logDir: 'MAESTRO_TEST_LOG_DIR',
+};
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const root = mkdtempSync(path.join(os.tmpdir(), 'maestro-test-'));
+  // Postgres runs as the "postgres" user when we are root: it must be able to enter the dir.
+  chmodSync(root, 0o755);
+  const logDir = path.join(root, 'logs');
+  const [pgPort, temporalPort, typesensePort, typesensePeeringPort] = await freePorts(4);
+  const typesenseApiKey = randomBytes(18).toString('base64url');
+  const temporalDbFile = path.join(root, 'temporal.sqlite');
+
+  // If Vitest dies without teardown, the servers must not outlive it.
+  process.once('exit', killAllSync);
+  const results = await Promise.allSettled([
+    startPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort!, persistent: false, output: { file: path.join(logDir, 'postgres.log') } }),
+    startTemporal({ dbFile: temporalDbFile, port: temporalPort!, output: { file: path.join(logDir, 'temporal.log') } }),
+    startTypesense({
+      dataDir: path.join(root, 'typesense'),
+      port: typesensePort!,
+      peeringPort: typesensePeeringPort!,
+      apiKey: typesenseApiKey,
+      output: { file: path.join(logDir, 'typesense.log') },
+    }),
+  ]);
+  const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const teardown = async () => {
+    await Promise.all(running.map((server) => server.stop()));
+    rmSync(root, { recursive: true, force: true });
+  };
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length) {
+    await teardown();
+    throw new Error(
+      `test stack failed to start:\n${failures.map((e) => (e instanceof Error ? e.message : String(e))).join('\n\n')}`,
+    );
+  }
+  const [postgres, temporal, typesense] = running as [RunningPostgres, RunningTemporal, RunningTypesense];
+
+  const stack: TestStack = {
+    databaseUrl: postgres.url,
+    temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
+    temporalDbFile,
+    temporalTestServerPath: toolPath('temporal-test-server'),
+    typesenseUrl: typesense.url,
+    typesenseApiKey,
+    codecKeys: `test:${randomBytes(32).toString('base64')}`,
+    jwtSecret: randomBytes(32).toString('base64url'),
+    dataDir: path.join(root, 'data'),
+    logDir,
+  };
+  try {
+    // The schema and reference data every test file expects, as npm start prepares them.
+    await migrate(stack.databaseUrl);
+    const sql = createSql(stack.databaseUrl, { max: 1 });
+    await seedTenants(sql).finally(() => sql.end({ timeout: 5 }));
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+
+  project.provide('maestroStack', stack);
+  for (const [key, name] of Object.entries(STACK_ENV)) process.env[name] = stack[key as keyof TestStack];
+  console.log(`test stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${root})`);
+
+  return teardown;
+}
