@@ -2,7 +2,8 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
-import { ErrorBody, validationHook } from '../errors.ts';
+import { validationHook } from '../errors.ts';
+import { commonErrors, json } from '../responses.ts';
 import { readPendingApprovals } from '../read-models.ts';
 
 const PendingItem = z
@@ -29,8 +30,8 @@ const pending = createRoute({
   tags: ['publishing'],
   summary: 'Publish requests of your tenant that wait for a decision',
   responses: {
-    200: { description: 'Pending requests', content: { 'application/json': { schema: z.object({ items: z.array(PendingItem) }) } } },
-    401: { description: 'Unauthenticated', content: { 'application/json': { schema: ErrorBody } } },
+    200: json(z.object({ items: z.array(PendingItem) }), 'Pending requests'),
+    401: commonErrors[401],
   },
 });
 

@@ -2,7 +2,8 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { tenantScopeFilter, type CatalogDocument } from '../../platform/typesense.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
-import { ErrorBody, validationHook } from '../errors.ts';
+import { validationHook } from '../errors.ts';
+import { commonErrors, json } from '../responses.ts';
 import { CatalogItem } from '../schemas.ts';
 
 const CatalogQuery = z.strictObject({
@@ -18,22 +19,11 @@ const search = createRoute({
   summary: 'Search the published catalog your tenant may see',
   request: { query: CatalogQuery },
   responses: {
-    200: {
-      description: 'One page of results',
-      content: {
-        'application/json': {
-          schema: z.object({
-            items: z.array(CatalogItem),
-            found: z.number().int(),
-            page: z.number().int(),
-            perPage: z.number().int(),
-            source: z.enum(['typesense']),
-          }),
-        },
-      },
-    },
-    401: { description: 'Unauthenticated', content: { 'application/json': { schema: ErrorBody } } },
-    422: { description: 'Invalid query', content: { 'application/json': { schema: ErrorBody } } },
+    200: json(
+      z.object({ items: z.array(CatalogItem), found: z.number().int(), page: z.number().int(), perPage: z.number().int(), source: z.enum(['typesense']) }),
+      'One page of results',
+    ),
+    ...commonErrors,
   },
 });
 

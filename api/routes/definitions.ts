@@ -15,7 +15,8 @@ import {
 import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { DraftSummary } from '../../domain/publish.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
-import { ErrorBody, validationHook } from '../errors.ts';
+import { validationHook } from '../errors.ts';
+import { commonErrors, errorResponse, json } from '../responses.ts';
 import { requireRole } from '../auth.ts';
 import { mapTemporalErrors } from '../temporal-errors.ts';
 import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
@@ -24,12 +25,7 @@ import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
 /** A finished lifecycle takes no more decisions (the workflow validator says the same while it runs). */
 const TERMINAL = new Set(['published', 'rejected', 'denied', 'invalid']);
 
-const errors = {
-  401: { description: 'No or invalid bearer token', content: { 'application/json': { schema: ErrorBody } } },
-  404: { description: 'Not found (or not visible to your tenant)', content: { 'application/json': { schema: ErrorBody } } },
-  422: { description: 'Invalid input; `details` names each failing path', content: { 'application/json': { schema: ErrorBody } } },
-} as const;
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = { ...commonErrors, 404: errorResponse('Not found (or not visible to your tenant)') } as const;
 
 const DraftCreated = z
   .object({
@@ -51,8 +47,8 @@ const createDraft = createRoute({
   responses: {
     201: json(DraftCreated, 'Draft created'),
     200: json(DraftCreated, 'The same draft already existed (idempotent)'),
-    403: json(ErrorBody, 'Missing role'),
-    409: json(ErrorBody, 'The version exists with different content'),
+    403: errorResponse('Missing role'),
+    409: errorResponse('The version exists with different content'),
     ...errors,
   },
 });
@@ -80,7 +76,7 @@ const requestPublish = createRoute({
   },
   responses: {
     202: json(z.object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string(), status: z.string() }), 'Publish lifecycle started (or already running)'),
-    409: json(ErrorBody, 'Already published'),
+    409: errorResponse('Already published'),
     ...errors,
   },
 });
@@ -112,8 +108,8 @@ const decide = createRoute({
   },
   responses: {
     200: json(z.object({ approval: ApprovalBody, status: z.string() }), 'Decision accepted'),
-    403: json(ErrorBody, 'Self-approval, wrong tenant or missing role'),
-    409: json(ErrorBody, 'Not awaiting approval, or already decided by you'),
+    403: errorResponse('Self-approval, wrong tenant or missing role'),
+    409: errorResponse('Not awaiting approval, or already decided by you'),
     ...errors,
   },
 });

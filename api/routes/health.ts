@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
+import { json } from '../responses.ts';
 
 const Component = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
 const Health = z
@@ -13,8 +14,8 @@ const health = createRoute({
   tags: ['operations'],
   summary: 'Health of each dependency, reported separately (no authentication)',
   responses: {
-    200: { description: 'All components up', content: { 'application/json': { schema: Health } } },
-    503: { description: 'At least one component down', content: { 'application/json': { schema: Health } } },
+    200: json(Health, 'All components up'),
+    503: json(Health, 'At least one component down'),
   },
 });
 

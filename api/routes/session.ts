@@ -4,7 +4,8 @@ import { DEMO_USERS } from '../../domain/demo-users.ts';
 import { notFound } from '../../domain/errors.ts';
 import { signToken } from '../../platform/auth.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
-import { ErrorBody, validationHook } from '../errors.ts';
+import { validationHook } from '../errors.ts';
+import { commonErrors, errorResponse, json } from '../responses.ts';
 import { ActorBody } from '../schemas.ts';
 
 const me = createRoute({
@@ -13,8 +14,8 @@ const me = createRoute({
   tags: ['session'],
   summary: 'The authenticated actor',
   responses: {
-    200: { description: 'You', content: { 'application/json': { schema: ActorBody } } },
-    401: { description: 'Unauthenticated', content: { 'application/json': { schema: ErrorBody } } },
+    200: json(ActorBody, 'You'),
+    401: commonErrors[401],
   },
 });
 
@@ -29,7 +30,7 @@ const users = createRoute({
   path: '/dev/users',
   tags: ['dev'],
   summary: 'Seeded demo users (embedded defaults only)',
-  responses: { 200: { description: 'Demo users', content: { 'application/json': { schema: z.array(ActorBody) } } } },
+  responses: { 200: json(z.array(ActorBody), 'Demo users') },
 });
 
 const login = createRoute({
@@ -39,8 +40,8 @@ const login = createRoute({
   summary: 'Mint a token for a demo user (embedded defaults only)',
   request: { body: { required: true, content: { 'application/json': { schema: z.strictObject({ user: z.string().min(1).max(120) }) } } } },
   responses: {
-    200: { description: 'A bearer token', content: { 'application/json': { schema: z.object({ token: z.string(), actor: ActorBody }) } } },
-    404: { description: 'No such demo user', content: { 'application/json': { schema: ErrorBody } } },
+    200: json(z.object({ token: z.string(), actor: ActorBody }), 'A bearer token'),
+    404: errorResponse('No such demo user'),
   },
 });
 
