@@ -4,7 +4,8 @@ import type { Sql } from '../platform/db.ts';
 import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
 import { contentDigest } from '../platform/digest.ts';
-import { WorkflowSpec, issuesToDetails } from '../domain/spec.ts';
+import type { SpecV1 } from '../domain/spec-types.ts';
+import { assertValid, issueDetail, validateSpecDocument } from '../platform/spec-validation.ts';
 import { DomainError, conflict, inputError, notFound } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { ApprovalRecord, DraftSummary, PublishDecision, PublishStatus } from '../domain/publish.ts';
@@ -29,11 +30,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
     /** Validates and stores a draft version. Idempotent: the same content twice is one draft. */
     createDraft: (input: { spec: unknown; actor: Actor }) =>
       asFailure(async (): Promise<DraftSummary> => {
-        const parsed = WorkflowSpec.safeParse(input.spec);
-        if (!parsed.success) {
-          throw inputError('SPEC_INVALID', 'the workflow spec is not valid', issuesToDetails(parsed.error.issues, '/spec'));
-        }
-        const spec = parsed.data;
+        const spec = assertValid(await validateSpecDocument(sql, input.spec));
         const m = spec.metadata;
         const id = makeDefinitionId(input.actor.tenant, m.name);
         const digest = contentDigest(spec);
@@ -84,11 +81,17 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           where definition_id = ${input.definitionId} and version = ${input.version}`;
         if (!row) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
         if (row.status === 'published') throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} is already published`);
-        const parsed = WorkflowSpec.safeParse(row.spec);
-        if (!parsed.success) {
-          throw inputError('SPEC_INVALID', 'the stored spec is no longer valid', issuesToDetails(parsed.error.issues, '/spec'));
+        // re-validated against today's registry: a task retired since the draft blocks the publish
+        const validation = await validateSpecDocument(sql, row.spec);
+        const spec = assertValid(validation);
+        if (validation.warnings.length && spec.metadata.scope === 'global') {
+          throw inputError(
+            'DEPRECATED_TASK',
+            'a workflow that uses deprecated tasks cannot be published beyond its tenant',
+            validation.warnings.map((w) => issueDetail(w, '/spec')),
+          );
         }
-        const digest = contentDigest(parsed.data);
+        const digest = contentDigest(spec);
         if (digest !== row.digest) throw inputError('DIGEST_MISMATCH', 'the stored spec does not match its recorded digest');
         const a = input.requestedBy;
         await sql`
@@ -96,7 +99,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating')
           on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
             requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, updated_at = now()`;
-        const m = parsed.data.metadata;
+        const m = spec.metadata;
         return {
           definitionId: input.definitionId,
           version: input.version,
@@ -166,7 +169,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         const { workflowId, runId } = execution();
         const receiptId = `rcpt_${createHash('sha256').update(`${workflowId}\n${runId}\npublish`).digest('hex').slice(0, 24)}`;
         await sql.begin(async (tx) => {
-          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: WorkflowSpec; tenant_id: string }[]>`
+          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: SpecV1; tenant_id: string }[]>`
             select status, digest, published_by_workflow_id, spec, tenant_id from workflow_version
             where definition_id = ${input.definitionId} and version = ${input.version} for update`;
           if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);

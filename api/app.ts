@@ -7,6 +7,7 @@ import { authenticate } from './auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { approvalRoutes } from './routes/approvals.ts';
+import { registryRoutes } from './routes/registry.ts';
 import { healthRoutes } from './routes/health.ts';
 import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', definitionRoutes(deps));
   api.route('/', catalogRoutes(deps));
   api.route('/', approvalRoutes(deps));
+  api.route('/', registryRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

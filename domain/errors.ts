@@ -13,6 +13,10 @@ export type ErrorKind =
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** stable code of this detail, e.g. UNKNOWN_TASK */
+  code?: string;
+  line?: number;
+  column?: number;
 }
 
 export class DomainError extends Error {

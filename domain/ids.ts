@@ -15,6 +15,8 @@ export function splitDefinitionId(id: string): { tenant: string; name: string } 
 export const workflowIds = {
   draft: (definition: string, version: string) => `draft/${definition}/${version}`,
   publish: (definition: string, version: string) => `publish/${definition}/${version}`,
+  registerAdapter: (name: string, version: string) => `adapter/${name}@${version}/register`,
+  adapterStatus: (name: string, version: string, status: string) => `adapter/${name}@${version}/${status}`,
 };
 
 export function parsePublishWorkflowId(id: string): { definitionId: string; version: string } | undefined {

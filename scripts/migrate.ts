@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config.ts';
 import { createSql } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
 import { seedTenants } from '../platform/seed.ts';
+import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
 import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
 import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
 import { Connection } from '@temporalio/client';
@@ -15,6 +16,10 @@ const sql = createSql(secrets.databaseUrl, { max: 1 });
 try {
   await migrate(secrets.databaseUrl, (m) => console.log(`[migrate] ${m}`));
   await seedTenants(sql);
+  for (const m of loadBuiltinManifests()) {
+    const r = await registerManifest(sql, m, config.TEMPORAL_TASK_QUEUE);
+    if (r.created) console.log(`[migrate] registered built-in task ${m.metadata.name}@${m.metadata.version}`);
+  }
   const collection = await ensureCatalogCollection(createTypesense(config.typesenseUrl, secrets.typesenseApiKey), config.TYPESENSE_COLLECTION);
   console.log(`[migrate] typesense alias ${config.TYPESENSE_COLLECTION} → ${collection}`);
   const connection = await Connection.connect({ address: config.temporalAddress });

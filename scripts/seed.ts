@@ -8,6 +8,7 @@ import { signToken } from '../platform/auth.ts';
 import { apiClient, ApiError } from '../platform/api-client.ts';
 import { DEMO_USERS } from '../domain/demo-users.ts';
 import { definitionId } from '../domain/ids.ts';
+import { parseSource } from '../domain/spec-source.ts';
 
 interface PackEntry {
   file: string;
@@ -30,9 +31,10 @@ const clientFor = async (sub: string) => {
 let published = 0;
 let pending = 0;
 for (const entry of pack.entries) {
-  const spec = JSON.parse(await readFile(new URL(`../examples/${entry.file}`, import.meta.url), 'utf8')) as {
-    metadata: { name: string; version: string };
-  };
+  const source = await readFile(new URL(`../examples/${entry.file}`, import.meta.url), 'utf8');
+  const parsed = parseSource(source);
+  if ('error' in parsed) throw new Error(`examples/${entry.file}: ${parsed.error.message}`);
+  const spec = parsed.doc as { metadata: { name: string; version: string } };
   const { actor, api } = await clientFor(entry.author);
   const id = definitionId(actor.tenant, spec.metadata.name);
   const version = spec.metadata.version;
@@ -41,7 +43,7 @@ for (const entry of pack.entries) {
     published++;
     continue;
   }
-  await api.createDraft(spec);
+  await api.call('POST', '/definitions', { source });
   await api.requestPublish(id, version).catch((e: unknown) => (e instanceof ApiError && e.code === 'ALREADY_PUBLISHED' ? undefined : Promise.reject(e)));
   let status = await api.waitForPublish(id, version, ['awaiting_approval', 'published', 'denied', 'invalid', 'rejected']);
   if (status === 'awaiting_approval' && entry.reviewer) {

@@ -17,6 +17,7 @@ import { startTypesense, type RunningTypesense } from '../platform/embedded/type
 import { createSql } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
 import { seedTenants } from '../platform/seed.ts';
+import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
 
 export interface TestStack {
   databaseUrl: string;
@@ -111,7 +112,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // The schema and reference data every test file expects, as npm start prepares them.
     await migrate(stack.databaseUrl);
     const sql = createSql(stack.databaseUrl, { max: 1 });
-    await seedTenants(sql).finally(() => sql.end({ timeout: 5 }));
+    try {
+    await seedTenants(sql);
+    // built-in adapters run on each test file's own core queue; the queue recorded here is a default
+    for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core');
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
   } catch (e) {
     await teardown();
     throw e;

@@ -25,7 +25,7 @@ export async function createCoreWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ sql, typesense, policy, collection: config.TYPESENSE_COLLECTION }),
+    activities: createActivities({ sql, typesense, policy, collection: config.TYPESENSE_COLLECTION, defaultQueue: config.TEMPORAL_TASK_QUEUE }),
     dataConverter: createDataConverter(secrets.codecKeys),
     ...overrides,
   });

@@ -1,2 +1,3 @@
 export { publishWorkflow } from './publish.ts';
 export { createDraftWorkflow } from './draft.ts';
+export { registerAdapterWorkflow, setAdapterStatusWorkflow } from './registry.ts';

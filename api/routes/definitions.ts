@@ -1,6 +1,8 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { WorkflowSpec } from '../../domain/spec.ts';
+import type { SpecV1 } from '../../domain/spec-types.ts';
+import { assertValid, validateSpecDocument } from '../../platform/spec-validation.ts';
+import { DocumentBody, readDocument } from '../spec-input.ts';
 import { definitionId, workflowIds } from '../../domain/ids.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { PublishState } from '../../domain/publish.ts';
@@ -43,7 +45,7 @@ const createDraft = createRoute({
   path: '/definitions',
   tags: ['definitions'],
   summary: 'Create a draft version from a workflow spec document',
-  request: { body: { required: true, content: { 'application/json': { schema: z.strictObject({ spec: WorkflowSpec }) } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('spec') } } } },
   responses: {
     201: json(DraftCreated, 'Draft created'),
     200: json(DraftCreated, 'The same draft already existed (idempotent)'),
@@ -122,7 +124,8 @@ export function definitionRoutes(deps: ApiDeps) {
   app.openapi(createDraft, async (c) => {
     const actor = c.get('actor');
     requireRole(actor, ['author', 'publisher'], 'creating a draft');
-    const { spec } = c.req.valid('json');
+    const { doc, locate } = readDocument(c.req.valid('json'), 'spec');
+    const spec: SpecV1 = assertValid(await validateSpecDocument(sql, doc, locate), locate ? '' : '/spec');
     const id = definitionId(actor.tenant, spec.metadata.name);
     const workflowId = workflowIds.draft(id, spec.metadata.version);
     const draft = await mapTemporalErrors(() =>

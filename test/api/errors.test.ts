@@ -46,7 +46,7 @@ describe('bad input gets the one error shape, and writes nothing', () => {
         body: JSON.stringify({ spec: { ...spec, metadata: { ...spec.metadata, version: 'one', risk: 'extreme' }, steps: [] } }),
       }),
       422,
-      'VALIDATION_FAILED',
+      'SPEC_INVALID',
     );
     expect(nested.details?.map((d) => d.path).sort()).toEqual(['/spec/metadata/risk', '/spec/metadata/version', '/spec/steps']);
 
@@ -54,13 +54,20 @@ describe('bad input gets the one error shape, and writes nothing', () => {
     const missing = await expectError(
       await s.request('POST', '/api/definitions', { user: 'alice', body: JSON.stringify({ spec: noMetadata }) }),
       422,
-      'VALIDATION_FAILED',
+      'SPEC_INVALID',
     );
     expect(missing.details?.[0]?.path).toBe('/spec/metadata');
 
-    const dup = { ...spec, steps: [{ id: 'a', task: 'x.y@1.0.0' }, { id: 'a', task: 'x.y@1.0.0' }] };
-    const dupBody = await expectError(await s.request('POST', '/api/definitions', { user: 'alice', body: JSON.stringify({ spec: dup }) }), 422, 'VALIDATION_FAILED');
-    expect(dupBody.details).toEqual([{ path: '/spec/steps/1/id', message: 'duplicate step id "a"' }]);
+    const dup = { ...spec, steps: [spec.steps[0], spec.steps[0]] };
+    const dupBody = await expectError(await s.request('POST', '/api/definitions', { user: 'alice', body: JSON.stringify({ spec: dup }) }), 422, 'SPEC_INVALID');
+    expect(dupBody.details).toEqual([{ path: '/spec/steps/1/id', code: 'DUPLICATE_STEP_ID', message: 'duplicate step id "shape"' }]);
+
+    const yaml = await expectError(
+      await s.request('POST', '/api/definitions', { user: 'alice', body: JSON.stringify({ source: 'apiVersion: maestro.dev/v1\nkind: Workflow\nmetadata: [unclosed' }) }),
+      422,
+      'SOURCE_UNPARSABLE',
+    );
+    expect(yaml.details?.[0]).toMatchObject({ path: '/source', line: 3 });
 
     await expectError(await s.request('POST', '/api/definitions/acme.nope/publish-requests', { user: 'alice', body: '{"version":"1.0"}' }), 422, 'VALIDATION_FAILED');
     await expectError(await s.request('POST', '/api/definitions/NOT AN ID/publish-requests', { user: 'alice', body: '{"version":"1.0.0"}' }), 422, 'VALIDATION_FAILED');

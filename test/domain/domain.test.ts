@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { compareSemver, isSemver } from '../../domain/semver.ts';
-import { WorkflowSpec, issuesToDetails } from '../../domain/spec.ts';
 import { parsePublishWorkflowId, splitDefinitionId, workflowIds } from '../../domain/ids.ts';
 import { contentDigest } from '../../platform/digest.ts';
 
@@ -30,23 +29,5 @@ describe('ids', () => {
     expect(parsePublishWorkflowId('publish/acme.hr-onboarding/1.2.0')).toEqual({ definitionId: 'acme.hr-onboarding', version: '1.2.0' });
     expect(splitDefinitionId('acme.hr-onboarding')).toEqual({ tenant: 'acme', name: 'hr-onboarding' });
     expect(splitDefinitionId('../etc')).toBeUndefined();
-  });
-});
-
-describe('spec validation', () => {
-  it('names each failing path as a JSON Pointer', () => {
-    const r = WorkflowSpec.safeParse({
-      apiVersion: 'maestro.dev/v1',
-      kind: 'Workflow',
-      metadata: { name: 'Bad Name', version: '1', description: 'd', category: 'HR', risk: 'low', scope: 'global', 'a/b': 1 },
-      steps: [{ id: 's', task: 'nope' }],
-    });
-    expect(r.success).toBe(false);
-    expect(issuesToDetails(r.error!.issues, '/spec').map((d) => d.path).sort()).toEqual([
-      '/spec/metadata/a~1b',
-      '/spec/metadata/name',
-      '/spec/metadata/version',
-      '/spec/steps/0/task',
-    ]);
   });
 });

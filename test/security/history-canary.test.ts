@@ -34,7 +34,7 @@ describe('secrets never reach Temporal in plaintext', () => {
     const canary = `CANARY-${randomUUID()}`;
     const spec = testSpec({
       description: `Test canary ${canary} in the description`,
-      extra: { parameters: { type: 'object', properties: { apiToken: { type: 'string', default: canary } } } },
+      extra: { parameters: { type: 'object', properties: { email: { type: 'string' }, apiToken: { type: 'string', default: canary } } } },
     });
     const alice = s.as('alice');
     const { body: draft } = await alice.createDraft(spec);

@@ -112,7 +112,7 @@ export function testSpec(overrides: { name?: string; version?: string; risk?: st
       tags: ['test'],
     },
     parameters: { type: 'object', properties: { email: { type: 'string' } } },
-    steps: [{ id: 'notify', task: 'notify.webhook@1.0.0' }],
+    steps: [{ id: 'shape', task: 'transform@1.0.0', with: { expression: "{ 'email': email }", data: { email: '${{ params.email }}' } } }],
     ...overrides.extra,
   };
 }

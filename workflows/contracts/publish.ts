@@ -4,6 +4,8 @@ import type { ApproveArgs, PublishState, ApprovalRecord } from '../../domain/pub
 /** The message contract of the publish lifecycle, shared by the workflow and the API. */
 export const PUBLISH_WORKFLOW_TYPE = 'publishWorkflow';
 export const DRAFT_WORKFLOW_TYPE = 'createDraftWorkflow';
+export const REGISTER_ADAPTER_WORKFLOW_TYPE = 'registerAdapterWorkflow';
+export const ADAPTER_STATUS_WORKFLOW_TYPE = 'setAdapterStatusWorkflow';
 
 export const approveUpdate = defineUpdate<ApprovalRecord, [ApproveArgs]>('approve');
 export const rejectUpdate = defineUpdate<ApprovalRecord, [ApproveArgs]>('reject');

@@ -1,0 +1,163 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { workflowIds } from '../../domain/ids.ts';
+import { notFound } from '../../domain/errors.ts';
+import { taskRef, type TaskManifest } from '../../domain/manifest.ts';
+import { adapterVersions, checkManifest, listAdapters } from '../../platform/registry.ts';
+import { validateSpecDocument, issueDetail } from '../../platform/spec-validation.ts';
+import { SA } from '../../platform/temporal.ts';
+import { ADAPTER_STATUS_WORKFLOW_TYPE, REGISTER_ADAPTER_WORKFLOW_TYPE } from '../../workflows/contracts/index.ts';
+import type { ApiDeps, AppEnv } from '../env.ts';
+import { validationHook } from '../errors.ts';
+import { requireRole } from '../auth.ts';
+import { mapTemporalErrors } from '../temporal-errors.ts';
+import { commonErrors, errorResponse, json } from '../responses.ts';
+import { DocumentBody, readDocument } from '../spec-input.ts';
+
+const Detail = z.object({ path: z.string(), message: z.string(), code: z.string().optional(), line: z.number().optional(), column: z.number().optional() });
+const ValidationResult = z
+  .object({ valid: z.boolean(), errors: z.array(Detail), warnings: z.array(Detail), taskRefs: z.array(z.string()) })
+  .meta({ id: 'SpecValidation' });
+
+const AdapterVersion = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    status: z.enum(['active', 'deprecated', 'retired']),
+    replacement: z.string().optional(),
+    taskQueue: z.string(),
+    digest: z.string(),
+    registeredAt: z.string(),
+    manifest: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AdapterVersion' });
+
+const NameParam = z.object({ name: z.string().regex(/^[a-z][a-z0-9.-]*$/).meta({ param: { name: 'name', in: 'path' }, example: 'http.request' }) });
+
+const validate = createRoute({
+  method: 'post',
+  path: '/specs/validate',
+  tags: ['specs'],
+  summary: 'Validate a workflow spec (JSON, or YAML/JSON source with line numbers) against its schema and the task registry',
+  request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('spec') } } } },
+  responses: { 200: json(ValidationResult, 'The validation result (errors and warnings)'), ...commonErrors },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/adapters',
+  tags: ['task library'],
+  summary: 'The task library: every registered adapter version',
+  request: { query: z.object({ q: z.string().max(100).optional().meta({ param: { name: 'q', in: 'query' } }) }) },
+  responses: { 200: json(z.object({ items: z.array(AdapterVersion) }), 'Adapters'), ...commonErrors },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/adapters/{name}',
+  tags: ['task library'],
+  summary: 'Every version of one adapter, newest first',
+  request: { params: NameParam },
+  responses: { 200: json(z.object({ name: z.string(), versions: z.array(AdapterVersion) }), 'The adapter'), 404: errorResponse('No such adapter'), ...commonErrors },
+});
+
+const register = createRoute({
+  method: 'post',
+  path: '/adapters',
+  tags: ['task library'],
+  summary: 'Register an adapter version (publishers only); a registered version never changes',
+  request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('manifest') } } } },
+  responses: {
+    201: json(z.object({ ref: z.string(), digest: z.string(), created: z.boolean() }), 'Registered'),
+    200: json(z.object({ ref: z.string(), digest: z.string(), created: z.boolean() }), 'Already registered with the same content'),
+    403: errorResponse('Publisher role required'),
+    409: errorResponse('The version exists with different content'),
+    ...commonErrors,
+  },
+});
+
+const status = createRoute({
+  method: 'post',
+  path: '/adapters/{name}/versions/{version}/status',
+  tags: ['task library'],
+  summary: 'Deprecate or retire an adapter version (publishers only)',
+  request: {
+    params: NameParam.extend({ version: z.string().meta({ param: { name: 'version', in: 'path' } }) }),
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.strictObject({ status: z.enum(['active', 'deprecated', 'retired']), replacement: z.string().max(200).optional() }) } },
+    },
+  },
+  responses: { 200: json(z.object({ name: z.string(), version: z.string(), status: z.string() }), 'Changed'), 403: errorResponse('Publisher role required'), 404: errorResponse('No such adapter'), ...commonErrors },
+});
+
+export function registryRoutes({ sql, temporal, config }: ApiDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const toVersion = (r: Awaited<ReturnType<typeof adapterVersions>>[number]) => ({
+    name: r.name,
+    version: r.version,
+    status: r.status,
+    ...(r.replacement ? { replacement: r.replacement } : {}),
+    taskQueue: r.manifest.spec.taskQueue ?? r.task_queue,
+    digest: r.manifest_digest,
+    registeredAt: r.created_at.toISOString(),
+    manifest: r.manifest as unknown as Record<string, unknown>,
+  });
+
+  app.openapi(validate, async (c) => {
+    const { doc, locate } = readDocument(c.req.valid('json'), 'spec');
+    const v = await validateSpecDocument(sql, doc, locate);
+    const prefix = locate ? '' : '/spec';
+    return c.json({ valid: v.valid, errors: v.errors.map((i) => issueDetail(i, prefix)), warnings: v.warnings.map((i) => issueDetail(i, prefix)), taskRefs: v.taskRefs }, 200);
+  });
+
+  app.openapi(list, async (c) => c.json({ items: (await listAdapters(sql, c.req.valid('query').q)).map(toVersion) }, 200));
+
+  app.openapi(show, async (c) => {
+    const { name } = c.req.valid('param');
+    const rows = await adapterVersions(sql, name);
+    if (!rows.length) throw notFound('ADAPTER_NOT_FOUND', `no adapter "${name}"`);
+    return c.json({ name, versions: rows.map(toVersion) }, 200);
+  });
+
+  app.openapi(register, async (c) => {
+    const actor = c.get('actor');
+    requireRole(actor, ['publisher', 'platform-admin'], 'registering an adapter');
+    const manifest: TaskManifest = checkManifest(readDocument(c.req.valid('json'), 'manifest').doc);
+    const ref = taskRef(manifest);
+    const result = await mapTemporalErrors(() =>
+      temporal.workflow.execute<(i: unknown) => Promise<{ created: boolean; digest: string }>>(REGISTER_ADAPTER_WORKFLOW_TYPE, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.registerAdapter(manifest.metadata.name, manifest.metadata.version),
+        args: [{ manifest, actor }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: SA.tenantId, value: actor.tenant },
+          { key: SA.lifecycle, value: 'adapter-register' },
+        ],
+      }),
+    );
+    return c.json({ ref, ...result }, result.created ? 201 : 200);
+  });
+
+  app.openapi(status, async (c) => {
+    const actor = c.get('actor');
+    requireRole(actor, ['publisher', 'platform-admin'], 'changing an adapter status');
+    const { name, version } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await mapTemporalErrors(() =>
+      temporal.workflow.execute(ADAPTER_STATUS_WORKFLOW_TYPE, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.adapterStatus(name, version, body.status),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{ name, version, ...body, actor }],
+        typedSearchAttributes: [
+          { key: SA.tenantId, value: actor.tenant },
+          { key: SA.lifecycle, value: 'adapter-status' },
+        ],
+      }),
+    );
+    return c.json({ name, version, status: body.status }, 200);
+  });
+  return app;
+}
