@@ -1,12 +1,28 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
+import { createRunActivities } from './run.ts';
+import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 
 export type ActivityDeps = CatalogDeps & PublishDeps & { defaultQueue: string };
 
-/** Every activity of the core worker, built from its dependencies (the worker composes). */
+/** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createPublishActivities(deps), ...createCatalogActivities(deps), ...createRegistryActivities(deps) };
+  return {
+    ...createPublishActivities(deps),
+    ...createCatalogActivities(deps),
+    ...createRegistryActivities(deps),
+    ...createRunActivities(deps),
+  };
 }
 
+/** The core activities' types, for proxyActivities in workflow code. */
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Everything the core worker serves: the core activities plus the built-in adapters,
+ * registered under their task refs (e.g. `transform@1.0.0`), which the run engine calls.
+ */
+export function createWorkerActivities(deps: ActivityDeps & AdapterDeps) {
+  return { ...createAdapterActivities(deps), ...createActivities(deps) };
+}

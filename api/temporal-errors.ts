@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
-import { APPROVAL_CODES } from '../workflows/contracts/index.ts';
+import { APPROVAL_CODES, RUN_CODES } from '../workflows/contracts/index.ts';
 
 const VALIDATOR_KINDS: Record<string, ErrorKind> = {
   [APPROVAL_CODES.selfApproval]: 'not_allowed',
@@ -10,6 +10,12 @@ const VALIDATOR_KINDS: Record<string, ErrorKind> = {
   [APPROVAL_CODES.rationaleRequired]: 'input',
   [APPROVAL_CODES.notAwaiting]: 'conflict',
   [APPROVAL_CODES.alreadyDecided]: 'conflict',
+  // run engine: approveStep and cancel validators
+  [RUN_CODES.notAllowedApprover]: 'not_allowed',
+  [RUN_CODES.cancelNotAllowed]: 'not_allowed',
+  [RUN_CODES.decisionInvalid]: 'input',
+  [RUN_CODES.stepNotAwaiting]: 'conflict',
+  [RUN_CODES.runNotRunning]: 'conflict',
 };
 
 function applicationFailureIn(err: unknown): ApplicationFailure | undefined {

@@ -17,7 +17,13 @@ export const workflowIds = {
   publish: (definition: string, version: string) => `publish/${definition}/${version}`,
   registerAdapter: (name: string, version: string) => `adapter/${name}@${version}/register`,
   adapterStatus: (name: string, version: string, status: string) => `adapter/${name}@${version}/${status}`,
+  run: (definition: string, runId: string) => `run/${definition}/${runId}`,
 };
+
+export function parseRunWorkflowId(id: string): { definitionId: string; runId: string } | undefined {
+  const m = /^run\/([^/]+)\/([^/]+)$/.exec(id);
+  return m ? { definitionId: m[1]!, runId: m[2]! } : undefined;
+}
 
 export function parsePublishWorkflowId(id: string): { definitionId: string; version: string } | undefined {
   const m = /^publish\/([^/]+)\/([^/]+)$/.exec(id);

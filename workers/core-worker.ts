@@ -1,18 +1,20 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../platform/config.ts';
-import { createSql } from '../platform/db.ts';
+import { createSql, type Sql } from '../platform/db.ts';
 import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
-import { createActivities } from '../activities/index.ts';
+import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
+import { DomainError } from '../domain/errors.ts';
+import { createWorkerActivities } from '../activities/index.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** The composition root of the core worker: every dependency is built here and nowhere else. */
 export async function createCoreWorker(
   config: Config,
-  secrets: { codecKeys: string; typesenseApiKey: string; databaseUrl: string },
+  secrets: { codecKeys: string; typesenseApiKey: string; databaseUrl: string; secretsKey?: string },
   overrides: Partial<WorkerOptions> = {},
 ) {
   const sql = createSql(secrets.databaseUrl);
@@ -25,7 +27,14 @@ export async function createCoreWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ sql, typesense, policy, collection: config.TYPESENSE_COLLECTION, defaultQueue: config.TEMPORAL_TASK_QUEUE }),
+    activities: createWorkerActivities({
+      sql,
+      typesense,
+      policy,
+      secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
+      collection: config.TYPESENSE_COLLECTION,
+      defaultQueue: config.TEMPORAL_TASK_QUEUE,
+    }),
     dataConverter: createDataConverter(secrets.codecKeys),
     ...overrides,
   });
@@ -34,4 +43,13 @@ export async function createCoreWorker(
     await sql.end({ timeout: 5 });
   };
   return { worker, close };
+}
+
+/** Without a SECRETS_KEY the worker still runs, but every secret reference fails clearly (not retried). */
+function secretStore(sql: Sql, key: string | undefined): SecretStore {
+  if (key) return createSecretStore(sql, key);
+  const unavailable = async (): Promise<never> => {
+    throw new DomainError('unavailable', 'SECRET_STORE_UNAVAILABLE', 'this worker has no SECRETS_KEY: it cannot resolve secret references');
+  };
+  return { put: unavailable, resolve: unavailable, delete: unavailable, list: unavailable, rewrap: unavailable };
 }

@@ -64,6 +64,26 @@ const getDefinition = createRoute({
   responses: { 200: json(DefinitionDetail, 'The definition'), ...errors },
 });
 
+const VersionDetail = z
+  .object({
+    definitionId: z.string(),
+    version: z.string(),
+    status: z.string(),
+    digest: z.string(),
+    spec: z.record(z.string(), z.unknown()).meta({ description: 'the workflow spec (secrets appear as declarations and references only)' }),
+    publishedAt: z.string().optional(),
+  })
+  .meta({ id: 'VersionDetail' });
+
+const getVersion = createRoute({
+  method: 'get',
+  path: '/definitions/{id}/versions/{version}',
+  tags: ['definitions'],
+  summary: 'One version of a definition, with its spec',
+  request: { params: VersionParam },
+  responses: { 200: json(VersionDetail, 'The version'), ...errors },
+});
+
 const requestPublish = createRoute({
   method: 'post',
   path: '/definitions/{id}/publish-requests',
@@ -157,6 +177,29 @@ export function definitionRoutes(deps: ApiDeps) {
     const def = await readVisibleDefinition(sql, c.get('actor'), c.req.valid('param').id);
     if (!def) throw notFound('DEFINITION_NOT_FOUND', 'no such definition');
     return c.json(def, 200);
+  });
+
+  app.openapi(getVersion, async (c) => {
+    const actor = c.get('actor');
+    const { id, version } = c.req.valid('param');
+    // as readVisibleDefinition: your tenant's versions, or published versions of a published global definition
+    const [v] = await sql<{ status: string; digest: string; spec: Record<string, unknown>; published_at: Date | null }[]>`
+      select v.status, v.digest, v.spec, v.published_at
+      from workflow_version v join workflow_definition d on d.id = v.definition_id
+      where v.definition_id = ${id} and v.version = ${version}
+        and (d.tenant_id = ${actor.tenant} or (d.scope = 'global' and d.status = 'published' and v.status = 'published'))`;
+    if (!v) throw notFound('VERSION_NOT_FOUND', `no version ${version} of ${id}`);
+    return c.json(
+      {
+        definitionId: id,
+        version,
+        status: v.status,
+        digest: v.digest,
+        spec: v.spec,
+        ...(v.published_at ? { publishedAt: v.published_at.toISOString() } : {}),
+      },
+      200,
+    );
   });
 
   app.openapi(requestPublish, async (c) => {

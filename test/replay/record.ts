@@ -1,9 +1,11 @@
-// Records one history per publish path into test/replay/histories/ (npm run record-histories).
+// Records one history per publish path and per run-engine path into test/replay/histories/
+// (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
+import { engineSpec, decide, publishSpec, startRun, waitForRun, waitingAt } from '../engine/support.ts';
 import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
 
 let s: Stack;
@@ -39,4 +41,64 @@ it('records every publish path', async () => {
   expect((await run('approved', 'medium', (id) => s.as('bob').decide(id, '1.0.0', 'approve', 'Recorded fixture approval.'))).end).toBe('published');
   expect((await run('rejected', 'high', (id) => s.as('bob').decide(id, '1.0.0', 'reject', 'Recorded fixture rejection.'))).end).toBe('rejected');
   expect((await run('denied', 'critical')).end).toBe('denied');
+});
+
+it('records every run-engine path', async () => {
+  const id = await publishSpec(
+    s,
+    engineSpec(
+      {
+        parameters: { type: 'object', properties: { name: { type: 'string', default: 'Ada' }, includeOptional: { type: 'boolean', default: false } } },
+        secrets: [{ name: 'api_token' }],
+        steps: [
+          { id: 'greet', task: 'transform@1.0.0', with: { expression: "'Hello, ' & name", data: { name: '${{ params.name }}' } } },
+          {
+            id: 'fanout',
+            parallel: [
+              { id: 'count', task: 'transform@1.0.0', with: { expression: '$length(name)', data: { name: '${{ params.name }}' } } },
+              { id: 'optional', task: 'transform@1.0.0', when: 'params.includeOptional', with: { expression: "'ran'", data: {} } },
+              { id: 'ref', task: 'transform@1.0.0', with: { expression: 'token', data: { token: '${{ secrets.api_token }}' } } },
+            ],
+          },
+          { id: 'pause', task: 'delay@1.0.0', with: { duration: '1s' } },
+          { id: 'summary', task: 'transform@1.0.0', with: { expression: '$', data: { greeting: '${{ steps.greet.output.result }}', n: '${{ steps.count.output.result }}' } } },
+        ],
+      },
+      { name: `replay-run-${s.suffix}` },
+    ),
+  );
+  const completed = await startRun(s, 'alice', id);
+  expect((await waitForRun(s, 'alice', completed.body.runId)).status).toBe('completed');
+  await save('run-completed', completed.body.workflowId);
+
+  const approvalId = await publishSpec(
+    s,
+    engineSpec(
+      {
+        steps: [
+          { id: 'prepare', task: 'transform@1.0.0', with: { expression: "'order laptop'", data: {} } },
+          { id: 'managerApproval', task: 'approval@1.0.0', with: { message: 'Approve ${{ steps.prepare.output.result }}?', approvers: { roles: ['reviewer'] } } },
+          { id: 'order', task: 'transform@1.0.0', with: { expression: "'ordered'", data: {} } },
+        ],
+      },
+      { name: `replay-approval-${s.suffix}` },
+    ),
+  );
+  const approved = await startRun(s, 'alice', approvalId);
+  await waitForRun(s, 'alice', approved.body.runId, waitingAt('managerApproval'));
+  await decide(s, 'bob', approved.body.runId, 'managerApproval', 'approve', 'Recorded fixture approval.');
+  expect((await waitForRun(s, 'alice', approved.body.runId)).status).toBe('completed');
+  await save('run-approved', approved.body.workflowId);
+
+  const rejected = await startRun(s, 'alice', approvalId);
+  await waitForRun(s, 'alice', rejected.body.runId, waitingAt('managerApproval'));
+  await decide(s, 'bob', rejected.body.runId, 'managerApproval', 'reject', 'Recorded fixture rejection.');
+  expect((await waitForRun(s, 'alice', rejected.body.runId)).status).toBe('failed');
+  await save('run-rejected', rejected.body.workflowId);
+
+  const cancelled = await startRun(s, 'alice', approvalId);
+  await waitForRun(s, 'alice', cancelled.body.runId, waitingAt('managerApproval'));
+  await s.as('alice').call('POST', `/runs/${cancelled.body.runId}/cancel`, { reason: 'Recorded fixture cancellation.' });
+  expect((await waitForRun(s, 'alice', cancelled.body.runId)).status).toBe('cancelled');
+  await save('run-cancelled', cancelled.body.workflowId);
 });

@@ -19,6 +19,10 @@ describe('recorded histories replay against the current workflow code', () => {
     );
   });
 
+  it('has a history of every run-engine path', () => {
+    expect(files).toEqual(expect.arrayContaining(['run-approved.json', 'run-cancelled.json', 'run-completed.json', 'run-rejected.json']));
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
@@ -27,16 +31,17 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, '') })));
   });
 
-  it('detects an unsafe change to the publish workflow', async () => {
-    const publishHistories = histories().filter((h) => h.workflowId.startsWith('publish-'));
+  it('detects an unsafe change to the publish and run workflows', async () => {
+    const lifecycleHistories = histories().filter((h) => h.workflowId.startsWith('publish-') || h.workflowId.startsWith('run-'));
+    expect(lifecycleHistories.some((h) => h.workflowId.startsWith('run-'))).toBe(true);
     const errors: unknown[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
-      publishHistories,
+      lifecycleHistories,
     )) {
       errors.push(r.error);
     }
-    expect(errors).toHaveLength(publishHistories.length);
+    expect(errors).toHaveLength(lifecycleHistories.length);
     for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
   });
 });

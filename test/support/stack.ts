@@ -20,7 +20,7 @@ export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave';
  * and Typesense collection (so files never see each other's lifecycles), an in-process
  * worker, and the API app called through `app.request` (or served on a port by a test).
  */
-export async function openStack(opts: { worker?: boolean; envOverrides?: Record<string, string> } = {}) {
+export async function openStack(opts: { worker?: boolean; envOverrides?: Record<string, string>; workflowsPath?: string } = {}) {
   const env = stackEnv();
   const suffix = randomUUID().slice(0, 8);
   const config: Config = loadConfig({
@@ -33,6 +33,7 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
     TYPESENSE_COLLECTION: `catalog_${suffix}`,
     TEMPORAL_TASK_QUEUE: `test-${suffix}`,
     CODEC_KEYS: env.codecKeys,
+    SECRETS_KEY: env.secretsKey,
     AUTH_JWT_SECRET: env.jwtSecret,
     AUTH_DEV_LOGIN: 'true',
     DATA_DIR: env.dataDir,
@@ -55,7 +56,11 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
   let workerRun: Promise<void> | undefined;
   let closeWorker: (() => Promise<void>) | undefined;
   if (opts.worker !== false) {
-    const w = await createCoreWorker(config, { codecKeys: config.CODEC_KEYS!, typesenseApiKey: env.typesenseApiKey, databaseUrl: env.databaseUrl });
+    const w = await createCoreWorker(
+      config,
+      { codecKeys: config.CODEC_KEYS!, typesenseApiKey: env.typesenseApiKey, databaseUrl: env.databaseUrl, secretsKey: config.SECRETS_KEY! },
+      opts.workflowsPath ? { workflowsPath: opts.workflowsPath } : {},
+    );
     worker = w.worker;
     closeWorker = w.close;
     workerRun = worker.run();

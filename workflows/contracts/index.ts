@@ -1,4 +1,5 @@
 export * from './publish.ts';
+export * from './run.ts';
 
 /** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'maestro-core';

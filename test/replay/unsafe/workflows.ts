@@ -1,12 +1,18 @@
-// An *unsafe* edit of the publish workflow (a timer before the first activity, without
-// patched()): replaying the recorded histories against it must fail.
+// *Unsafe* edits of the lifecycle workflows (a timer before the first command, without
+// patched()): replaying the recorded histories against them must fail.
 import { sleep } from '@temporalio/workflow';
 import type { PublishInput } from '../../../domain/publish.ts';
-import { publishWorkflow as current } from '../../../workflows/publish.ts';
+import { publishWorkflow as currentPublish } from '../../../workflows/publish.ts';
+import { runWorkflow as currentRun } from '../../../workflows/run.ts';
 
 export { createDraftWorkflow } from '../../../workflows/draft.ts';
 
 export async function publishWorkflow(input: PublishInput) {
   await sleep('1 second');
-  return current(input);
+  return currentPublish(input);
+}
+
+export async function runWorkflow(input: Parameters<typeof currentRun>[0]) {
+  await sleep('1 second');
+  return currentRun(input);
 }

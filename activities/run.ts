@@ -1,0 +1,104 @@
+import type { Sql } from '../platform/db.ts';
+import { manifestsFor } from '../platform/registry.ts';
+import { compileSchema, schemaIssues } from '../domain/schema-validator.ts';
+import { conflict, inputError, notFound } from '../domain/errors.ts';
+import { collectTaskRefs } from '../domain/validate-spec.ts';
+import type { SpecV1 } from '../domain/spec-types.ts';
+import { applyDefaults, type RunInput, type RunPlan, type RunStatus, type TaskPlan } from '../domain/run.ts';
+import { asFailure } from './errors.ts';
+
+/** One compiled validator per distinct parameters schema (not per run: Ajv keeps what it compiles). */
+const validators = new Map<string, object>();
+function paramsValidator(schema: object) {
+  const key = JSON.stringify(schema);
+  let canonical = validators.get(key);
+  if (!canonical) {
+    canonical = schema;
+    validators.set(key, canonical);
+  }
+  return compileSchema(canonical);
+}
+
+export interface RunEnd {
+  runId: string;
+  definitionId: string;
+  version: string;
+  tenantId: string;
+  status: Exclude<RunStatus, 'running'>;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  errorCode?: string;
+}
+
+/**
+ * The run engine's two bookkeeping activities (run as local activities: one marker each in
+ * history, no task-queue round trip). Steps themselves are adapter activities.
+ */
+export function createRunActivities({ sql }: { sql: Sql }) {
+  return {
+    /**
+     * The published spec, what the engine needs of each task, and the parameters with
+     * defaults applied — recorded in history, so a run keeps the version it started with.
+     * Opens the run row (idempotent).
+     */
+    loadRunPlan: (input: RunInput & { startedAt: string }) =>
+      asFailure(async (): Promise<RunPlan> => {
+        const [row] = await sql<{ spec: SpecV1; status: string; tenant_id: string; scope: string }[]>`
+          select v.spec, v.status, d.tenant_id, d.scope
+          from workflow_version v join workflow_definition d on d.id = v.definition_id
+          where v.definition_id = ${input.definitionId} and v.version = ${input.version}`;
+        const visible = row && (row.tenant_id === input.tenantId || (row.scope === 'global' && row.status === 'published'));
+        if (!row || !visible) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+        if (row.status !== 'published') throw conflict('NOT_PUBLISHED', `${input.definitionId}@${input.version} is not published`);
+
+        await sql`
+          insert into run (id, tenant_id, definition_id, version, status, started_at)
+          values (${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, 'running', ${input.startedAt})
+          on conflict (id) do nothing`;
+
+        const spec = row.spec;
+        const refs = collectTaskRefs(spec);
+        const found = await manifestsFor(sql, refs);
+        const tasks: Record<string, TaskPlan> = {};
+        for (const ref of refs) {
+          const entry = found.get(ref);
+          if (!entry) throw inputError('TASK_NOT_REGISTERED', `${ref} is not registered`);
+          if (entry.status === 'retired') throw inputError('TASK_RETIRED', `${ref} is retired and can no longer run`);
+          const m = entry.manifest.spec;
+          tasks[ref] = {
+            runtime: m.runtime,
+            ...(m.taskQueue ? { taskQueue: m.taskQueue } : {}),
+            ...(m.retry ? { retry: m.retry } : {}),
+            ...(m.timeout ? { timeout: m.timeout } : {}),
+          };
+        }
+
+        const params = applyDefaults(spec.parameters, input.params ?? {}) as Record<string, unknown>;
+        if (spec.parameters) {
+          const check = paramsValidator(spec.parameters);
+          if (!check(params)) {
+            throw inputError(
+              'PARAMS_INVALID',
+              'the run parameters do not match the parameters schema',
+              schemaIssues(check.errors).map((i) => ({ path: `/params${i.path}`, message: i.message })),
+            );
+          }
+        }
+        return { spec, params, tasks };
+      }),
+
+    /** Closes the run row with its outcome; idempotent (also when the plan never loaded). */
+    async recordRunEnd(input: RunEnd): Promise<void> {
+      await sql`
+        insert into run (id, tenant_id, definition_id, version, status, started_at, finished_at, duration_ms, error_code)
+        select ${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, ${input.status}, ${input.startedAt},
+               ${input.finishedAt}, ${input.durationMs}, ${input.errorCode ?? null}
+        where exists (select 1 from workflow_definition where id = ${input.definitionId})
+        on conflict (id) do update set status = excluded.status, finished_at = excluded.finished_at,
+          duration_ms = excluded.duration_ms, error_code = excluded.error_code`;
+    },
+  };
+}
+
+export type RunActivities = ReturnType<typeof createRunActivities>;
