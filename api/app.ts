@@ -8,6 +8,8 @@ import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { registryRoutes } from './routes/registry.ts';
+import { runRoutes } from './routes/runs.ts';
+import { secretRoutes } from './routes/secrets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -49,6 +51,8 @@ export function createApp(deps: ApiDeps) {
   api.route('/', catalogRoutes(deps));
   api.route('/', approvalRoutes(deps));
   api.route('/', registryRoutes(deps));
+  api.route('/', runRoutes(deps));
+  api.route('/', secretRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -42,6 +42,15 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be id:base64key[,id:base64key…]')
     .optional(),
   CODEC_AUTH_TOKEN: z.string().min(16).optional(),
+
+  /**
+   * Master key(s) of the tenant secret store, `id:base64key[,id:base64key…]` (32-byte
+   * AES-256 keys): the first wraps new data keys, every listed key unwraps (rotation).
+   */
+  SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be id:base64key[,id:base64key…]')
+    .optional(),
   CODEC_CORS_ORIGINS: z.string().optional(),
 
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

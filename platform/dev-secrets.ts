@@ -11,6 +11,7 @@ export interface DevSecrets {
   CODEC_KEYS: string;
   AUTH_JWT_SECRET: string;
   TYPESENSE_API_KEY: string;
+  SECRETS_KEY: string;
 }
 
 export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): DevSecrets {
@@ -21,6 +22,8 @@ export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = proce
     CODEC_KEYS: stored.CODEC_KEYS ?? `dev1:${randomBytes(32).toString('base64')}`,
     AUTH_JWT_SECRET: stored.AUTH_JWT_SECRET ?? randomBytes(32).toString('base64url'),
     TYPESENSE_API_KEY: stored.TYPESENSE_API_KEY ?? randomBytes(24).toString('base64url'),
+    // added after the first release: an older dev-secrets.json gains it on the next start
+    SECRETS_KEY: stored.SECRETS_KEY ?? `dev1:${randomBytes(32).toString('base64')}`,
   };
   if (JSON.stringify(stored) !== JSON.stringify(generated)) {
     // only keys/ is private: Postgres (run as its own user when we are root) lives beside it
@@ -33,5 +36,6 @@ export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = proce
     CODEC_KEYS: env.CODEC_KEYS || generated.CODEC_KEYS,
     AUTH_JWT_SECRET: env.AUTH_JWT_SECRET || generated.AUTH_JWT_SECRET,
     TYPESENSE_API_KEY: env.TYPESENSE_API_KEY || generated.TYPESENSE_API_KEY,
+    SECRETS_KEY: env.SECRETS_KEY || generated.SECRETS_KEY,
   };
 }

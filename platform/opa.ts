@@ -34,6 +34,33 @@ export class PolicyEngine {
       reviewReasons: r.review_reasons,
     };
   }
+
+  /** policies/egress.rego: may an adapter of `tenant` connect to `host`? */
+  egressDecision(input: EgressPolicyInput): EgressDecision {
+    const r = this.evaluate<{ allow: boolean; host: string; reasons: string[]; manifest_match: string[]; tenant_match: string[] }>('egress/decision', input);
+    return { allow: r.allow, host: r.host, reasons: r.reasons, manifestMatch: r.manifest_match, tenantMatch: r.tenant_match };
+  }
+}
+
+export interface EgressPolicyInput {
+  tenant: string;
+  /** the URL's host name: lower-case, without port or IPv6 brackets */
+  host: string;
+  /** the adapter manifest's spec.security.egress.allow */
+  manifest_allow: string[];
+  /** the tenant's tenant_setting.egress_allow */
+  tenant_allow: string[];
+}
+
+export interface EgressDecision {
+  allow: boolean;
+  /** the host as the policy compared it (lower-case, no trailing dot) */
+  host: string;
+  /** why the connection is refused; empty when allowed */
+  reasons: string[];
+  /** the patterns of each list that admitted the host */
+  manifestMatch: string[];
+  tenantMatch: string[];
 }
 
 export interface PublishPolicyInput {

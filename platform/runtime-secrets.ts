@@ -17,6 +17,12 @@ export function requireRuntimeSecrets(config: Config) {
     codecKeys: pick('CODEC_KEYS'),
     typesenseApiKey: pick('TYPESENSE_API_KEY'),
     jwtSecret: pick('AUTH_JWT_SECRET'),
+    /**
+     * Master key(s) of the tenant secret store (platform/secrets.ts). Optional even in
+     * production, so an installation upgrades without it: the secret API then answers 503
+     * and secret references fail the step, until SECRETS_KEY is set.
+     */
+    secretsKey: config.SECRETS_KEY ?? dev?.SECRETS_KEY,
     databaseUrl,
   };
 }

@@ -1,6 +1,8 @@
 // Seeds the example pack through the API, as its authors and reviewers would: draft →
-// Request Publish → (approve with rationale) → published. Idempotent: published entries
-// are skipped. Usage: node --import tsx scripts/seed.ts [baseUrl]
+// Request Publish → (approve with rationale) → published; and registers the example
+// partner adapter (examples/partner-adapter/manifest.yaml) as the publisher pat, as a
+// partner would. Idempotent: published entries are skipped, and registering the same
+// manifest again is a no-op. Usage: node --import tsx scripts/seed.ts [baseUrl]
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../platform/config.ts';
 import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
@@ -27,6 +29,13 @@ const clientFor = async (sub: string) => {
   if (!actor) throw new Error(`examples/pack.json names unknown user ${sub}`);
   return { actor, api: apiClient(baseUrl, await signToken(jwtSecret, actor)) };
 };
+
+{
+  const { api } = await clientFor('pat');
+  const source = await readFile(new URL('../examples/partner-adapter/manifest.yaml', import.meta.url), 'utf8');
+  const r = await api.call<{ ref: string; created: boolean }>('POST', '/adapters', { source });
+  console.log(`[seed] partner adapter ${r.body.ref}: ${r.body.created ? 'registered' : 'already registered'}`);
+}
 
 let published = 0;
 let pending = 0;

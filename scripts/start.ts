@@ -1,6 +1,7 @@
 // npm start: the whole system on one machine. Embedded Postgres, Temporal dev server (with
 // its Web UI) and Typesense unless DATABASE_URL / TEMPORAL_ADDRESS / TYPESENSE_URL point
-// elsewhere; then migrations + seed, the worker, and the API serving the Switchboard.
+// elsewhere; then migrations + seed, the core worker, the example partner worker
+// (examples/partner-adapter), and the API serving the Switchboard.
 // Ctrl-C stops everything in reverse order. Data stays in DATA_DIR for the next start.
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
@@ -168,6 +169,9 @@ async function main() {
 
   const worker = startProcess(node('worker', 'workers/main.ts'));
   watch(worker);
+  // the example partner adapter, as a partner would run it: its own process and task queue
+  const partnerWorker = startProcess(node('partner-worker', 'examples/partner-adapter/main.ts'));
+  watch(partnerWorker);
   const api = startProcess(node('api', 'api/server.ts'));
   watch(api);
   const healthUrl = `http://127.0.0.1:${config.PORT}/api/health`;

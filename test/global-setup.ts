@@ -30,6 +30,8 @@ export interface TestStack {
   typesenseUrl: string;
   typesenseApiKey: string;
   codecKeys: string;
+  /** SECRETS_KEY of the tenant secret store (`id:base64key`) */
+  secretsKey: string;
   jwtSecret: string;
   /** DATA_DIR for code under test (empty, inside the temp dir) */
   dataDir: string;
@@ -53,6 +55,7 @@ export const STACK_ENV: Record<keyof TestStack, string> = {
   typesenseUrl: 'MAESTRO_TEST_TYPESENSE_URL',
   typesenseApiKey: 'MAESTRO_TEST_TYPESENSE_API_KEY',
   codecKeys: 'MAESTRO_TEST_CODEC_KEYS',
+  secretsKey: 'MAESTRO_TEST_SECRETS_KEY',
   jwtSecret: 'MAESTRO_TEST_JWT_SECRET',
   dataDir: 'MAESTRO_TEST_DATA_DIR',
   logDir: 'MAESTRO_TEST_LOG_DIR',
@@ -104,6 +107,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     typesenseUrl: typesense.url,
     typesenseApiKey,
     codecKeys: `test:${randomBytes(32).toString('base64')}`,
+    secretsKey: `test:${randomBytes(32).toString('base64')}`,
     jwtSecret: randomBytes(32).toString('base64url'),
     dataDir: path.join(root, 'data'),
     logDir,

@@ -9,6 +9,7 @@ export interface StackEnv {
   typesenseUrl: string;
   typesenseApiKey: string;
   codecKeys: string;
+  secretsKey: string;
   jwtSecret: string;
   dataDir: string;
 }
@@ -20,6 +21,7 @@ const KEYS: Record<keyof StackEnv, string> = {
   typesenseUrl: 'MAESTRO_TEST_TYPESENSE_URL',
   typesenseApiKey: 'MAESTRO_TEST_TYPESENSE_API_KEY',
   codecKeys: 'MAESTRO_TEST_CODEC_KEYS',
+  secretsKey: 'MAESTRO_TEST_SECRETS_KEY',
   jwtSecret: 'MAESTRO_TEST_JWT_SECRET',
   dataDir: 'MAESTRO_TEST_DATA_DIR',
 };

@@ -1,0 +1,103 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { DomainError, notFound } from '../../domain/errors.ts';
+import { createSecretStore, SECRET_NAME, SECRET_VALUE_MAX_BYTES, type SecretStore } from '../../platform/secrets.ts';
+import { requireRuntimeSecrets } from '../../platform/runtime-secrets.ts';
+import type { ApiDeps, AppEnv } from '../env.ts';
+import { validationHook } from '../errors.ts';
+import { requireRole } from '../auth.ts';
+import { commonErrors, errorResponse, json } from '../responses.ts';
+
+/**
+ * Tenant secrets. Unlike every other change in this API, a secret is written straight to
+ * the store here and NOT through a Temporal workflow: workflow and activity arguments are
+ * recorded in the workflow's history (encrypted by the codec, but readable by anyone with
+ * the codec key, kept for the namespace's retention and copied into exports and replays),
+ * and a secret value must never be there. Histories only ever carry references
+ * (`secret://<tenant>/<name>`), resolved by the adapter activity at the moment of use.
+ * See docs/adr/0002-secrets.md. Values are never echoed, logged or returned.
+ */
+const NameParam = z.object({
+  name: z
+    .string()
+    .regex(SECRET_NAME, 'a lower-case letter, then letters, digits, "_" or "-" (at most 63)')
+    .meta({ param: { name: 'name', in: 'path' }, example: 'hris-token' }),
+});
+
+const SecretSummary = z
+  .object({
+    name: z.string(),
+    ref: z.string().meta({ description: 'the reference to use in specs and runs', example: 'secret://acme/hris-token' }),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'SecretSummary' });
+
+const WRITERS = ['tenant-admin', 'publisher'] as const;
+
+const put = createRoute({
+  method: 'put',
+  path: '/secrets/{name}',
+  tags: ['secrets'],
+  summary: "Create or replace a secret of your tenant (tenant-admin or publisher); the value is never returned",
+  request: {
+    params: NameParam,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.strictObject({ value: z.string().min(1).max(SECRET_VALUE_MAX_BYTES) }) } },
+    },
+  },
+  responses: {
+    204: { description: 'Stored (encrypted at rest)' },
+    403: errorResponse('tenant-admin or publisher role required'),
+    503: errorResponse('No SECRETS_KEY configured'),
+    ...commonErrors,
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/secrets',
+  tags: ['secrets'],
+  summary: "Your tenant's secrets: names, references and update times, never values",
+  responses: { 200: json(z.object({ items: z.array(SecretSummary) }), 'Secrets'), 401: commonErrors[401] },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/secrets/{name}',
+  tags: ['secrets'],
+  summary: 'Delete a secret of your tenant (tenant-admin or publisher); runs that reference it then fail with SECRET_NOT_FOUND',
+  request: { params: NameParam },
+  responses: { 204: { description: 'Deleted' }, 403: errorResponse('tenant-admin or publisher role required'), 404: errorResponse('No such secret'), ...commonErrors },
+});
+
+export function secretRoutes({ sql, config }: ApiDeps) {
+  const key = requireRuntimeSecrets(config).secretsKey;
+  const configured = key ? createSecretStore(sql, key) : undefined;
+  const store = (): SecretStore => {
+    if (!configured) throw new DomainError('unavailable', 'SECRET_STORE_UNAVAILABLE', 'the secret store is not configured on this installation (SECRETS_KEY)');
+    return configured;
+  };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.openapi(put, async (c) => {
+    const actor = c.get('actor');
+    requireRole(actor, [...WRITERS], 'storing a secret');
+    await store().put(actor.tenant, c.req.valid('param').name, c.req.valid('json').value);
+    return c.body(null, 204);
+  });
+
+  app.openapi(list, async (c) => {
+    const items = await store().list(c.get('actor').tenant);
+    return c.json({ items: items.map((s) => ({ name: s.name, ref: s.ref, updatedAt: s.updatedAt.toISOString() })) }, 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const actor = c.get('actor');
+    requireRole(actor, [...WRITERS], 'deleting a secret');
+    const { name } = c.req.valid('param');
+    if (!(await store().delete(actor.tenant, name))) throw notFound('SECRET_NOT_FOUND', `your tenant has no secret "${name}"`);
+    return c.body(null, 204);
+  });
+  return app;
+}
