@@ -1,8 +1,11 @@
-import { A } from '@solidjs/router';
+import { A, useLocation } from '@solidjs/router';
 import { CurrentUser } from './current-user.tsx';
 import { PendingCount } from './pending-count.tsx';
 
 export function AppHeader() {
+  const location = useLocation();
+  // The catalog's own pages (a workflow, its runs) keep "Catalog" lit.
+  const inCatalog = () => location.pathname === '/' || location.pathname.startsWith('/catalog/') || location.pathname.startsWith('/runs/');
   return (
     <header class="app-header">
       <div class="header-inner">
@@ -14,8 +17,14 @@ export function AppHeader() {
           <span class="brand-sub">Switchboard</span>
         </A>
         <nav aria-label="Main" class="main-nav">
-          <A href="/" end activeClass="active">
+          <A href="/" end classList={{ active: inCatalog() }}>
             Catalog
+          </A>
+          <A href="/tasks" activeClass="active">
+            Task Library
+          </A>
+          <A href="/validate" activeClass="active">
+            Author
           </A>
           <A href="/approvals" activeClass="active">
             Approvals

@@ -1,3 +1,4 @@
+import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import type { CatalogEntry } from '../data/catalog.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -9,7 +10,11 @@ export function CatalogRow(props: { entry: CatalogEntry }) {
   return (
     <li class="card catalog-row" data-testid="catalog-row" data-id={e().id}>
       <div class="row-main">
-        <h3 class="row-title">{e().title || e().name}</h3>
+        <h3 class="row-title">
+          <A href={`/catalog/${encodeURIComponent(e().id)}`} class="row-link">
+            {e().title || e().name}
+          </A>
+        </h3>
         <code class="row-id">{e().id}</code>
         <p class="row-desc">{e().description}</p>
         <Show when={e().tags.length}>

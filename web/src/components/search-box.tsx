@@ -1,4 +1,4 @@
-import { createEffect, createSignal, on, onCleanup } from 'solid-js';
+import { createEffect, createSignal, createUniqueId, on, onCleanup } from 'solid-js';
 
 const DEBOUNCE_MS = 200;
 
@@ -6,7 +6,16 @@ const DEBOUNCE_MS = 200;
  * Search as you type (debounced) and on Enter (at once). The committed query lives in the
  * URL; this box only holds what is being typed.
  */
-export function SearchBox(props: { value: string; busy?: boolean; onSearch: (q: string) => void }) {
+export function SearchBox(props: {
+  value: string;
+  busy?: boolean;
+  onSearch: (q: string) => void;
+  /** accessible name of the input (default "Search catalog") */
+  label?: string;
+  placeholder?: string;
+}) {
+  const id = createUniqueId();
+  const label = () => props.label ?? 'Search catalog';
   const [text, setText] = createSignal(props.value);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const cancel = () => timer !== undefined && clearTimeout(timer);
@@ -29,17 +38,17 @@ export function SearchBox(props: { value: string; busy?: boolean; onSearch: (q: 
         commit(text());
       }}
     >
-      <label for="catalog-search" class="visually-hidden">
-        Search catalog
+      <label for={id} class="visually-hidden">
+        {label()}
       </label>
       <span class="search-icon" aria-hidden="true">
         ⌕
       </span>
       <input
-        id="catalog-search"
+        id={id}
         type="search"
-        aria-label="Search catalog"
-        placeholder="Search workflows by name, description, tag…"
+        aria-label={label()}
+        placeholder={props.placeholder ?? 'Search workflows by name, description, tag…'}
         autocomplete="off"
         spellcheck={false}
         value={text()}
