@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: sh scripts/run.sh start|test|token|record-histories [args…]" >&2; exit 2; }
+usage() { echo "usage: sh scripts/run.sh start|test|token|bench|record-histories [args…]" >&2; exit 2; }
 [ $# -gt 0 ] || usage
 command="$1"
 shift
@@ -39,6 +39,8 @@ case "$command" in
     npx eslint .
     step "tsc --noEmit"
     npx tsc --noEmit -p tsconfig.json
+    step "generated docs and SDK are up to date"
+    node --import tsx scripts/generate.ts --check
     step "policies: opa fmt/check/test"
     sh scripts/test-policies.sh
     step "policies: build wasm"
@@ -51,6 +53,11 @@ case "$command" in
   token)
     sh scripts/install-tools.sh --quiet
     exec node --import tsx scripts/token.ts "$@"
+    ;;
+  bench)
+    sh scripts/install-tools.sh --quiet
+    sh scripts/build-policies.sh
+    exec node --import tsx bench/engine.bench.ts "$@"
     ;;
   record-histories)
     sh scripts/install-tools.sh --quiet
