@@ -85,8 +85,21 @@ export function analyseExpression(expr: string): { references: Reference[] } | {
 
 export type EvalContext = Record<string, unknown>;
 
+const parsed = new Map<string, ReturnType<typeof jsonata>>();
+
+/** Parsed once per expression text (a run evaluates the same bindings for every step). */
+function expression(expr: string) {
+  let e = parsed.get(expr);
+  if (!e) {
+    if (parsed.size >= 5000) parsed.clear();
+    e = jsonata(expr);
+    parsed.set(expr, e);
+  }
+  return e;
+}
+
 async function evaluate(expr: string, context: EvalContext): Promise<unknown> {
-  const result: unknown = await jsonata(expr).evaluate(context);
+  const result: unknown = await expression(expr).evaluate(context);
   // JSONata returns sequences with extra markers; a JSON round trip keeps plain data only
   return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
 }

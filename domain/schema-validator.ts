@@ -12,16 +12,27 @@ export interface SchemaIssue {
 const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 addFormats.default(ajv);
 
-const compiled = new Map<unknown, ValidateFunction>();
+const compiled = new Map<string, { schema: object; validate: ValidateFunction }>();
+const MAX_COMPILED = 2000;
 
-/** Compiles (once) a schema given as data, e.g. a task's input schema or a spec's parameters. */
+/**
+ * Compiles a schema given as data (a task's input schema, a spec's parameters) once per
+ * distinct content: schemas read from the database are new objects every time, so the
+ * cache is keyed by their JSON text, and bounded (Ajv's own cache is released with it).
+ */
 export function compileSchema(schema: object): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
+  const key = JSON.stringify(schema);
+  let hit = compiled.get(key);
+  if (!hit) {
+    if (compiled.size >= MAX_COMPILED) {
+      for (const { schema: old } of compiled.values()) ajv.removeSchema(old);
+      compiled.clear();
+    }
+    const own = JSON.parse(key) as object;
+    hit = { schema: own, validate: ajv.compile(own) };
+    compiled.set(key, hit);
   }
-  return v;
+  return hit.validate;
 }
 
 export const validateSpecSchema = compileSchema(specSchema);
