@@ -19,6 +19,7 @@ COPY workers workers
 COPY api api
 COPY web web
 COPY policies policies
+COPY adapters adapters
 COPY examples examples
 COPY scripts scripts
 COPY --from=opa /opa .tools/bin/opa
