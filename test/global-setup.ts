@@ -13,31 +13,14 @@ import { startPostgres, type RunningPostgres } from '../platform/embedded/postgr
 import { killAllSync } from '../platform/embedded/process.ts';
 import { startTemporal, type RunningTemporal } from '../platform/embedded/temporal.ts';
 import { toolPath } from '../platform/embedded/tools.ts';
+import { stackEnvVars, type StackEnv, type StackExtras } from './support/stack-env.ts';
 import { startTypesense, type RunningTypesense } from '../platform/embedded/typesense.ts';
 import { createSql } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
 import { seedTenants } from '../platform/seed.ts';
 import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
 
-export interface TestStack {
-  databaseUrl: string;
-  temporalAddress: string;
-  temporalNamespace: string;
-  /** the dev server's SQLite file (WAL mode: recent writes are in `<file>-wal`) */
-  temporalDbFile: string;
-  /** Java test server for time-skipping tests (`createTimeSkipping` with an existing path) */
-  temporalTestServerPath: string;
-  typesenseUrl: string;
-  typesenseApiKey: string;
-  codecKeys: string;
-  /** SECRETS_KEY of the tenant secret store (`id:base64key`) */
-  secretsKey: string;
-  jwtSecret: string;
-  /** DATA_DIR for code under test (empty, inside the temp dir) */
-  dataDir: string;
-  /** server logs, kept until teardown */
-  logDir: string;
-}
+export type TestStack = StackEnv & StackExtras;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,21 +28,6 @@ declare module 'vitest' {
   }
 }
 
-/** The environment contract read by test/support/stack-env.ts. */
-export const STACK_ENV: Record<keyof TestStack, string> = {
-  databaseUrl: 'MAESTRO_TEST_DATABASE_URL',
-  temporalAddress: 'MAESTRO_TEST_TEMPORAL_ADDRESS',
-  temporalNamespace: 'MAESTRO_TEST_TEMPORAL_NAMESPACE',
-  temporalDbFile: 'MAESTRO_TEST_TEMPORAL_DB_FILE',
-  temporalTestServerPath: 'MAESTRO_TEST_TEMPORAL_TEST_SERVER',
-  typesenseUrl: 'MAESTRO_TEST_TYPESENSE_URL',
-  typesenseApiKey: 'MAESTRO_TEST_TYPESENSE_API_KEY',
-  codecKeys: 'MAESTRO_TEST_CODEC_KEYS',
-  secretsKey: 'MAESTRO_TEST_SECRETS_KEY',
-  jwtSecret: 'MAESTRO_TEST_JWT_SECRET',
-  dataDir: 'MAESTRO_TEST_DATA_DIR',
-  logDir: 'MAESTRO_TEST_LOG_DIR',
-};
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
@@ -129,7 +97,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   project.provide('maestroStack', stack);
-  for (const [key, name] of Object.entries(STACK_ENV)) process.env[name] = stack[key as keyof TestStack];
+  Object.assign(process.env, stackEnvVars(stack));
   console.log(`test stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${root})`);
 
   return teardown;

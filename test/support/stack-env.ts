@@ -14,6 +14,21 @@ export interface StackEnv {
   dataDir: string;
 }
 
+/** What the global setup also passes on, for the tests that need it. */
+export interface StackExtras {
+  temporalNamespace: string;
+  /** Java test server for time-skipping tests (`createTimeSkipping` with an existing path) */
+  temporalTestServerPath: string;
+  /** server logs, kept until teardown */
+  logDir: string;
+}
+
+const EXTRA_KEYS: Record<keyof StackExtras, string> = {
+  temporalNamespace: 'MAESTRO_TEST_TEMPORAL_NAMESPACE',
+  temporalTestServerPath: 'MAESTRO_TEST_TEMPORAL_TEST_SERVER',
+  logDir: 'MAESTRO_TEST_LOG_DIR',
+};
+
 const KEYS: Record<keyof StackEnv, string> = {
   databaseUrl: 'MAESTRO_TEST_DATABASE_URL',
   temporalAddress: 'MAESTRO_TEST_TEMPORAL_ADDRESS',
@@ -32,6 +47,13 @@ export function stackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
   return Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, env[v]!])) as unknown as StackEnv;
 }
 
-export function stackEnvVars(s: StackEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [v, s[k as keyof StackEnv]]));
+/** The MAESTRO_TEST_* variables of a stack (extras included when given). */
+export function stackEnvVars(s: StackEnv & Partial<StackExtras>): Record<string, string> {
+  const all: Record<string, string> = { ...KEYS, ...EXTRA_KEYS };
+  return Object.fromEntries(
+    Object.entries(all).flatMap(([k, v]) => {
+      const value = (s as unknown as Record<string, string | undefined>)[k];
+      return value === undefined ? [] : [[v, value]];
+    }),
+  );
 }
