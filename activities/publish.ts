@@ -81,6 +81,12 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           where definition_id = ${input.definitionId} and version = ${input.version}`;
         if (!row) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
         if (row.status === 'published') throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} is already published`);
+        const a = input.requestedBy;
+        await sql`
+          insert into publish_request (workflow_id, run_id, tenant_id, definition_id, version, requested_by, requested_by_name, status)
+          values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating')
+          on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
+            requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, updated_at = now()`;
         // re-validated against today's registry: a task retired since the draft blocks the publish
         const validation = await validateSpecDocument(sql, row.spec);
         const spec = assertValid(validation);
@@ -93,12 +99,6 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         }
         const digest = contentDigest(spec);
         if (digest !== row.digest) throw inputError('DIGEST_MISMATCH', 'the stored spec does not match its recorded digest');
-        const a = input.requestedBy;
-        await sql`
-          insert into publish_request (workflow_id, run_id, tenant_id, definition_id, version, requested_by, requested_by_name, status)
-          values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating')
-          on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
-            requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, updated_at = now()`;
         const m = spec.metadata;
         return {
           definitionId: input.definitionId,
