@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { EncryptionCodec } from '../../platform/codec.ts';
+import { decodedPayloadText } from '../support/decoded-history.ts';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -10,24 +11,6 @@ beforeAll(async () => {
   s = await openStack();
 });
 afterAll(async () => s?.close());
-
-/** Every payload of a history, decoded with our codec, as text. */
-async function decodedPayloadText(historyJson: string, codec: EncryptionCodec) {
-  const texts: string[] = [];
-  const walk = async (v: unknown): Promise<void> => {
-    if (Array.isArray(v)) for (const x of v) await walk(x);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object') {
-        const metadata = Object.fromEntries(Object.entries(o.metadata as Record<string, string>).map(([k, b]) => [k, Buffer.from(b, 'base64')]));
-        const [p] = await codec.decode([{ metadata, data: Buffer.from(o.data, 'base64') }]);
-        texts.push(Buffer.from(p!.data ?? []).toString('utf8'));
-      } else for (const x of Object.values(o)) await walk(x);
-    }
-  };
-  await walk(JSON.parse(historyJson));
-  return texts.join('\n');
-}
 
 describe('secrets never reach Temporal in plaintext', () => {
   it('a canary placed in a spec is absent from the stored histories and the server database file', async () => {
