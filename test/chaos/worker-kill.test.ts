@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 
 let s: Stack;
 const children: ChildProcess[] = [];
@@ -13,41 +14,9 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** The real worker entry point as its own process, on this file's task queue. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: s.env.databaseUrl,
-      TEMPORAL_ADDRESS: s.config.temporalAddress,
-      TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
-      TYPESENSE_URL: s.config.typesenseUrl,
-      TYPESENSE_API_KEY: s.env.typesenseApiKey,
-      TYPESENSE_COLLECTION: s.config.TYPESENSE_COLLECTION,
-      CODEC_KEYS: s.env.codecKeys,
-      AUTH_JWT_SECRET: s.env.jwtSecret,
-      DATA_DIR: s.env.dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      output += b.toString();
-      if (output.includes('"worker started"')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it started:\n${output.slice(-2000)}`)));
-  });
-}
-
 describe('a worker killed while a publish waits for approval', () => {
   it('completes the publish exactly once after a restart', async () => {
-    const first = await startWorkerProcess();
+    const first = await startWorkerProcess(s, children);
     const spec = testSpec({ risk: 'medium', description: 'Survives a pangolin-grade worker crash' });
     const alice = s.as('alice');
     const { body: draft } = await alice.createDraft(spec);
@@ -59,7 +28,7 @@ describe('a worker killed while a publish waits for approval', () => {
     first.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
-    await startWorkerProcess();
+    await startWorkerProcess(s, children);
     const approved = await s.as('bob').decide(id, '1.0.0', 'approve', 'Approved after the worker restart.');
     expect(approved.status).toBe(200);
     expect(await alice.waitForPublish(id, '1.0.0', ['published'], 60_000)).toBe('published');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { EncryptionCodec } from '../../platform/codec.ts';
 import { startFixture, type Fixture } from '../adapters/support/fixture-server.ts';
 import { decodedPayloadText } from '../support/decoded-history.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 import { openStack, type Stack } from '../support/stack.ts';
 import { engineSpec, publishSpec, startRun, step, waitForRun, type RunView } from '../engine/support.ts';
 
@@ -24,49 +25,10 @@ const canary = `CANARY-${randomUUID()}`;
 let secretName: string;
 let ref: string;
 
-/** workers/main.ts as its own process on this file's task queue, output captured. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'debug',
-      DATABASE_URL: s.env.databaseUrl,
-      TEMPORAL_ADDRESS: s.config.temporalAddress,
-      TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
-      TYPESENSE_URL: s.config.typesenseUrl,
-      TYPESENSE_API_KEY: s.env.typesenseApiKey,
-      TYPESENSE_COLLECTION: s.config.TYPESENSE_COLLECTION,
-      CODEC_KEYS: s.env.codecKeys,
-      SECRETS_KEY: s.env.secretsKey,
-      AUTH_JWT_SECRET: s.env.jwtSecret,
-      DATA_DIR: s.env.dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onData = (b: Buffer) => {
-    workerOutput += b.toString();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  return new Promise((resolve, reject) => {
-    const started = setInterval(() => {
-      if (workerOutput.includes('"worker started"')) {
-        clearInterval(started);
-        resolve(child);
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(started);
-      reject(new Error(`worker exited (${code}) before it started:\n${workerOutput.slice(-2000)}`));
-    });
-  });
-}
-
 beforeAll(async () => {
   s = await openStack({ worker: false });
   fx = await startFixture('127.0.0.1');
-  worker = await startWorkerProcess();
+  worker = await startWorkerProcess(s, [], { logLevel: 'debug', onOutput: (chunk) => (workerOutput += chunk) });
   secretName = `canary_${s.suffix}`; // "_": a "-" would read as a minus in the ${{ }} expression
   ref = `secret://acme/${secretName}`;
   const put = await s.request('PUT', `/api/secrets/${secretName}`, { user: 'pat', body: JSON.stringify({ value: canary }) });

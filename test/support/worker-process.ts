@@ -6,12 +6,16 @@ import type { Stack } from './stack.ts';
  * queue — as test/chaos/worker-kill.test.ts starts it. Resolves once it logged "worker
  * started"; `children` collects every process so that a file can kill leftovers.
  */
-export function startWorkerProcess(s: Stack, children: ChildProcess[]): Promise<ChildProcess> {
+export function startWorkerProcess(
+  s: Stack,
+  children: ChildProcess[],
+  opts: { logLevel?: string; onOutput?: (chunk: string) => void } = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: opts.logLevel ?? 'info',
       DATABASE_URL: s.env.databaseUrl,
       TEMPORAL_ADDRESS: s.config.temporalAddress,
       TEMPORAL_TASK_QUEUE: s.config.TEMPORAL_TASK_QUEUE,
@@ -19,6 +23,7 @@ export function startWorkerProcess(s: Stack, children: ChildProcess[]): Promise<
       TYPESENSE_API_KEY: s.env.typesenseApiKey,
       TYPESENSE_COLLECTION: s.config.TYPESENSE_COLLECTION,
       CODEC_KEYS: s.env.codecKeys,
+      SECRETS_KEY: s.env.secretsKey,
       AUTH_JWT_SECRET: s.env.jwtSecret,
       DATA_DIR: s.env.dataDir,
     },
@@ -29,6 +34,7 @@ export function startWorkerProcess(s: Stack, children: ChildProcess[]): Promise<
   return new Promise((resolve, reject) => {
     const onData = (b: Buffer) => {
       output += b.toString();
+      opts.onOutput?.(b.toString());
       if (output.includes('"worker started"')) resolve(child);
     };
     child.stdout!.on('data', onData);
