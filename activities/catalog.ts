@@ -55,6 +55,9 @@ export async function loadCatalogDocument(
     updated_at: Math.floor(row.updated_at.getTime() / 1000),
     provenance_workflow_id: provenance.workflowId,
     provenance_run_id: provenance.runId,
+    // not tracked yet: certification and usage counting come with later slices
+    certified: false,
+    usage: 0,
   };
 }
 

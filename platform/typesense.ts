@@ -33,6 +33,10 @@ export interface CatalogDocument {
   /** the lifecycle that wrote this document (provenance of catalog updates) */
   provenance_workflow_id: string;
   provenance_run_id: string;
+  /** certified template (optional in the schema: added after the first edition) */
+  certified?: boolean;
+  /** usage count for the "usage" sort (optional in the schema: added after the first edition) */
+  usage?: number;
 }
 
 export const catalogSchema = (name: string): CollectionCreateSchema => ({
@@ -54,6 +58,8 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'updated_at', type: 'int64', sort: true },
     { name: 'provenance_workflow_id', type: 'string', index: false, optional: true },
     { name: 'provenance_run_id', type: 'string', index: false, optional: true },
+    { name: 'certified', type: 'bool', facet: true, optional: true },
+    { name: 'usage', type: 'int32', optional: true },
   ],
   default_sorting_field: 'updated_at',
 });
@@ -67,6 +73,7 @@ export const RISK_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, c
 export async function ensureCatalogCollection(ts: Client, alias: string): Promise<string> {
   try {
     const a = await ts.aliases(alias).retrieve();
+    await addMissingFields(ts, a.collection_name);
     return a.collection_name;
   } catch (e) {
     if ((e as { httpStatus?: number }).httpStatus !== 404) throw e;
@@ -81,5 +88,18 @@ export async function ensureCatalogCollection(ts: Client, alias: string): Promis
   return name;
 }
 
-/** A tenant sees global entries and its own tenant-local ones. */
-export const tenantScopeFilter = (tenant: string) => `(scope:=global || tenant_id:=\`${tenant}\`)`;
+/**
+ * Collections created by an older edition lack the fields added since (all optional), so
+ * they are added in place; existing documents simply have no value for them.
+ */
+async function addMissingFields(ts: Client, name: string): Promise<void> {
+  const existing = new Set((await ts.collections(name).retrieve()).fields.map((f) => f.name));
+  const missing = (catalogSchema(name).fields ?? []).filter((f) => !existing.has(f.name));
+  if (missing.length) await ts.collections(name).update({ fields: missing });
+}
+
+/**
+ * What a tenant may see: everything of its own, and other tenants' entries only when they
+ * are global and published (the same rule as api/read-models.ts readVisibleDefinition).
+ */
+export const tenantScopeFilter = (tenant: string) => `(tenant_id:=\`${tenant}\` || (scope:=global && status:=published))`;

@@ -7,6 +7,7 @@ import { seedTenants } from '../platform/seed.ts';
 import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
 import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
 import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
+import { ensureSearchParentKey } from '../platform/search-keys.ts';
 import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from '../platform/temporal.ts';
 
@@ -20,8 +21,12 @@ try {
     const r = await registerManifest(sql, m, config.TEMPORAL_TASK_QUEUE);
     if (r.created) console.log(`[migrate] registered built-in task ${m.metadata.name}@${m.metadata.version}`);
   }
-  const collection = await ensureCatalogCollection(createTypesense(config.typesenseUrl, secrets.typesenseApiKey), config.TYPESENSE_COLLECTION);
+  const typesense = createTypesense(config.typesenseUrl, secrets.typesenseApiKey);
+  const collection = await ensureCatalogCollection(typesense, config.TYPESENSE_COLLECTION);
   console.log(`[migrate] typesense alias ${config.TYPESENSE_COLLECTION} → ${collection}`);
+  // the search-only parent of the per-tenant scoped keys (value derived from the admin key)
+  await ensureSearchParentKey(typesense, secrets.typesenseApiKey);
+  console.log('[migrate] typesense search parent key present');
   const connection = await Connection.connect({ address: config.temporalAddress });
   const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   if (added.length) console.log(`[migrate] temporal search attributes added: ${added.join(', ')}`);

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogActivities } from '../../activities/catalog.ts';
+import { createTypesense, ensureCatalogCollection, type CatalogDocument } from '../../platform/typesense.ts';
+import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-keys.ts';
+import { openStack, type DemoUser, type Stack } from '../support/stack.ts';
+
+let s: Stack;
+let k: string; // a tag unique to this file: the Postgres read model is shared by all test files
+
+interface Seed {
+  key: string;
+  tenant: 'acme' | 'globex';
+  scope: 'global' | 'tenant-local';
+  category: string;
+  risk: string;
+  status: string;
+  team: string;
+  tags: string[];
+  description: string;
+  ageMinutes: number;
+}
+const SEEDS: Seed[] = [
+  { key: 'a1', tenant: 'acme', scope: 'tenant-local', category: 'HR', risk: 'low', status: 'published', team: 'people-ops', tags: ['payroll'], description: 'Quokka payroll export for acme', ageMinutes: 1 },
+  { key: 'a2', tenant: 'acme', scope: 'global', category: 'Finance', risk: 'high', status: 'published', team: 'finops', tags: ['finance'], description: 'Quokka ledger close', ageMinutes: 2 },
+  { key: 'a3', tenant: 'acme', scope: 'global', category: 'Finance', risk: 'medium', status: 'deprecated', team: 'finops', tags: ['finance'], description: 'Old ledger close', ageMinutes: 3 },
+  { key: 'g1', tenant: 'globex', scope: 'tenant-local', category: 'HR', risk: 'low', status: 'published', team: 'people-ops', tags: ['payroll'], description: 'Quokka payroll export for globex', ageMinutes: 4 },
+  { key: 'g2', tenant: 'globex', scope: 'global', category: 'Security', risk: 'critical', status: 'published', team: 'security', tags: ['security'], description: 'Access review campaign', ageMinutes: 5 },
+];
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  s = await openStack({ worker: false });
+  k = `k-${s.suffix}`;
+  await ensureCatalogCollection(s.typesense, s.config.TYPESENSE_COLLECTION);
+  const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
+  for (const d of SEEDS) {
+    const name = `cs-${d.key}-${s.suffix}`;
+    const id = `${d.tenant}.${name}`;
+    ids[d.key] = id;
+    await s.sql`
+      insert into workflow_definition (id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, status, latest_version, created_by, updated_at)
+      values (${id}, ${d.tenant}, ${name}, ${`Search test ${d.key}`}, ${d.description}, ${d.category}, ${d.risk}, ${d.scope}, ${'owner-' + d.key},
+              ${d.team}, ${d.status}, '1.0.0', 'test', now() - make_interval(mins => ${d.ageMinutes}))`;
+    for (const tag of [k, ...d.tags]) await s.sql`insert into workflow_tag (definition_id, tenant_id, tag) values (${id}, ${d.tenant}, ${tag})`;
+    expect(await indexCatalogEntry({ definitionId: id, workflowId: 'test', runId: 'test' })).toEqual({ indexed: true });
+  }
+});
+afterAll(async () => {
+  if (s) {
+    const all = Object.values(ids);
+    await s.sql`delete from workflow_tag where definition_id = any(${all}::text[])`;
+    await s.sql`delete from workflow_definition where id = any(${all}::text[])`;
+    await s.close();
+  }
+});
+
+interface SearchBody {
+  items: { id: string; tenantId: string; scope: string; certified: boolean; description?: string }[];
+  found: number;
+  page: number;
+  perPage: number;
+  facets: Record<'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status', { value: string; count: number }[]>;
+  source: 'typesense' | 'postgres';
+  degraded?: true;
+}
+const searchAs = async (stack: Stack, user: DemoUser, query: Record<string, string>) => {
+  const res = await stack.as(user).call<SearchBody>('GET', `/catalog?${new URLSearchParams({ tags: k, ...query, ...(query.tags ? { tags: `${k},${query.tags}` } : {}) })}`);
+  expect(res.status).toBe(200);
+  return res.body;
+};
+const idSet = (b: SearchBody) => b.items.map((i) => i.id).sort();
+const facet = (list: { value: string; count: number }[]) => Object.fromEntries(list.map((f) => [f.value, f.count]));
+const keysOf = (...keys: string[]) => keys.map((x) => ids[x]!).sort();
+
+describe('catalog search (Typesense)', () => {
+  it('a tenant sees its own entries and other tenants\' global published ones, with facet counts in its scope', async () => {
+    const acme = await searchAs(s, 'alice', {});
+    expect(acme.source).toBe('typesense');
+    expect(acme.degraded).toBeUndefined();
+    expect(idSet(acme)).toEqual(keysOf('a1', 'a2', 'g2'));
+    expect(acme.found).toBe(3);
+    expect(facet(acme.facets.category)).toEqual({ HR: 1, Finance: 1, Security: 1 });
+    expect(facet(acme.facets.scope)).toEqual({ global: 2, 'tenant-local': 1 });
+    expect(facet(acme.facets.tags)).toEqual({ [k]: 3, payroll: 1, finance: 1, security: 1 });
+    expect(facet(acme.facets.status)).toEqual({ published: 3 });
+    expect(facet(acme.facets.ownerTeam)).toEqual({ 'people-ops': 1, finops: 1, security: 1 });
+    expect(acme.items.every((i) => i.certified === false)).toBe(true);
+
+    const globex = await searchAs(s, 'carol', {});
+    expect(idSet(globex)).toEqual(keysOf('a2', 'g1', 'g2'));
+    expect(facet(globex.facets.scope)).toEqual({ global: 2, 'tenant-local': 1 });
+  });
+
+  it('another tenant\'s tenant-local entries stay hidden whatever the filters', async () => {
+    const queries: Record<string, string>[] = [{ category: 'HR' }, { tags: 'payroll' }, { scope: 'tenant-local' }, { q: 'quokka payroll' }, { ownerTeam: 'people-ops' }];
+    for (const query of queries) {
+      const b = await searchAs(s, 'carol', query);
+      expect(idSet(b), JSON.stringify(query)).toEqual(keysOf('g1'));
+    }
+    // another tenant's non-published global entry is hidden too; the owner sees it
+    expect((await searchAs(s, 'carol', { status: 'deprecated' })).found).toBe(0);
+    expect(idSet(await searchAs(s, 'alice', { status: 'deprecated' }))).toEqual(keysOf('a3'));
+  });
+
+  it('filters, sorts, paginates and tolerates typos', async () => {
+    expect(idSet(await searchAs(s, 'alice', { risk: 'high' }))).toEqual(keysOf('a2'));
+    expect(idSet(await searchAs(s, 'alice', { owner: 'owner-g2' }))).toEqual(keysOf('g2'));
+    expect(idSet(await searchAs(s, 'alice', { category: 'Finance', scope: 'global' }))).toEqual(keysOf('a2'));
+    expect((await searchAs(s, 'alice', { certified: 'true' })).found).toBe(0);
+    expect((await searchAs(s, 'alice', { certified: 'false' })).found).toBe(3);
+    const updated = await searchAs(s, 'alice', { sort: 'updated' });
+    expect(updated.items.map((i) => i.id)).toEqual([ids.a1, ids.a2, ids.g2]);
+    expect((await searchAs(s, 'alice', { sort: 'usage' })).found).toBe(3);
+    const page2 = await searchAs(s, 'alice', { sort: 'updated', perPage: '1', page: '2' });
+    expect(page2).toMatchObject({ found: 3, page: 2, perPage: 1 });
+    expect(page2.items.map((i) => i.id)).toEqual([ids.a2]);
+    expect(idSet(await searchAs(s, 'alice', { q: 'quokak' }))).toEqual(keysOf('a1', 'a2'));
+    // a narrowed search narrows the facet counts too
+    expect(facet((await searchAs(s, 'alice', { q: 'quokka' })).facets.category)).toEqual({ HR: 1, Finance: 1 });
+  });
+
+  it('rejects invalid parameters', async () => {
+    for (const query of ['perPage=101', 'sort=random', 'tags=Bad_Tag', 'category=%60x%60', 'certified=yes', 'tenant=globex']) {
+      const res = await s.request('GET', `/api/catalog?${query}`, { user: 'alice' });
+      expect(res.status, query).toBe(422);
+    }
+  });
+
+  it('a tenant\'s scoped key used directly against Typesense cannot widen its filter', async () => {
+    const parent = await ensureSearchParentKey(s.typesense, s.env.typesenseApiKey);
+    const globex = createTypesense(s.env.typesenseUrl, tenantSearchKey(s.typesense, parent, 'globex'));
+    const docs = globex.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents();
+    for (const filter_by of ['tenant_id:=acme', `tenant_id:=acme && scope:=\`tenant-local\``, 'scope:=`tenant-local` || tenant_id:=acme', `status:=[published,deprecated]`]) {
+      const res = await docs.search({ q: '*', query_by: 'name', filter_by, per_page: 100 });
+      const seen = (res.hits ?? []).map((h) => h.document.id);
+      expect(seen, filter_by).not.toContain(ids.a1);
+      expect(seen, filter_by).not.toContain(ids.a3);
+    }
+    const all = await docs.search({ q: '*', query_by: 'name', per_page: 100 });
+    expect((all.hits ?? []).map((h) => h.document.id).sort()).toEqual(keysOf('a2', 'g1', 'g2'));
+    // the key is search-only
+    await expect(globex.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents().create({} as CatalogDocument)).rejects.toMatchObject({ httpStatus: 401 });
+  });
+});
+
+describe('catalog search when Typesense is unreachable', () => {
+  let dead: Stack;
+  beforeAll(async () => {
+    dead = await openStack({ envOverrides: { TYPESENSE_URL: 'http://127.0.0.1:9' }, worker: false });
+  });
+  afterAll(async () => dead?.close());
+
+  it('falls back to Postgres full-text search with the same tenant rule, filters and facets', async () => {
+    const globex = await searchAs(dead, 'carol', {});
+    expect(globex).toMatchObject({ source: 'postgres', degraded: true, found: 3 });
+    expect(idSet(globex)).toEqual(keysOf('a2', 'g1', 'g2'));
+    const viaTypesense = await searchAs(s, 'carol', {});
+    for (const f of ['category', 'risk', 'scope', 'ownerTeam', 'tags', 'status'] as const) {
+      expect(facet(globex.facets[f]), f).toEqual(facet(viaTypesense.facets[f]));
+    }
+    const queries: Record<string, string>[] = [{ category: 'HR' }, { tags: 'payroll' }, { scope: 'tenant-local' }, { q: 'quokka payroll' }];
+    for (const query of queries) {
+      expect(idSet(await searchAs(dead, 'carol', query)), JSON.stringify(query)).toEqual(keysOf('g1'));
+    }
+    expect(idSet(await searchAs(dead, 'alice', { q: 'quokka' }))).toEqual(keysOf('a1', 'a2'));
+    expect((await searchAs(dead, 'carol', { status: 'deprecated' })).found).toBe(0);
+    const page2 = await searchAs(dead, 'alice', { sort: 'updated', perPage: '1', page: '2' });
+    expect(page2).toMatchObject({ found: 3, page: 2, perPage: 1, source: 'postgres' });
+    expect(page2.items.map((i) => i.id)).toEqual([ids.a2]);
+  });
+});
