@@ -50,7 +50,7 @@ Object.assign(
 await migrate(pg.url);
 const sql = createSql(pg.url, { max: 2 });
 await seedTenants(sql);
-for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core');
+for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core', null);
 await sql.end();
 
 const { openStack, testSpec } = await import('../test/support/stack.ts');

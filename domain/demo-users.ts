@@ -15,4 +15,5 @@ export const DEMO_USERS: Required<Actor>[] = [
   { sub: 'pat', name: 'Pat Publisher', tenant: 'acme', roles: ['author', 'publisher', 'reviewer'], team: 'platform' },
   { sub: 'carol', name: 'Carol Author', tenant: 'globex', roles: ['author'], team: 'finops' },
   { sub: 'dave', name: 'Dave Admin', tenant: 'globex', roles: ['reviewer', 'tenant-admin'], team: 'security' },
+  { sub: 'root', name: 'Rita Root', tenant: 'acme', roles: ['platform-admin'], team: 'platform' },
 ];

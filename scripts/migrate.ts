@@ -18,7 +18,7 @@ try {
   await migrate(secrets.databaseUrl, (m) => console.log(`[migrate] ${m}`));
   await seedTenants(sql);
   for (const m of loadBuiltinManifests()) {
-    const r = await registerManifest(sql, m, config.TEMPORAL_TASK_QUEUE);
+    const r = await registerManifest(sql, m, config.TEMPORAL_TASK_QUEUE, null);
     if (r.created) console.log(`[migrate] registered built-in task ${m.metadata.name}@${m.metadata.version}`);
   }
   const typesense = createTypesense(config.typesenseUrl, secrets.typesenseApiKey);

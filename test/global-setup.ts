@@ -87,7 +87,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
     await seedTenants(sql);
     // built-in adapters run on each test file's own core queue; the queue recorded here is a default
-    for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core');
+    for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core', null);
   } finally {
     await sql.end({ timeout: 5 });
   }

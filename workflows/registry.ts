@@ -7,12 +7,12 @@ const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', re
 
 /** Registering an adapter version is a lifecycle too: who registered what, and when, is in history. */
 export async function registerAdapterWorkflow(input: { manifest: TaskManifest; actor: Actor }) {
-  return acts.registerAdapter({ manifest: input.manifest });
+  return acts.registerAdapter({ manifest: input.manifest, actor: input.actor });
 }
 
 /** Deprecating or retiring an adapter version (with a replacement hint). */
 export async function setAdapterStatusWorkflow(input: { name: string; version: string; status: AdapterStatus; replacement?: string; actor: Actor }) {
-  const { actor: _actor, ...change } = input;
-  await acts.setAdapterStatus(change);
+  const { actor, ...change } = input;
+  await acts.setAdapterStatus({ ...change, actor });
   return change;
 }

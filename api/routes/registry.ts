@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { workflowIds } from '../../domain/ids.ts';
 import { notFound } from '../../domain/errors.ts';
 import { taskRef, type TaskManifest } from '../../domain/manifest.ts';
-import { adapterVersions, checkManifest, listAdapters } from '../../platform/registry.ts';
+import { adapterOwner, adapterVersions, assertMayRegister, checkManifest, checkStatusChangeAllowed, listAdapters } from '../../platform/registry.ts';
 import { validateSpecDocument, issueDetail } from '../../platform/spec-validation.ts';
 import { SA } from '../../platform/temporal.ts';
 import { ADAPTER_STATUS_WORKFLOW_TYPE, REGISTER_ADAPTER_WORKFLOW_TYPE } from '../../workflows/contracts/index.ts';
@@ -70,7 +70,7 @@ const register = createRoute({
   responses: {
     201: json(z.object({ ref: z.string(), digest: z.string(), created: z.boolean() }), 'Registered'),
     200: json(z.object({ ref: z.string(), digest: z.string(), created: z.boolean() }), 'Already registered with the same content'),
-    403: errorResponse('Publisher role required'),
+    403: errorResponse('Publisher role required, or the adapter name is owned by another tenant or the platform'),
     409: errorResponse('The version exists with different content'),
     ...commonErrors,
   },
@@ -80,7 +80,7 @@ const status = createRoute({
   method: 'post',
   path: '/adapters/{name}/versions/{version}/status',
   tags: ['task library'],
-  summary: 'Deprecate or retire an adapter version (publishers only)',
+  summary: "Deprecate or retire an adapter version (the owning tenant's publishers, or a platform admin)",
   request: {
     params: NameParam.extend({ version: z.string().meta({ param: { name: 'version', in: 'path' } }) }),
     body: {
@@ -88,7 +88,7 @@ const status = createRoute({
       content: { 'application/json': { schema: z.strictObject({ status: z.enum(['active', 'deprecated', 'retired']), replacement: z.string().max(200).optional() }) } },
     },
   },
-  responses: { 200: json(z.object({ name: z.string(), version: z.string(), status: z.string() }), 'Changed'), 403: errorResponse('Publisher role required'), 404: errorResponse('No such adapter'), ...commonErrors },
+  responses: { 200: json(z.object({ name: z.string(), version: z.string(), status: z.string() }), 'Changed'), 403: errorResponse('Publisher role required, or the adapter is owned by another tenant or the platform'), 404: errorResponse('No such adapter'), ...commonErrors },
 });
 
 export function registryRoutes({ sql, temporal, config }: ApiDeps) {
@@ -125,6 +125,8 @@ export function registryRoutes({ sql, temporal, config }: ApiDeps) {
     requireRole(actor, ['publisher', 'platform-admin'], 'registering an adapter');
     const manifest: TaskManifest = checkManifest(readDocument(c.req.valid('json'), 'manifest').doc);
     const ref = taskRef(manifest);
+    // fast pre-check (the activity checks again): a name owned by another tenant or the platform is not ours
+    assertMayRegister(manifest.metadata.name, await adapterOwner(sql, manifest.metadata.name), actor);
     const result = await mapTemporalErrors(() =>
       temporal.workflow.execute<(i: unknown) => Promise<{ created: boolean; digest: string }>>(REGISTER_ADAPTER_WORKFLOW_TYPE, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -145,6 +147,8 @@ export function registryRoutes({ sql, temporal, config }: ApiDeps) {
     requireRole(actor, ['publisher', 'platform-admin'], 'changing an adapter status');
     const { name, version } = c.req.valid('param');
     const body = c.req.valid('json');
+    // fast pre-check (the activity checks again): only the owner's publishers or a platform admin
+    await checkStatusChangeAllowed(sql, name, version, actor);
     await mapTemporalErrors(() =>
       temporal.workflow.execute(ADAPTER_STATUS_WORKFLOW_TYPE, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,

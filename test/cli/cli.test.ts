@@ -151,7 +151,7 @@ describe('maestro validate --api (the server registry)', () => {
     // an adapter of this file only, deprecated, so the server's answer carries a warning
     const transform = loadBuiltinManifests().find((m) => m.metadata.name === 'transform')!;
     deprecated = `cli-test-${s.suffix}`;
-    await registerManifest(s.sql, { ...transform, metadata: { ...transform.metadata, name: deprecated } }, 'maestro-core');
+    await registerManifest(s.sql, { ...transform, metadata: { ...transform.metadata, name: deprecated } }, 'maestro-core', null);
     await setAdapterStatus(s.sql, deprecated, '1.0.0', 'deprecated', 'transform@1.0.0');
   });
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { createApp } from '../../api/app.ts';
 import { createCoreWorker } from '../../workers/core-worker.ts';
 import { stackEnv } from './stack-env.ts';
 
-export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave';
+export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave' | 'root';
 
 /**
  * One test file's view of the real stack started by the global setup: its own task queue
