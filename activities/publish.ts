@@ -149,15 +149,18 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
       });
     },
 
-    /** Persists an accepted approval decision; idempotent per (workflow, approver). */
+    /**
+     * Persists an accepted approval decision; idempotent per (run, approver). A re-requested
+     * publish reuses the workflow id, so each run's decisions are kept apart by run id.
+     */
     async recordApproval(input: { definitionId: string; version: string; tenantId: string; approval: ApprovalRecord }): Promise<void> {
-      const { workflowId } = execution();
+      const { workflowId, runId } = execution();
       const a = input.approval;
       await sql`
-        insert into approval (tenant_id, workflow_id, subject_kind, definition_id, version, approver, approver_tenant, decision, rationale, decided_at)
-        values (${input.tenantId}, ${workflowId}, 'publish', ${input.definitionId}, ${input.version}, ${a.approver.sub},
+        insert into approval (tenant_id, workflow_id, run_id, subject_kind, definition_id, version, approver, approver_tenant, decision, rationale, decided_at)
+        values (${input.tenantId}, ${workflowId}, ${runId}, 'publish', ${input.definitionId}, ${input.version}, ${a.approver.sub},
                 ${a.approver.tenant}, ${a.decision}, ${a.rationale}, ${a.at})
-        on conflict (workflow_id, approver) do nothing`;
+        on conflict do nothing`;
     },
 
     /**

@@ -20,12 +20,15 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
     select version, status, digest, changelog, change_kind, created_by, created_at, published_at,
            published_by_workflow_id, published_by_run_id
     from workflow_version
-    where definition_id = ${id} ${own ? sql`` : sql`and status = 'published'`}
+    where definition_id = ${id}
+      -- another tenant sees a version only if it is published and global by its own spec:
+      -- the definition's scope follows its newest published version, not older ones
+      ${own ? sql`` : sql`and status = 'published' and spec->'metadata'->>'scope' = 'global'`}
     order by created_at desc`;
   const tags = await sql<{ tag: string }[]>`select tag from workflow_tag where definition_id = ${id} order by tag`;
   const approvals = own
     ? await sql`
-        select version, approver, approver_tenant, decision, rationale, decided_at, workflow_id
+        select version, approver, approver_tenant, decision, rationale, decided_at, workflow_id, run_id
         from approval where definition_id = ${id} order by decided_at`
     : [];
   return {
@@ -64,6 +67,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
       rationale: a.rationale as string,
       decidedAt: (a.decided_at as Date).toISOString(),
       workflowId: a.workflow_id as string,
+      ...(a.run_id ? { runId: a.run_id as string } : {}),
     })),
   };
 }
@@ -88,7 +92,9 @@ export async function readPublishRequest(sql: Sql, actor: Actor, definitionId: s
       ${hasRole(actor, 'platform-admin') ? sql`` : sql`and tenant_id = ${actor.tenant}`}`;
   if (!r) return undefined;
   const approvals = await sql<{ approver: string; approver_tenant: string; decision: 'approve' | 'reject'; rationale: string; decided_at: Date }[]>`
-    select approver, approver_tenant, decision, rationale, decided_at from approval where workflow_id = ${workflowId} order by decided_at`;
+    select approver, approver_tenant, decision, rationale, decided_at from approval
+    where workflow_id = ${workflowId} and run_id is not distinct from ${r.run_id}
+    order by decided_at`;
   const state: PublishState = {
     definitionId: r.definition_id,
     version: r.version,

@@ -105,6 +105,7 @@ export const DefinitionDetail = z
         rationale: z.string(),
         decidedAt: z.string(),
         workflowId: z.string(),
+        runId: z.string().optional(),
       }),
     ),
   })

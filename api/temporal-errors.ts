@@ -1,6 +1,6 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
+import { conflict, DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
 import { APPROVAL_CODES, RUN_CODES } from '../workflows/contracts/index.ts';
 
 const VALIDATOR_KINDS: Record<string, ErrorKind> = {
@@ -46,5 +46,15 @@ export async function mapTemporalErrors<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     throw domainErrorFromTemporal(e) ?? e;
+  }
+}
+
+/** An Update on a workflow that has closed (or is gone): a conflict in our terms, with `code`. */
+export async function updateOpenWorkflow<T>(fn: () => Promise<T>, code: string, message: string): Promise<T> {
+  try {
+    return await mapTemporalErrors(fn);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError || /already completed|not found/i.test((e as Error)?.message ?? '')) throw conflict(code, message);
+    throw e;
   }
 }

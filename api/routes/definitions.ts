@@ -20,7 +20,7 @@ import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { requireRole } from '../auth.ts';
-import { mapTemporalErrors } from '../temporal-errors.ts';
+import { mapTemporalErrors, updateOpenWorkflow } from '../temporal-errors.ts';
 import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
 import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
 
@@ -182,12 +182,14 @@ export function definitionRoutes(deps: ApiDeps) {
   app.openapi(getVersion, async (c) => {
     const actor = c.get('actor');
     const { id, version } = c.req.valid('param');
-    // as readVisibleDefinition: your tenant's versions, or published versions of a published global definition
+    // as readVisibleDefinition: your tenant's versions, or another tenant's published versions that are global by their own spec
     const [v] = await sql<{ status: string; digest: string; spec: Record<string, unknown>; published_at: Date | null }[]>`
       select v.status, v.digest, v.spec, v.published_at
       from workflow_version v join workflow_definition d on d.id = v.definition_id
       where v.definition_id = ${id} and v.version = ${version}
-        and (d.tenant_id = ${actor.tenant} or (d.scope = 'global' and d.status = 'published' and v.status = 'published'))`;
+        and (d.tenant_id = ${actor.tenant}
+             or (d.scope = 'global' and d.status = 'published'
+                 and v.status = 'published' and v.spec->'metadata'->>'scope' = 'global'))`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `no version ${version} of ${id}`);
     return c.json(
       {
@@ -252,8 +254,11 @@ export function definitionRoutes(deps: ApiDeps) {
       throw conflict(APPROVAL_CODES.notAwaiting, `this publish request is ${row.state.status}, not awaiting approval`);
     }
     const handle = temporal.workflow.getHandle(row.workflowId);
-    const approval = await mapTemporalErrors(() =>
-      handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, { args: [{ approver: actor, rationale }] }),
+    // the lifecycle may have closed (failed, or decided) since the read model was written
+    const approval = await updateOpenWorkflow(
+      () => handle.executeUpdate(decision === 'approve' ? approveUpdate : rejectUpdate, { args: [{ approver: actor, rationale }] }),
+      APPROVAL_CODES.notAwaiting,
+      'this publish request is no longer awaiting approval',
     );
     const state = await handle.query(publishStateQuery).catch(() => undefined);
     return c.json({ approval, status: state?.status ?? 'unknown' }, 200);

@@ -2,19 +2,19 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Actor } from '../../domain/actor.ts';
 import { conflict, inputError, notFound } from '../../domain/errors.ts';
 import { workflowIds } from '../../domain/ids.ts';
 import { compileSchema, schemaIssues } from '../../domain/schema-validator.ts';
-import { SEMVER } from '../../domain/semver.ts';
+import { SEMVER, compareSemver } from '../../domain/semver.ts';
 import { applyDefaults, isTerminalRun, runActor, type RunInput, type RunState, type RunStatus } from '../../domain/run.ts';
 import { RUN_CODES, RUN_WORKFLOW_TYPE, approveStepUpdate, cancelRunUpdate, runStateQuery } from '../../workflows/contracts/index.ts';
 import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
-import { mapTemporalErrors } from '../temporal-errors.ts';
+import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
@@ -306,12 +306,7 @@ export function runRoutes(deps: ApiDeps) {
 
   /** Update on a run that has finished: the workflow is closed, so say so in our terms. */
   async function updateRunning<T>(fn: () => Promise<T>, code: string, message: string): Promise<T> {
-    try {
-      return await mapTemporalErrors(fn);
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError || /already completed|not found/i.test((e as Error)?.message ?? '')) throw conflict(code, message);
-      throw e;
-    }
+    return updateOpenWorkflow(fn, code, message);
   }
 
   app.openapi(startRun, async (c) => {
@@ -323,12 +318,21 @@ export function runRoutes(deps: ApiDeps) {
       select tenant_id, latest_version from workflow_definition
       where id = ${id} and (tenant_id = ${actor.tenant} or (scope = 'global' and status = 'published'))`;
     if (!def) throw notFound('DEFINITION_NOT_FOUND', 'no such definition');
-    const version = body.version ?? def.latest_version;
+    const own = def.tenant_id === actor.tenant;
+    // another tenant sees a version only if it is published and global by its own spec
+    // (the definition's scope follows its newest published version, not older ones)
+    const visible = own ? sql`` : sql`and status = 'published' and spec->'metadata'->>'scope' = 'global'`;
+    let version = body.version ?? (own ? def.latest_version : null);
+    if (!version) {
+      // the newest published version the caller may see
+      const published = await sql<{ version: string }[]>`
+        select version from workflow_version where definition_id = ${id} and status = 'published' ${visible}`;
+      version = published.map((p) => p.version).sort(compareSemver).at(-1) ?? null;
+    }
     if (!version) throw conflict('NOT_PUBLISHED', `${id} has no published version yet`);
     const [v] = await sql<{ status: string; parameters: object | null }[]>`
       select status, spec->'parameters' as parameters from workflow_version
-      where definition_id = ${id} and version = ${version}
-        ${def.tenant_id === actor.tenant ? sql`` : sql`and status = 'published'`}`;
+      where definition_id = ${id} and version = ${version} ${visible}`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `${id} has no version ${version}`);
     if (v.status !== 'published') throw conflict('NOT_PUBLISHED', `${id}@${version} is ${v.status}, not published: only published versions run`);
 
