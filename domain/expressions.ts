@@ -14,6 +14,8 @@ const WHOLE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
 export interface ExpressionError {
   message: string;
   position?: number;
+  /** a construct engine expressions may not use (not a syntax error) */
+  forbidden?: boolean;
 }
 
 export interface Reference {
@@ -50,6 +52,8 @@ export function analyseExpression(expr: string): { references: Reference[] } | {
     const err = e as { message?: string; position?: number };
     return { error: { message: err.message ?? 'invalid expression', ...(err.position !== undefined ? { position: err.position } : {}) } };
   }
+  const forbidden = forbiddenConstructs(ast);
+  if (forbidden.length) return { error: { message: `${forbidden.join(' and ')} not allowed in bindings and conditions`, forbidden: true } };
   const references: Reference[] = [];
   const visit = (node: unknown, topLevel: boolean): void => {
     if (Array.isArray(node)) return node.forEach((n) => visit(n, topLevel));
@@ -85,14 +89,42 @@ export function analyseExpression(expr: string): { references: Reference[] } | {
 
 export type EvalContext = Record<string, unknown>;
 
+/**
+ * Bindings and conditions run inside the workflow sandbox, on the worker every tenant
+ * shares: recursion depth and sequence sizes are bounded (a wall-clock timeout cannot work
+ * there, time stands still during a workflow activation), and the constructs that could
+ * still run away — function definitions (recursion) and regular expressions (exponential
+ * backtracking) — are refused, at validation and again at evaluation.
+ */
+export const ENGINE_LIMITS = { stack: 100, sequence: 10_000 } as const;
+
+export type ForbiddenConstruct = 'function definition' | 'regular expression';
+
+/** The constructs of a parsed expression that engine expressions may not use. */
+export function forbiddenConstructs(ast: unknown, forbid: readonly ForbiddenConstruct[] = ['function definition', 'regular expression']): ForbiddenConstruct[] {
+  const found = new Set<ForbiddenConstruct>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    const type = (n as { type?: unknown }).type;
+    if (type === 'lambda' && forbid.includes('function definition')) found.add('function definition');
+    if (type === 'regex' && forbid.includes('regular expression')) found.add('regular expression');
+    for (const [k, v] of Object.entries(n)) if (k !== 'value' || typeof v === 'object') visit(v);
+  };
+  visit(ast);
+  return [...found];
+}
+
 const parsed = new Map<string, ReturnType<typeof jsonata>>();
 
 /** Parsed once per expression text (a run evaluates the same bindings for every step). */
 function expression(expr: string) {
   let e = parsed.get(expr);
   if (!e) {
+    e = jsonata(expr, ENGINE_LIMITS);
+    const forbidden = forbiddenConstructs(e.ast());
+    if (forbidden.length) throw new Error(`${forbidden.join(' and ')} not allowed in bindings and conditions`);
     if (parsed.size >= 5000) parsed.clear();
-    e = jsonata(expr);
     parsed.set(expr, e);
   }
   return e;

@@ -17,6 +17,7 @@ export type IssueCode =
   | 'INPUT_MISMATCH'
   | 'SECRET_LITERAL'
   | 'EXPRESSION_SYNTAX'
+  | 'EXPRESSION_NOT_ALLOWED'
   | 'UNKNOWN_REFERENCE'
   | 'UNDEFINED_PARAMETER'
   | 'UNDEFINED_STEP'
@@ -162,7 +163,7 @@ export function validateSpec(doc: unknown, registry: RegistryView, locate?: (poi
   const checkExpression = (owner: { step: Step; order: number; group?: string }, at: string, expr: string) => {
     const analysed = analyseExpression(expr);
     if ('error' in analysed) {
-      add('EXPRESSION_SYNTAX', at, `expression "${expr}": ${analysed.error.message}`);
+      add(analysed.error.forbidden ? 'EXPRESSION_NOT_ALLOWED' : 'EXPRESSION_SYNTAX', at, `expression "${expr}": ${analysed.error.message}`);
       return;
     }
     for (const r of analysed.references) {

@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import type { TaskManifest } from '../../domain/manifest.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { forbiddenConstructs } from '../../domain/expressions.ts';
 import type { SecretStore } from '../../platform/secrets.ts';
 import { ADAPTER_FAILURES } from './failures.ts';
 import { adapterActivity } from './run-adapter.ts';
@@ -24,6 +25,11 @@ export function transformActivity(deps: { secrets: SecretStore; manifest: TaskMa
       expr = jsonata(String(inputs.expression), TRANSFORM_LIMITS);
     } catch (e) {
       throw new DomainError('input', ADAPTER_FAILURES.transformInvalid, `the expression is not valid JSONata: ${message(e)}`);
+    }
+    // The timeout cannot interrupt one builtin call: a backtracking regular expression could
+    // block the shared worker for minutes, so regular expressions are refused outright.
+    if (forbiddenConstructs(expr.ast(), ['regular expression']).length) {
+      throw new DomainError('input', ADAPTER_FAILURES.transformInvalid, 'regular expressions are not allowed in transform expressions');
     }
     let result: unknown;
     try {

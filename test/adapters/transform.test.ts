@@ -29,4 +29,9 @@ describe('transform', () => {
     const f = await failureOf(transform({ expression: '($f := function($n) { $f($n + 1) }; $f(0))', data: {} }));
     expect(f).toMatchObject({ type: 'TRANSFORM_FAILED', nonRetryable: true });
   });
+
+  it('refuses regular expressions, whose backtracking no timeout can interrupt', async () => {
+    const f = await failureOf(transform({ expression: '$contains(s, /^(a+)+$/)', data: { s: `${'a'.repeat(30)}!` } }));
+    expect(f).toMatchObject({ type: 'TRANSFORM_EXPRESSION_INVALID', nonRetryable: true, message: expect.stringContaining('regular expressions are not allowed') });
+  });
 });

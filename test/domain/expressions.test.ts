@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { analyseExpression, evaluateCondition, resolveBindings } from '../../domain/expressions.ts';
+import { validateSpec } from '../../domain/validate-spec.ts';
+import { registryView } from '../../domain/manifest.ts';
+import { loadBuiltinManifests } from '../../platform/registry.ts';
+
+const recursion = '($f := function($n){ $f($n + 1) }; $f(0))';
+const backtracking = '$contains(params.s, /^(a+)+$/)';
+
+describe('engine expressions cannot run away on the shared worker', () => {
+  it('refuses function definitions and regular expressions when evaluating', async () => {
+    await expect(evaluateCondition(recursion, {})).rejects.toThrow(/function definition not allowed/);
+    await expect(resolveBindings({ x: `\${{ ${backtracking} }}` }, { params: { s: 'aaaa' } })).rejects.toThrow(/regular expression not allowed/);
+  });
+
+  it('bounds sequence sizes', async () => {
+    await expect(resolveBindings({ x: '${{ $count([1..100000]) }}' }, {})).rejects.toThrow();
+    expect(await resolveBindings({ x: '${{ $count([1..100]) }}' }, {})).toEqual({ x: 100 });
+  });
+
+  it('reports them at validation, with their own code', () => {
+    expect(analyseExpression(recursion)).toEqual({ error: expect.objectContaining({ forbidden: true }) });
+    const registry = registryView(loadBuiltinManifests().map((manifest) => ({ manifest, status: 'active' as const })));
+    const v = validateSpec(
+      {
+        apiVersion: 'maestro.dev/v1',
+        kind: 'Workflow',
+        metadata: { name: 'runaway', version: '1.0.0', description: 'd', category: 'Other', risk: 'low', scope: 'tenant-local' },
+        parameters: { type: 'object', properties: { s: { type: 'string' } } },
+        steps: [{ id: 'spin', when: recursion, task: 'transform@1.0.0', with: { expression: '1', data: `\${{ ${backtracking} }}` } }],
+      },
+      registry,
+    );
+    expect(v.errors.map((e) => [e.code, e.path])).toEqual([
+      ['EXPRESSION_NOT_ALLOWED', '/steps/0/when'],
+      ['EXPRESSION_NOT_ALLOWED', '/steps/0/with/data'],
+    ]);
+  });
+});
