@@ -15,6 +15,7 @@ import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
 
 /** The HTTP surface: API under /api, codec server under /codec, the Switchboard at /. */
@@ -38,6 +39,11 @@ export function createApp(deps: ApiDeps) {
   app.route('/codec', codecServer(deps.codec, {
     origins: config.CODEC_CORS_ORIGINS?.split(',').map((s) => s.trim()) ?? [config.temporalUiUrl, config.temporalUiUrl.replace('localhost', '127.0.0.1')],
     ...(config.CODEC_AUTH_TOKEN ? { token: config.CODEC_AUTH_TOKEN } : {}),
+    // decrypting payloads for anyone who can reach the port would undo the encryption:
+    // without a token the codec server only serves a loopback-bound API (the embedded default)
+    ...(!config.CODEC_AUTH_TOKEN && !LOOPBACK.has(config.HOST)
+      ? { disabledReason: `the codec server needs CODEC_AUTH_TOKEN when the API listens on ${config.HOST}` }
+      : {}),
   }));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { Payload } from '@temporalio/common';
@@ -5,6 +6,10 @@ import { z } from 'zod';
 import type { EncryptionCodec } from '../platform/codec.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse } from './errors.ts';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+/** Constant-time comparison (of digests, so lengths never differ). */
+const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
 const JsonPayloads = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })).max(1000),
@@ -23,7 +28,7 @@ const toJson = (p: Payload) => ({
  * Codec server for operators: the Temporal Web UI (and `temporal` CLI) send encrypted
  * payloads here to read them. Protected by a bearer token when CODEC_AUTH_TOKEN is set.
  */
-export function codecServer(codec: EncryptionCodec, opts: { origins: string[]; token?: string }) {
+export function codecServer(codec: EncryptionCodec, opts: { origins: string[]; token?: string; disabledReason?: string }) {
   const app = new Hono<AppEnv>();
   app.use(
     '*',
@@ -36,7 +41,8 @@ export function codecServer(codec: EncryptionCodec, opts: { origins: string[]; t
     }),
   );
   app.use('*', async (c, next) => {
-    if (opts.token && c.req.header('authorization') !== `Bearer ${opts.token}`) {
+    if (opts.disabledReason) return errorResponse(c, 503, 'CODEC_DISABLED', opts.disabledReason);
+    if (opts.token && !sameSecret(c.req.header('authorization') ?? '', `Bearer ${opts.token}`)) {
       return errorResponse(c, 401, 'UNAUTHENTICATED', 'the codec server requires its bearer token');
     }
     return next();

@@ -76,6 +76,17 @@ describe('codec server', () => {
     expect(Buffer.from(enc2.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
   });
 
+  it('is off when the API listens beyond loopback without a token', async () => {
+    const exposed = await openStack({ worker: false, envOverrides: { HOST: '0.0.0.0' } });
+    try {
+      const res = await exposed.request('POST', '/codec/decode', { body: JSON.stringify({ payloads: [] }) });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { code: string }).code).toBe('CODEC_DISABLED');
+    } finally {
+      await exposed.close();
+    }
+  });
+
   it('requires its token when one is configured', async () => {
     const guarded = await openStack({ worker: false, envOverrides: { CODEC_AUTH_TOKEN: 'codec-token-for-tests-0123456789' } });
     try {
