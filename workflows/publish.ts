@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishState } from '../domain/publish.ts';
 import { approveUpdate, publishStateQuery, rejectUpdate } from './contracts/publish.ts';
@@ -39,6 +39,12 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
   setHandler(approveUpdate, decide('approve'), { validator });
   setHandler(rejectUpdate, decide('reject'), { validator });
 
+  // An approve/reject handler persists its decision in an activity; the lifecycle must not
+  // end before that finished (the caller would get an error and the row would be missing).
+  const finish = async (status: PublishResult['status']): Promise<PublishResult> => {
+    if (patched('publish-waits-for-decision-handlers')) await condition(allHandlersFinished);
+    return result(status);
+  };
   const result = (status: PublishResult['status']): PublishResult => ({
     status,
     definitionId: input.definitionId,
@@ -58,7 +64,7 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
       state.status = 'invalid';
       state.error = { code: cause.type.slice('input:'.length), message: cause.message };
       await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'invalid' });
-      return result('invalid');
+      return finish('invalid');
     }
     throw err;
   }
@@ -74,7 +80,7 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
     state.status = 'denied';
     state.error = { code: 'POLICY_DENIED', message: decision.deny.join('; ') };
     await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'denied', decision });
-    return result('denied');
+    return finish('denied');
   }
 
   if (decision.reviewRequired) {
@@ -86,7 +92,7 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
     if (rejected()) {
       state.status = 'rejected';
       await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'rejected' });
-      return result('rejected');
+      return finish('rejected');
     }
   }
 
@@ -101,5 +107,5 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
   const { workflowId, runId } = workflowInfo();
   await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId, runId });
   state.status = 'published';
-  return result('published');
+  return finish('published');
 }
