@@ -142,25 +142,46 @@ export class CatalogSearch {
       const fc = res.facet_counts?.find((f) => f.field_name === field);
       facets[name] = (fc?.counts ?? []).map((c) => ({ value: c.value, count: c.count }));
     }
-    const items = (res.hits ?? []).map(({ document: d }) => ({
-      id: d.id,
-      name: d.name,
-      ...(d.title ? { title: d.title } : {}),
-      description: d.description,
-      category: d.category,
-      risk: d.risk,
-      scope: d.scope,
-      tenantId: d.tenant_id,
-      ...(d.owner ? { owner: d.owner } : {}),
-      ...(d.owner_team ? { ownerTeam: d.owner_team } : {}),
-      latestVersion: d.latest_version,
-      status: d.status,
-      tags: d.tags,
-      certified: d.certified ?? false,
-      updatedAt: new Date(d.updated_at * 1000).toISOString(),
-    }));
+    const items = (res.hits ?? []).map(({ document: d }) => listItem({ ...d, certified: d.certified ?? false, updated: new Date(d.updated_at * 1000) }));
     return { items, found: res.found, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
   }
+}
+
+/** One list entry, from a Typesense document or a Postgres row alike: only the fields a list needs. */
+function listItem(d: {
+  id: string;
+  name: string;
+  title?: string | null;
+  description: string;
+  category: string;
+  risk: string;
+  scope: 'global' | 'tenant-local';
+  tenant_id: string;
+  owner?: string | null;
+  owner_team?: string | null;
+  latest_version: string;
+  status: string;
+  tags: string[];
+  certified: boolean;
+  updated: Date;
+}): CatalogListItem {
+  return {
+    id: d.id,
+    name: d.name,
+    ...(d.title ? { title: d.title } : {}),
+    description: d.description,
+    category: d.category,
+    risk: d.risk,
+    scope: d.scope,
+    tenantId: d.tenant_id,
+    ...(d.owner ? { owner: d.owner } : {}),
+    ...(d.owner_team ? { ownerTeam: d.owner_team } : {}),
+    latestVersion: d.latest_version,
+    status: d.status,
+    tags: d.tags,
+    certified: d.certified,
+    updatedAt: d.updated.toISOString(),
+  };
 }
 
 interface PgRow {
@@ -238,22 +259,6 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
   for (const r of facetRows) facets[r.facet].push({ value: r.value, count: r.count });
   for (const list of Object.values(facets)) list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   for (const name of Object.keys(facets) as FacetName[]) facets[name] = facets[name].slice(0, MAX_FACET_VALUES);
-  const items = rows.map((d) => ({
-    id: d.id,
-    name: d.name,
-    ...(d.title ? { title: d.title } : {}),
-    description: d.description,
-    category: d.category,
-    risk: d.risk,
-    scope: d.scope,
-    tenantId: d.tenant_id,
-    ...(d.owner ? { owner: d.owner } : {}),
-    ...(d.owner_team ? { ownerTeam: d.owner_team } : {}),
-    latestVersion: d.latest_version,
-    status: d.status,
-    tags: d.tags,
-    certified: false,
-    updatedAt: d.updated_at.toISOString(),
-  }));
+  const items = rows.map((d) => listItem({ ...d, certified: false, updated: d.updated_at }));
   return { items, found, page: p.page, perPage: p.perPage, facets, source: 'postgres' };
 }
