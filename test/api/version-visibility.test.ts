@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../platform/api-client.ts';
+import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -8,14 +8,6 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-const expectApiError = async (p: Promise<unknown>, status: number, code: string) => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  expect({ status: (err as ApiError).status, code: (err as ApiError).code }).toEqual({ status, code });
-};
 
 describe('version visibility across tenants', () => {
   it('an older tenant-local version stays private after a newer global version is published', async () => {
