@@ -1,4 +1,5 @@
 import type { Client as Typesense } from 'typesense';
+import type { CatalogLifecycle } from '../domain/catalog.ts';
 import type { Sql } from '../platform/db.ts';
 import { RISK_RANK, type CatalogDocument } from '../platform/typesense.ts';
 
@@ -8,7 +9,7 @@ export interface CatalogDeps {
   collection: string;
 }
 
-interface DefinitionRow {
+interface DocumentRow {
   id: string;
   tenant_id: string;
   name: string;
@@ -20,52 +21,133 @@ interface DefinitionRow {
   owner: string | null;
   owner_team: string | null;
   status: string;
-  latest_version: string | null;
+  latest_version: string;
   updated_at: Date;
   tags: string[];
+  author: string | null;
+  reviewer: string | null;
+  last_reviewed_at: Date | null;
+  certification_state: string;
+  visibility: string | null;
+  last_status: string | null;
+  run_count: number | null;
+  failure_rate: string | null;
+  avg_duration_ms: number | null;
+  last_run_at: Date | null;
+  provenance_workflow_id: string | null;
+  provenance_run_id: string | null;
 }
 
-/** Builds the search document of a definition from Postgres, the source of truth. */
-export async function loadCatalogDocument(
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/**
+ * Builds search documents from Postgres, the source of truth: by ids, or one page of the
+ * whole catalog in id order (`afterId` exclusive) for a rebuild. Entries without a version
+ * are not in the catalog. The provenance a document carries is the newest catalog_update
+ * row of its entry (the lifecycle that last changed it); entries indexed before that table
+ * existed fall back to the workflow that published their latest version.
+ */
+export async function loadCatalogDocuments(
   sql: Sql,
-  definitionId: string,
-  provenance: { workflowId: string; runId: string },
-): Promise<CatalogDocument | undefined> {
-  const [row] = await sql<DefinitionRow[]>`
-    select d.*, coalesce(array_agg(t.tag order by t.tag) filter (where t.tag is not null), '{}') as tags
-    from workflow_definition d left join workflow_tag t on t.definition_id = d.id
-    where d.id = ${definitionId}
-    group by d.id`;
-  if (!row || !row.latest_version) return undefined;
+  select: { ids: readonly string[] } | { afterId?: string; limit: number },
+): Promise<CatalogDocument[]> {
+  const where =
+    'ids' in select
+      ? sql`d.id = any(${select.ids as string[]}::text[])`
+      : select.afterId
+        ? sql`d.id > ${select.afterId}`
+        : sql`true`;
+  const rows = await sql<DocumentRow[]>`
+    select d.id, d.tenant_id, d.name, d.title, d.description, d.category, d.risk, d.scope, d.owner, d.owner_team,
+           d.status, d.latest_version, d.updated_at,
+           coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags,
+           v.created_by as author, a.approver as reviewer, a.decided_at as last_reviewed_at,
+           coalesce(tp.certification_state, 'none') as certification_state, tp.visibility,
+           h.last_status, h.run_count, h.failure_rate, h.avg_duration_ms, h.last_run_at,
+           coalesce(cu.workflow_id, v.published_by_workflow_id) as provenance_workflow_id,
+           coalesce(cu.run_id, v.published_by_run_id) as provenance_run_id
+    from workflow_definition d
+    left join workflow_version v on v.definition_id = d.id and v.version = d.latest_version
+    left join workflow_template tp on tp.definition_id = d.id
+    left join lateral (
+      select approver, decided_at from approval
+      where definition_id = d.id and version = d.latest_version and decision = 'approve'
+      order by decided_at desc limit 1) a on true
+    left join lateral (
+      select last_status, run_count, failure_rate, avg_duration_ms, last_run_at from health_snapshot
+      where definition_id = d.id order by window_end desc limit 1) h on true
+    left join lateral (
+      select workflow_id, run_id from catalog_update where definition_id = d.id order by id desc limit 1) cu on true
+    where d.latest_version is not null and ${where}
+    order by d.id
+    ${'ids' in select ? sql`` : sql`limit ${select.limit}`}`;
+  return rows.map(toDocument);
+}
+
+function toDocument(r: DocumentRow): CatalogDocument {
   return {
-    id: row.id,
-    name: row.name,
-    ...(row.title ? { title: row.title } : {}),
-    description: row.description,
-    category: row.category,
-    risk: row.risk,
-    risk_rank: RISK_RANK[row.risk] ?? 0,
-    scope: row.scope,
-    tenant_id: row.tenant_id,
-    ...(row.owner ? { owner: row.owner } : {}),
-    ...(row.owner_team ? { owner_team: row.owner_team } : {}),
-    status: row.status,
-    tags: row.tags,
-    latest_version: row.latest_version,
-    updated_at: Math.floor(row.updated_at.getTime() / 1000),
-    provenance_workflow_id: provenance.workflowId,
-    provenance_run_id: provenance.runId,
-    // not tracked yet: certification and usage counting come with later slices
-    certified: false,
-    usage: 0,
+    id: r.id,
+    name: r.name,
+    ...(r.title ? { title: r.title } : {}),
+    description: r.description,
+    category: r.category,
+    risk: r.risk,
+    risk_rank: RISK_RANK[r.risk] ?? 0,
+    scope: r.scope,
+    tenant_id: r.tenant_id,
+    ...(r.owner ? { owner: r.owner } : {}),
+    ...(r.owner_team ? { owner_team: r.owner_team } : {}),
+    status: r.status,
+    tags: r.tags,
+    latest_version: r.latest_version,
+    updated_at: seconds(r.updated_at),
+    provenance_workflow_id: r.provenance_workflow_id ?? '',
+    provenance_run_id: r.provenance_run_id ?? '',
+    // Until templates carry their own visibility profile (the sharing issue), a global
+    // entry is shared with every tenant and a tenant-local one stays in its tenant.
+    visibility: r.visibility ?? (r.scope === 'global' ? 'public-ecosystem' : 'internal-only'),
+    ...(r.author ? { author: r.author } : {}),
+    ...(r.reviewer ? { reviewer: r.reviewer } : {}),
+    ...(r.last_reviewed_at ? { last_reviewed_at: seconds(r.last_reviewed_at) } : {}),
+    certified: r.certification_state === 'certified',
+    ...(r.last_status ? { health_last_status: r.last_status } : {}),
+    ...(r.failure_rate !== null ? { health_failure_rate: Number(r.failure_rate) } : {}),
+    ...(r.avg_duration_ms !== null ? { health_avg_duration_ms: r.avg_duration_ms } : {}),
+    ...(r.last_run_at ? { last_run_at: seconds(r.last_run_at) } : {}),
+    usage: r.run_count ?? 0,
   };
+}
+
+/** Records that a lifecycle changed an entry's search document (idempotent per workflow run). */
+export async function recordCatalogUpdate(
+  sql: Sql,
+  u: { definitionIds: readonly string[]; lifecycle: CatalogLifecycle; workflowId: string; runId: string; reason?: string },
+): Promise<void> {
+  if (!u.definitionIds.length) return;
+  await sql`
+    insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
+    select d.id, d.tenant_id, ${u.lifecycle}, ${u.workflowId}, ${u.runId}, ${u.reason ?? null}
+    from workflow_definition d where d.id = any(${u.definitionIds as string[]}::text[])
+    on conflict (definition_id, workflow_id, run_id) do nothing`;
 }
 
 export function createCatalogActivities({ sql, typesense, collection }: CatalogDeps) {
   return {
-    /** Upserts the definition's search document; idempotent (keyed by definition id). */
+    /**
+     * The publish lifecycle's catalog write: records that this publish run changed the
+     * entry, then upserts its search document; idempotent (keyed by definition id and run).
+     */
     async indexCatalogEntry(input: { definitionId: string; workflowId: string; runId: string }): Promise<{ indexed: boolean }> {
-      const doc = await loadCatalogDocument(sql, input.definitionId, input);
+      const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
+      if (!d?.latest_version) return { indexed: false };
+      await recordCatalogUpdate(sql, {
+        definitionIds: [input.definitionId],
+        lifecycle: 'publish',
+        workflowId: input.workflowId,
+        runId: input.runId,
+        reason: `published ${d.latest_version}`,
+      });
+      const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
       if (!doc) return { indexed: false };
       await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
       return { indexed: true };

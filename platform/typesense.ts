@@ -33,9 +33,21 @@ export interface CatalogDocument {
   /** the lifecycle that wrote this document (provenance of catalog updates) */
   provenance_workflow_id: string;
   provenance_run_id: string;
-  /** certified template (optional in the schema: added after the first edition) */
+  // Fields below were added after the first edition: optional in the schema, so an older
+  // collection gets them in place (addMissingFields) and a reindex fills them.
+  /** internal-only | partner-curated | public-ecosystem */
+  visibility?: string;
+  /** trust: who wrote the latest version, who approved it and when, certification */
+  author?: string;
+  reviewer?: string;
+  last_reviewed_at?: number;
   certified?: boolean;
-  /** usage count for the "usage" sort (optional in the schema: added after the first edition) */
+  /** health (from the latest health rollup, HEALTH_WINDOW_DAYS of runs) */
+  health_last_status?: string;
+  health_failure_rate?: number;
+  health_avg_duration_ms?: number;
+  last_run_at?: number;
+  /** runs in the health window; the "usage" sort */
   usage?: number;
 }
 
@@ -60,6 +72,14 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'provenance_run_id', type: 'string', index: false, optional: true },
     { name: 'certified', type: 'bool', facet: true, optional: true },
     { name: 'usage', type: 'int32', optional: true },
+    { name: 'visibility', type: 'string', facet: true, optional: true },
+    { name: 'author', type: 'string', facet: true, optional: true },
+    { name: 'reviewer', type: 'string', index: false, optional: true },
+    { name: 'last_reviewed_at', type: 'int64', optional: true },
+    { name: 'health_last_status', type: 'string', facet: true, optional: true },
+    { name: 'health_failure_rate', type: 'float', optional: true },
+    { name: 'health_avg_duration_ms', type: 'int32', optional: true },
+    { name: 'last_run_at', type: 'int64', optional: true },
   ],
   default_sorting_field: 'updated_at',
 });
