@@ -1,13 +1,23 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { Client as Typesense } from 'typesense';
 import type { Logger } from 'pino';
 import type { Sql } from '../platform/db.ts';
 import type { Config } from '../platform/config.ts';
-import { createTypesense, tenantScopeFilter, type CatalogDocument } from '../platform/typesense.ts';
+import { tenantScopeFilter } from '../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
 export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status' } as const;
 export type FacetName = keyof typeof FACET_FIELDS;
 export type Facets = Record<FacetName, { value: string; count: number }[]>;
+/**
+ * Facets whose filter takes one value: their counts ignore their own filter (disjunctive),
+ * so choosing category HR still shows what the other categories hold. Tags are different:
+ * an entry must carry every chosen tag, so tag counts stay within all filters — each
+ * count is what adding that tag would leave.
+ */
+const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status'] as const;
+type DisjunctiveFacet = (typeof DISJUNCTIVE)[number];
 
 export interface CatalogSearchParams {
   q?: string;
@@ -58,18 +68,177 @@ const TYPESENSE_TIMEOUT_MS = 1500;
 const RETRY_AFTER_MS = 5000;
 const MAX_FACET_VALUES = 50;
 
-const q = (v: string) => `\`${v}\``;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`typesense did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+const bq = (v: string) => `\`${v}\``;
 
 function emptyFacets(): Facets {
   return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [] };
+}
+
+const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUNCTIVE.filter((f) => p[f] !== undefined);
+
+// ---- Typesense ---------------------------------------------------------------------------
+
+/** Only the fields a list item needs travel back from Typesense. */
+const LIST_FIELDS = 'id,name,title,description,category,risk,scope,tenant_id,owner,owner_team,latest_version,status,tags,certified,updated_at';
+
+/** What a list needs of a search document (LIST_FIELDS). */
+interface ListDocument {
+  id: string;
+  name: string;
+  title?: string;
+  description: string;
+  category: string;
+  risk: string;
+  scope: 'global' | 'tenant-local';
+  tenant_id: string;
+  owner?: string;
+  owner_team?: string;
+  latest_version: string;
+  status: string;
+  tags: string[];
+  certified?: boolean;
+  updated_at: number;
+}
+
+interface MultiSearchResult {
+  found?: number;
+  hits?: { document: ListDocument }[];
+  facet_counts?: { field_name: string; counts: { value: string; count: number }[] }[];
+  error?: string;
+  code?: number;
+}
+
+/**
+ * The body of the one `POST /multi_search` a catalog search makes: the page of results
+ * with the counts of every facet whose filter is not in use, plus one count-only search
+ * per disjunctive facet in use, without that facet's own filter. Every search carries the
+ * tenant filter (and the scoped key adds it once more inside Typesense). Exported so the
+ * benchmark sends Typesense exactly what the API sends.
+ */
+export function typesenseSearchBody(tenant: string, collection: string, p: CatalogSearchParams): string {
+  const text = p.q?.trim() || '*';
+  const own: Record<DisjunctiveFacet, string | undefined> = {
+    category: p.category === undefined ? undefined : `category:=${bq(p.category)}`,
+    risk: p.risk === undefined ? undefined : `risk:=${bq(p.risk)}`,
+    scope: p.scope === undefined ? undefined : `scope:=${bq(p.scope)}`,
+    ownerTeam: p.ownerTeam === undefined ? undefined : `owner_team:=${bq(p.ownerTeam)}`,
+    status: `status:=${bq(p.status)}`,
+  };
+  const common = [tenantScopeFilter(tenant)];
+  if (p.owner !== undefined) common.push(`owner:=${bq(p.owner)}`);
+  for (const t of p.tags) common.push(`tags:=${bq(t)}`);
+  if (p.certified !== undefined) common.push(`certified:=${p.certified}`);
+  const filterWithout = (skip?: DisjunctiveFacet) =>
+    [...common, ...DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []))].join(' && ');
+
+  const active = activeDisjunctive(p);
+  const query = {
+    collection,
+    q: text,
+    query_by: 'name,title,description,tags',
+    query_by_weights: '4,4,1,2',
+    // names are slugs ("payroll-export-emea"), indexed as one token each: as prefixes they
+    // would swamp the candidates of the other fields, so a name matches whole words only
+    prefix: 'false,true,true,true',
+  };
+  const sortBy =
+    p.sort === 'usage' ? 'usage:desc,updated_at:desc' : p.sort === 'relevance' && text !== '*' ? '_text_match:desc,updated_at:desc' : 'updated_at:desc';
+  const main = {
+    ...query,
+    filter_by: filterWithout(),
+    facet_by: (Object.keys(FACET_FIELDS) as FacetName[])
+      .filter((f) => !(active as string[]).includes(f))
+      .map((f) => FACET_FIELDS[f])
+      .join(','),
+    max_facet_values: MAX_FACET_VALUES,
+    sort_by: sortBy,
+    page: p.page,
+    per_page: p.perPage,
+    include_fields: LIST_FIELDS,
+    highlight_fields: 'none',
+  };
+  const counts = active.map((f) => ({
+    ...query,
+    filter_by: filterWithout(f),
+    facet_by: FACET_FIELDS[f],
+    max_facet_values: MAX_FACET_VALUES,
+    per_page: 0,
+    highlight_fields: 'none',
+  }));
+  return JSON.stringify({ searches: [main, ...counts] });
+}
+
+function readTypesenseResults(tenant: string, p: CatalogSearchParams, results: MultiSearchResult[]): CatalogSearchResult {
+  for (const r of results) if (r.error !== undefined) throw new Error(`typesense search failed (${r.code ?? '?'}): ${r.error}`);
+  const [main, ...counts] = results;
+  if (!main || counts.length !== activeDisjunctive(p).length) throw new Error('typesense answered an unexpected number of searches');
+  const facets = emptyFacets();
+  const fill = (r: MultiSearchResult) => {
+    for (const fc of r.facet_counts ?? []) {
+      const name = FACET_NAME_OF[fc.field_name];
+      if (name) facets[name] = fc.counts.map((c) => ({ value: c.value, count: c.count }));
+    }
+  };
+  fill(main);
+  counts.forEach(fill);
+  const items = (main.hits ?? []).map(({ document: d }) => {
+    // the scoped key already guarantees this; a document outside the scope is a bug, not a result
+    if (d.tenant_id !== tenant && !(d.scope === 'global' && d.status === 'published')) throw new Error('typesense returned a document outside the tenant scope');
+    return listItem({ ...d, certified: d.certified ?? false, updated: new Date(d.updated_at * 1000) });
+  });
+  return { items, found: main.found ?? 0, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
+}
+
+const FACET_NAME_OF = Object.fromEntries(Object.entries(FACET_FIELDS).map(([k, v]) => [v, k as FacetName])) as Record<string, FacetName | undefined>;
+
+/**
+ * A small keep-alive JSON client for the one Typesense endpoint the search uses: the
+ * typesense-js client (axios) costs more per request than the search itself at this size.
+ */
+class TypesenseHttp {
+  private readonly agent: http.Agent;
+  private readonly url: URL;
+  private readonly transport: typeof http | typeof https;
+
+  constructor(baseUrl: string) {
+    this.url = new URL(baseUrl);
+    this.transport = this.url.protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64, maxFreeSockets: 16 });
+  }
+
+  post<T>(path: string, apiKey: string, body: string, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const req = this.transport.request(
+        {
+          agent: this.agent,
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-typesense-api-key': apiKey },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) return reject(new Error(`typesense answered ${res.statusCode}: ${text.slice(0, 200)}`));
+            try {
+              resolve(JSON.parse(text) as T);
+            } catch (e) {
+              reject(e instanceof Error ? e : new Error(String(e)));
+            }
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`typesense did not answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
 }
 
 /**
@@ -79,15 +248,18 @@ function emptyFacets(): Facets {
  */
 export class CatalogSearch {
   private parentKey: Promise<string> | undefined;
-  private readonly clients = new Map<string, Typesense>();
+  private readonly keys = new Map<string, string>();
+  private readonly http: TypesenseHttp;
   private skipTypesenseUntil = 0;
 
-  constructor(private readonly deps: { config: Config; sql: Sql; typesense: Typesense; log: Logger }) {}
+  constructor(private readonly deps: { config: Config; sql: Sql; typesense: Typesense; log: Logger }) {
+    this.http = new TypesenseHttp(deps.config.typesenseUrl);
+  }
 
   async search(tenant: string, params: CatalogSearchParams): Promise<CatalogSearchResult> {
     if (Date.now() >= this.skipTypesenseUntil) {
       try {
-        return await withTimeout(this.searchTypesense(tenant, params), TYPESENSE_TIMEOUT_MS);
+        return await this.searchTypesense(tenant, params);
       } catch (err) {
         this.skipTypesenseUntil = Date.now() + RETRY_AFTER_MS;
         this.deps.log.warn({ err }, 'catalog search: typesense failed, answering from postgres');
@@ -96,54 +268,25 @@ export class CatalogSearch {
     return { ...(await searchPostgres(this.deps.sql, tenant, params)), degraded: true };
   }
 
-  private async tenantClient(tenant: string): Promise<Typesense> {
-    const cached = this.clients.get(tenant);
+  /** The tenant's scoped search key (an HMAC of the parent key and the tenant filter). */
+  private async tenantKey(tenant: string): Promise<string> {
+    const cached = this.keys.get(tenant);
     if (cached) return cached;
-    const { typesense, config } = this.deps;
+    const { typesense } = this.deps;
     this.parentKey ??= ensureSearchParentKey(typesense, typesense.configuration.apiKey).catch((e: unknown) => {
       this.parentKey = undefined; // retried on the next search
       throw e;
     });
-    const client = createTypesense(config.typesenseUrl, tenantSearchKey(typesense, await this.parentKey, tenant), TYPESENSE_TIMEOUT_MS / 1000);
-    this.clients.set(tenant, client);
-    return client;
+    const key = tenantSearchKey(typesense, await this.parentKey, tenant);
+    this.keys.set(tenant, key);
+    return key;
   }
 
   private async searchTypesense(tenant: string, p: CatalogSearchParams): Promise<CatalogSearchResult> {
-    const client = await this.tenantClient(tenant);
-    // The scoped key already carries the tenant filter; it is added here as well.
-    const filters = [tenantScopeFilter(tenant), `status:=${q(p.status)}`];
-    if (p.category) filters.push(`category:=${q(p.category)}`);
-    if (p.risk) filters.push(`risk:=${q(p.risk)}`);
-    if (p.scope) filters.push(`scope:=${q(p.scope)}`);
-    if (p.owner) filters.push(`owner:=${q(p.owner)}`);
-    if (p.ownerTeam) filters.push(`owner_team:=${q(p.ownerTeam)}`);
-    for (const t of p.tags) filters.push(`tags:=${q(t)}`);
-    if (p.certified !== undefined) filters.push(`certified:=${p.certified}`);
-    const text = p.q?.trim();
-    const sortBy =
-      p.sort === 'usage' ? 'usage:desc,updated_at:desc' : p.sort === 'relevance' && text ? '_text_match:desc,updated_at:desc' : 'updated_at:desc';
-    const res = await client
-      .collections<CatalogDocument>(this.deps.config.TYPESENSE_COLLECTION)
-      .documents()
-      .search({
-        q: text || '*',
-        query_by: 'name,title,description,tags',
-        query_by_weights: '4,4,1,2',
-        filter_by: filters.join(' && '),
-        facet_by: Object.values(FACET_FIELDS).join(','),
-        max_facet_values: MAX_FACET_VALUES,
-        sort_by: sortBy,
-        page: p.page,
-        per_page: p.perPage,
-      });
-    const facets = emptyFacets();
-    for (const [name, field] of Object.entries(FACET_FIELDS) as [FacetName, string][]) {
-      const fc = res.facet_counts?.find((f) => f.field_name === field);
-      facets[name] = (fc?.counts ?? []).map((c) => ({ value: c.value, count: c.count }));
-    }
-    const items = (res.hits ?? []).map(({ document: d }) => listItem({ ...d, certified: d.certified ?? false, updated: new Date(d.updated_at * 1000) }));
-    return { items, found: res.found, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
+    const key = await this.tenantKey(tenant);
+    const body = typesenseSearchBody(tenant, this.deps.config.TYPESENSE_COLLECTION, p);
+    const res = await this.http.post<{ results: MultiSearchResult[] }>('/multi_search', key, body, TYPESENSE_TIMEOUT_MS);
+    return readTypesenseResults(tenant, p, res.results);
   }
 }
 
@@ -184,6 +327,8 @@ function listItem(d: {
   };
 }
 
+// ---- Postgres ----------------------------------------------------------------------------
+
 interface PgRow {
   id: string;
   tenant_id: string;
@@ -199,13 +344,14 @@ interface PgRow {
   latest_version: string;
   updated_at: Date;
   tags: string[];
+  certified: boolean;
 }
 
 /**
  * The same search over the Postgres read model: `websearch_to_tsquery` on the `search`
- * column (plus exact tag matches), the same tenant rule and filters, facets by GROUP BY.
- * No typo tolerance here. Certification and usage are not tracked yet (false / 0), as in
- * the search documents.
+ * column (plus exact tag matches), the same tenant rule, filters and facet semantics
+ * (disjunctive for the one-value facets), certification from the marketplace template and
+ * usage from the latest health snapshot, as in the search documents. No typo tolerance.
  */
 export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchParams): Promise<CatalogSearchResult> {
   const text = p.q?.trim();
@@ -214,51 +360,63 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
     ? sql`and (d.search @@ websearch_to_tsquery('english', ${text}) or d.search @@ websearch_to_tsquery('simple', ${text})
              or exists (select 1 from workflow_tag t where t.definition_id = d.id and t.tag = any(${words}::text[])))`
     : sql``;
-  const where = sql`
-    where d.latest_version is not null
+  const certified = sql`exists (select 1 from workflow_template tp where tp.definition_id = d.id and tp.certification_state = 'certified')`;
+  // every filter but the disjunctive ones: they apply to the rows and to the other facets' counts
+  const common = sql`
+    d.latest_version is not null
       and (d.tenant_id = ${tenant} or (d.scope = 'global' and d.status = 'published'))
-      and d.status = ${p.status}
-      ${p.category ? sql`and d.category = ${p.category}` : sql``}
-      ${p.risk ? sql`and d.risk = ${p.risk}` : sql``}
-      ${p.scope ? sql`and d.scope = ${p.scope}` : sql``}
       ${p.owner ? sql`and d.owner = ${p.owner}` : sql``}
-      ${p.ownerTeam ? sql`and d.owner_team = ${p.ownerTeam}` : sql``}
       ${p.tags.length ? sql`and ${p.tags}::text[] <@ array(select t.tag from workflow_tag t where t.definition_id = d.id)` : sql``}
-      ${p.certified === true ? sql`and false` : sql``}
+      ${p.certified === true ? sql`and ${certified}` : p.certified === false ? sql`and not ${certified}` : sql``}
       ${match}`;
+  const column: Record<DisjunctiveFacet, string> = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', status: 'status' };
+  const own = (f: DisjunctiveFacet, alias: string) => (p[f] === undefined ? sql`` : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`);
+  const allBut = (skip: DisjunctiveFacet | undefined, alias: string) => DISJUNCTIVE.filter((f) => f !== skip).map((f) => own(f, alias));
+  const and = (parts: ReturnType<typeof own>[]) => parts.reduce((acc, part) => sql`${acc} ${part}`, sql``);
+
   const rank = text
     ? sql`ts_rank(d.search, websearch_to_tsquery('english', ${text})) + ts_rank(d.search, websearch_to_tsquery('simple', ${text}))`
     : sql`0`;
-  const order = p.sort === 'relevance' && text ? sql`order by rank desc, d.updated_at desc, d.id` : sql`order by d.updated_at desc, d.id`;
+  const usage = sql`coalesce((select h.run_count from health_snapshot h where h.definition_id = d.id order by h.window_end desc limit 1), 0)`;
+  const order =
+    p.sort === 'relevance' && text
+      ? sql`order by rank desc, d.updated_at desc, d.id`
+      : p.sort === 'usage'
+        ? sql`order by ${usage} desc, d.updated_at desc, d.id`
+        : sql`order by d.updated_at desc, d.id`;
+  const facetOf = (f: DisjunctiveFacet, label: FacetName) => sql`
+    select ${label}::text as facet, m.${sql(column[f])} as value, count(*)::int as count from m
+    where m.${sql(column[f])} is not null ${and(allBut(f, 'm'))} group by m.${sql(column[f])}`;
 
   const [rows, facetRows] = await Promise.all([
     sql<(PgRow & { found: number })[]>`
       select d.id, d.tenant_id, d.name, d.title, d.description, d.category, d.risk, d.scope, d.owner, d.owner_team,
-             d.status, d.latest_version, d.updated_at, ${rank} as rank, count(*) over ()::int as found,
+             d.status, d.latest_version, d.updated_at, ${rank} as rank, count(*) over ()::int as found, ${certified} as certified,
              coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags
       from workflow_definition d
-      ${where}
+      where ${common} ${and(allBut(undefined, 'd'))}
       ${order}
       limit ${p.perPage} offset ${(p.page - 1) * p.perPage}`,
     sql<{ facet: FacetName; value: string; count: number }[]>`
-      with m as (select d.* from workflow_definition d ${where})
-      select 'category' as facet, category as value, count(*)::int as count from m group by category
-      union all select 'risk', risk, count(*)::int from m group by risk
-      union all select 'scope', scope, count(*)::int from m group by scope
-      union all select 'ownerTeam', owner_team, count(*)::int from m where owner_team is not null group by owner_team
-      union all select 'status', status, count(*)::int from m group by status
-      union all select 'tags', t.tag, count(*)::int from m join workflow_tag t on t.definition_id = m.id group by t.tag`,
+      with m as materialized (select d.id, d.category, d.risk, d.scope, d.owner_team, d.status from workflow_definition d where ${common})
+      ${facetOf('category', 'category')}
+      union all ${facetOf('risk', 'risk')}
+      union all ${facetOf('scope', 'scope')}
+      union all ${facetOf('ownerTeam', 'ownerTeam')}
+      union all ${facetOf('status', 'status')}
+      union all select 'tags', t.tag, count(*)::int from m join workflow_tag t on t.definition_id = m.id
+        where true ${and(allBut(undefined, 'm'))} group by t.tag`,
   ]);
   let found = rows[0]?.found;
   if (found === undefined) {
     // a page past the end: count separately
-    const [c] = await sql<{ n: number }[]>`select count(*)::int as n from workflow_definition d ${where}`;
+    const [c] = await sql<{ n: number }[]>`select count(*)::int as n from workflow_definition d where ${common} ${and(allBut(undefined, 'd'))}`;
     found = c?.n ?? 0;
   }
   const facets = emptyFacets();
   for (const r of facetRows) facets[r.facet].push({ value: r.value, count: r.count });
   for (const list of Object.values(facets)) list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   for (const name of Object.keys(facets) as FacetName[]) facets[name] = facets[name].slice(0, MAX_FACET_VALUES);
-  const items = rows.map((d) => listItem({ ...d, certified: false, updated: d.updated_at }));
+  const items = rows.map((d) => listItem({ ...d, updated: d.updated_at }));
   return { items, found, page: p.page, perPage: p.perPage, facets, source: 'postgres' };
 }

@@ -53,7 +53,7 @@ const search = createRoute({
   summary: 'Search the catalog your tenant may see: global published entries and your own',
   request: { query: CatalogQuery },
   responses: {
-    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope'),
+    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope: the counts of category, risk, scope, ownerTeam and status ignore that facet\'s own filter (the alternatives stay visible); tag counts apply every filter'),
     ...commonErrors,
   },
 });

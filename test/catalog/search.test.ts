@@ -5,6 +5,8 @@ import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-ke
 import { openStack, type DemoUser, type Stack } from '../support/stack.ts';
 
 let s: Stack;
+/** the same API with Typesense unreachable: it answers from Postgres */
+let dead: Stack;
 let k: string; // a tag unique to this file: the Postgres read model is shared by all test files
 
 interface Seed {
@@ -30,6 +32,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   s = await openStack({ worker: false });
+  dead = await openStack({ envOverrides: { TYPESENSE_URL: 'http://127.0.0.1:9' }, worker: false });
   k = `k-${s.suffix}`;
   await ensureCatalogCollection(s.typesense, s.config.TYPESENSE_COLLECTION);
   const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
@@ -46,6 +49,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
+  await dead?.close();
   if (s) {
     const all = Object.values(ids);
     await s.sql`delete from workflow_tag where definition_id = any(${all}::text[])`;
@@ -82,13 +86,59 @@ describe('catalog search (Typesense)', () => {
     expect(facet(acme.facets.category)).toEqual({ HR: 1, Finance: 1, Security: 1 });
     expect(facet(acme.facets.scope)).toEqual({ global: 2, 'tenant-local': 1 });
     expect(facet(acme.facets.tags)).toEqual({ [k]: 3, payroll: 1, finance: 1, security: 1 });
-    expect(facet(acme.facets.status)).toEqual({ published: 3 });
+    // status counts ignore the status filter (published by default): acme's own deprecated entry shows
+    expect(facet(acme.facets.status)).toEqual({ published: 3, deprecated: 1 });
     expect(facet(acme.facets.ownerTeam)).toEqual({ 'people-ops': 1, finops: 1, security: 1 });
     expect(acme.items.every((i) => i.certified === false)).toBe(true);
 
     const globex = await searchAs(s, 'carol', {});
     expect(idSet(globex)).toEqual(keysOf('a2', 'g1', 'g2'));
     expect(facet(globex.facets.scope)).toEqual({ global: 2, 'tenant-local': 1 });
+    // acme's deprecated global entry is not globex's to see, in the counts either
+    expect(facet(globex.facets.status)).toEqual({ published: 3 });
+  });
+
+  it('facet counts are disjunctive: a facet\'s counts ignore its own filter, within the other filters and the tenant scope', async () => {
+    for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
+      const hr = await searchAs(stack(), 'alice', { category: 'HR' });
+      expect(hr.source, source).toBe(source);
+      expect(idSet(hr), source).toEqual(keysOf('a1'));
+      expect(facet(hr.facets.category), source).toEqual({ HR: 1, Finance: 1, Security: 1 });
+      expect(facet(hr.facets.risk), source).toEqual({ low: 1 });
+      expect(facet(hr.facets.scope), source).toEqual({ 'tenant-local': 1 });
+      expect(facet(hr.facets.ownerTeam), source).toEqual({ 'people-ops': 1 });
+      expect(facet(hr.facets.status), source).toEqual({ published: 1 });
+      expect(facet(hr.facets.tags), source).toEqual({ [k]: 1, payroll: 1 });
+
+      // two one-value facets in use: each one's counts keep the other's filter
+      const financeHigh = await searchAs(stack(), 'alice', { category: 'Finance', risk: 'high' });
+      expect(idSet(financeHigh), source).toEqual(keysOf('a2'));
+      expect(facet(financeHigh.facets.category), source).toEqual({ Finance: 1 });
+      expect(facet(financeHigh.facets.risk), source).toEqual({ high: 1 });
+      const deprecated = await searchAs(stack(), 'alice', { category: 'Finance', status: 'deprecated' });
+      expect(idSet(deprecated), source).toEqual(keysOf('a3'));
+      expect(facet(deprecated.facets.status), source).toEqual({ published: 1, deprecated: 1 });
+      expect(facet(deprecated.facets.risk), source).toEqual({ medium: 1 });
+      expect(facet(deprecated.facets.category), source).toEqual({ Finance: 1 });
+
+      // another tenant's local HR entry never counts, though the category filter is ignored for the counts
+      const globexHr = await searchAs(stack(), 'carol', { category: 'HR' });
+      expect(idSet(globexHr), source).toEqual(keysOf('g1'));
+      expect(facet(globexHr.facets.category), source).toEqual({ HR: 1, Finance: 1, Security: 1 });
+      expect(facet(globexHr.facets.status), source).toEqual({ published: 1 });
+      expect((await searchAs(stack(), 'carol', { category: 'Finance', status: 'deprecated' })).found, source).toBe(0);
+
+      // tags are conjunctive (an entry must carry every tag): their counts apply the tag filter too
+      const payroll = await searchAs(stack(), 'alice', { tags: 'payroll' });
+      expect(idSet(payroll), source).toEqual(keysOf('a1'));
+      expect(facet(payroll.facets.tags), source).toEqual({ [k]: 1, payroll: 1 });
+      expect(facet(payroll.facets.category), source).toEqual({ HR: 1 });
+
+      // the text query narrows every count
+      const quokkaHr = await searchAs(stack(), 'alice', { q: 'quokka', category: 'HR' });
+      expect(idSet(quokkaHr), source).toEqual(keysOf('a1'));
+      expect(facet(quokkaHr.facets.category), source).toEqual({ HR: 1, Finance: 1 });
+    }
   });
 
   it('another tenant\'s tenant-local entries stay hidden whatever the filters', async () => {
@@ -144,12 +194,6 @@ describe('catalog search (Typesense)', () => {
 });
 
 describe('catalog search when Typesense is unreachable', () => {
-  let dead: Stack;
-  beforeAll(async () => {
-    dead = await openStack({ envOverrides: { TYPESENSE_URL: 'http://127.0.0.1:9' }, worker: false });
-  });
-  afterAll(async () => dead?.close());
-
   it('falls back to Postgres full-text search with the same tenant rule, filters and facets', async () => {
     const globex = await searchAs(dead, 'carol', {});
     expect(globex).toMatchObject({ source: 'postgres', degraded: true, found: 3 });
@@ -167,5 +211,28 @@ describe('catalog search when Typesense is unreachable', () => {
     const page2 = await searchAs(dead, 'alice', { sort: 'updated', perPage: '1', page: '2' });
     expect(page2).toMatchObject({ found: 3, page: 2, perPage: 1, source: 'postgres' });
     expect(page2.items.map((i) => i.id)).toEqual([ids.a2]);
+  });
+
+  it('answers like Typesense: the same rows and facet counts for the same filters', async () => {
+    const queries: Record<string, string>[] = [
+      {},
+      { category: 'HR' },
+      { category: 'Finance', risk: 'high' },
+      { status: 'deprecated' },
+      { scope: 'global', ownerTeam: 'finops' },
+      { tags: 'finance' },
+      { q: 'quokka', category: 'Finance' },
+      { certified: 'false', risk: 'low' },
+    ];
+    for (const user of ['alice', 'carol'] as const) {
+      for (const query of queries) {
+        const [pg, ts] = [await searchAs(dead, user, query), await searchAs(s, user, query)];
+        const label = `${user} ${JSON.stringify(query)}`;
+        expect([pg.source, ts.source], label).toEqual(['postgres', 'typesense']);
+        expect(idSet(pg), label).toEqual(idSet(ts));
+        expect(pg.found, label).toBe(ts.found);
+        for (const f of ['category', 'risk', 'scope', 'ownerTeam', 'tags', 'status'] as const) expect(facet(pg.facets[f]), `${label} ${f}`).toEqual(facet(ts.facets[f]));
+      }
+    }
   });
 });
