@@ -1,0 +1,236 @@
+// npm run seed:catalog -- --count 10000 [--seed 42] [--tenants 40] [--no-index]
+//
+// Seeds realistic catalog entries (definitions, a published version with a valid spec and
+// its digest, tags, marketplace templates, health snapshots) across acme, globex and up to
+// 48 more tenants, then brings the Typesense projection up to date. Deterministic: entry i
+// depends only on the seed, so --count 10000 is a prefix of --count 100000 and a second run
+// with the same count adds nothing. Talks to the stores of a running `npm start` (the same
+// configuration: platform/config.ts), or to any stack when used as a module (the catalog
+// benchmark).
+import { pathToFileURL } from 'node:url';
+import type { Client as Typesense } from 'typesense';
+import type { Sql } from '../platform/db.ts';
+import { contentDigest } from '../platform/digest.ts';
+import { registryFor } from '../platform/registry.ts';
+import { seedTenants } from '../platform/seed.ts';
+import { validateSpec } from '../domain/validate-spec.ts';
+import { schemaIssues, validateSpecSchema } from '../domain/schema-validator.ts';
+import type { RegistryView } from '../domain/manifest.ts';
+import { loadCatalogDocuments } from '../activities/catalog.ts';
+import { catalogGenerator, SEED_AUTHOR, type SeedEntry } from './catalog-seed-data.ts';
+
+export interface SeedCatalogOptions {
+  /** entries 0…count-1 exist afterwards */
+  count: number;
+  seed?: number;
+  /** tenants besides acme and globex */
+  extraTenants?: number;
+  log?: (line: string) => void;
+}
+
+export interface SeedCatalogResult {
+  /** entries this run added */
+  inserted: number;
+  /** ids of the added entries that are in the catalog (they have a published version) */
+  insertedCatalogIds: string[];
+  ms: number;
+}
+
+export const DEFAULT_SEED = 42;
+export const DEFAULT_EXTRA_TENANTS = 40;
+const BATCH = 2000;
+
+/** One text[] (or int[]…) parameter per column: a batch is one statement whatever its size. */
+const col = <T>(rows: readonly T[], f: (r: T) => unknown) => rows.map(f) as never;
+
+async function registryOfSeedTasks(sql: Sql): Promise<RegistryView> {
+  // the tasks the generated specs use (see buildSpec in catalog-seed-data.ts)
+  return registryFor(sql, { steps: ['approval@1.0.0', 'transform@1.0.0'].map((task) => ({ task })) });
+}
+
+/**
+ * Every spec is checked like a draft would be (platform/spec-validation.ts): the full check
+ * against the registry once per distinct parameters+steps shape (a few hundred), and the
+ * JSON Schema, which covers the per-entry metadata, for every document.
+ */
+function assertValidSpec(e: SeedEntry, registry: RegistryView, validShapes: Set<string>) {
+  const shape = JSON.stringify([e.spec.parameters, e.spec.steps]);
+  const issues = validShapes.has(shape)
+    ? validateSpecSchema(e.spec)
+      ? []
+      : schemaIssues(validateSpecSchema.errors)
+    : validateSpec(e.spec, registry).errors;
+  if (issues.length) throw new Error(`generated spec of ${e.id} is not valid: ${issues.map((x) => `${x.path} ${x.message}`).join('; ')}`);
+  validShapes.add(shape);
+}
+
+export async function seedCatalog(sql: Sql, opts: SeedCatalogOptions): Promise<SeedCatalogResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const gen = catalogGenerator({ seed: opts.seed ?? DEFAULT_SEED, extraTenants: opts.extraTenants ?? DEFAULT_EXTRA_TENANTS });
+  await seedTenants(sql);
+  await sql`
+    insert into tenant (id, name) select * from unnest(${col(gen.tenants, (t) => t.id)}::text[], ${col(gen.tenants, (t) => t.name)}::text[])
+    on conflict (id) do nothing`;
+  await sql`insert into tenant_setting (tenant_id) select unnest(${col(gen.tenants, (t) => t.id)}::text[]) on conflict (tenant_id) do nothing`;
+  const registry = await registryOfSeedTasks(sql);
+
+  const validShapes = new Set<string>();
+  const existing = new Set((await sql<{ id: string }[]>`select id from workflow_definition where created_by = ${SEED_AUTHOR}`).map((r) => r.id));
+  let inserted = 0;
+  const insertedCatalogIds: string[] = [];
+  // the next batch is generated while Postgres writes the previous one
+  let writing: Promise<void> = Promise.resolve();
+  for (let from = 0; from < opts.count; from += BATCH) {
+    const to = Math.min(opts.count, from + BATCH);
+    const batch: (SeedEntry & { digest: string })[] = [];
+    for (let i = from; i < to; i++) {
+      // let the batch being written make progress (its statements need the event loop)
+      if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+      const e = gen.entry(i);
+      if (existing.has(e.id)) continue;
+      assertValidSpec(e, registry, validShapes);
+      batch.push({ ...e, digest: contentDigest(e.spec) });
+    }
+    await writing;
+    if (!batch.length) continue;
+    writing = insertBatch(sql, batch).then((added) => {
+      inserted += added.length;
+      for (const e of added) if (e.status !== 'draft') insertedCatalogIds.push(e.id);
+      log(`seed-catalog: ${to}/${opts.count} (${inserted} new)`);
+    });
+  }
+  await writing;
+  return { inserted, insertedCatalogIds, ms: performance.now() - t0 };
+}
+
+/** Inserts a batch; returns the entries actually added (an id taken by someone else is left alone). */
+async function insertBatch(sql: Sql, all: (SeedEntry & { digest: string })[]): Promise<SeedEntry[]> {
+  return sql.begin(async (tx) => {
+    const rows = all;
+    // a draft has no published version yet, so it is not in the catalog (latest_version null)
+    const added = await tx<{ id: string }[]>`
+      insert into workflow_definition (id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, status,
+                                       latest_version, created_by, created_at, updated_at)
+      select * from unnest(${col(rows, (r) => r.id)}::text[], ${col(rows, (r) => r.tenantId)}::text[], ${col(rows, (r) => r.name)}::text[],
+        ${col(rows, (r) => r.title)}::text[], ${col(rows, (r) => r.description)}::text[], ${col(rows, (r) => r.category)}::text[],
+        ${col(rows, (r) => r.risk)}::text[], ${col(rows, (r) => r.scope)}::text[], ${col(rows, (r) => r.owner)}::text[],
+        ${col(rows, (r) => r.ownerTeam)}::text[], ${col(rows, (r) => r.status)}::text[],
+        ${col(rows, (r) => (r.status === 'draft' ? null : r.version))}::text[], ${col(rows, () => SEED_AUTHOR)}::text[],
+        ${col(rows, (r) => r.createdAt.toISOString())}::timestamptz[], ${col(rows, (r) => r.updatedAt.toISOString())}::timestamptz[])
+      on conflict (id) do nothing
+      returning id`;
+    const ids = new Set(added.map((r) => r.id));
+    const mine = all.filter((r) => ids.has(r.id));
+    const tags = mine.flatMap((r) => r.tags.map((tag) => ({ id: r.id, tenant: r.tenantId, tag })));
+    const templates = mine.filter((r) => r.status !== 'draft' && r.scope === 'global');
+    const health = mine.filter((r) => r.health);
+    await tx`
+      insert into workflow_tag (definition_id, tenant_id, tag)
+      select * from unnest(${col(tags, (t) => t.id)}::text[], ${col(tags, (t) => t.tenant)}::text[], ${col(tags, (t) => t.tag)}::text[])
+      on conflict do nothing`;
+    // the spec travels as JSON text and becomes jsonb in the database: one parameter per column
+    await tx`
+      insert into workflow_version (definition_id, tenant_id, version, status, spec, parameter_schema, changelog, change_kind, digest,
+                                    created_by, created_at, published_at)
+      select d, t, v, s, spec::jsonb, spec::jsonb -> 'parameters', spec::jsonb -> 'metadata' ->> 'changelog', 'initial', g, c, ca, pa
+      from unnest(${col(mine, (r) => r.id)}::text[], ${col(mine, (r) => r.tenantId)}::text[], ${col(mine, (r) => r.version)}::text[],
+        ${col(mine, (r) => (r.status === 'draft' ? 'draft' : 'published'))}::text[], ${col(mine, (r) => JSON.stringify(r.spec))}::text[],
+        ${col(mine, (r) => r.digest)}::text[], ${col(mine, (r) => r.owner)}::text[], ${col(mine, (r) => r.createdAt.toISOString())}::timestamptz[],
+        ${col(mine, (r) => (r.status === 'draft' ? null : r.updatedAt.toISOString()))}::timestamptz[]) as u(d, t, v, s, spec, g, c, ca, pa)
+      on conflict do nothing`;
+    if (templates.length) {
+      await tx`
+        insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, review_state, certification_state,
+                                       certified_at, last_reviewed_at, created_at, updated_at)
+        select 'tpl_' || d, d, t, vis, pub, 'approved', cert, case when cert = 'none' then null else at end, at, at, at
+        from unnest(${col(templates, (r) => r.id)}::text[], ${col(templates, (r) => r.tenantId)}::text[],
+          ${col(templates, (r) => r.visibility)}::text[], ${col(templates, (r) => r.ownerTeam)}::text[],
+          ${col(templates, (r) => r.certificationState)}::text[], ${col(templates, (r) => r.updatedAt.toISOString())}::timestamptz[]) as u(d, t, vis, pub, cert, at)
+        on conflict do nothing`;
+    }
+    if (health.length) {
+      const h = (r: SeedEntry) => r.health!;
+      await tx`
+        insert into health_snapshot (definition_id, tenant_id, window_end, window_start, last_status, run_count, failure_rate,
+                                     avg_duration_ms, last_run_at)
+        select * from unnest(${col(health, (r) => r.id)}::text[], ${col(health, (r) => r.tenantId)}::text[],
+          ${col(health, (r) => h(r).windowEnd.toISOString())}::timestamptz[], ${col(health, (r) => h(r).windowStart.toISOString())}::timestamptz[],
+          ${col(health, (r) => h(r).lastStatus)}::text[], ${col(health, (r) => h(r).runCount)}::int[],
+          ${col(health, (r) => h(r).failureRate)}::numeric[], ${col(health, (r) => h(r).avgDurationMs)}::int[],
+          ${col(health, (r) => h(r).lastRunAt.toISOString())}::timestamptz[])
+        on conflict do nothing`;
+    }
+    return mine;
+  });
+}
+
+/**
+ * Temporary projection until the reindex lifecycle lands: upserts the documents of the
+ * given entries, built by the same loader the lifecycles use.
+ */
+export async function importDocuments(sql: Sql, typesense: Typesense, collection: string, ids: readonly string[], log: (line: string) => void = () => {}) {
+  const t0 = performance.now();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const docs = await loadCatalogDocuments(sql, { ids: ids.slice(i, i + BATCH) });
+    await typesense.collections(collection).documents().import(docs, { action: 'upsert' });
+    log(`seed-catalog: indexed ${Math.min(ids.length, i + BATCH)}/${ids.length}`);
+  }
+  return { ms: performance.now() - t0 };
+}
+
+function parseArgs(argv: string[]) {
+  const out = { count: 0, seed: DEFAULT_SEED, extraTenants: DEFAULT_EXTRA_TENANTS, index: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 0) usage(`${a} needs a whole number`);
+      return v;
+    };
+    if (a === '--count') out.count = value();
+    else if (a === '--seed') out.seed = value();
+    else if (a === '--tenants') out.extraTenants = value();
+    else if (a === '--no-index') out.index = false;
+    else usage(`unknown argument ${a}`);
+  }
+  if (!out.count) usage('--count is required');
+  return out;
+}
+
+function usage(problem: string): never {
+  console.error(`seed-catalog: ${problem}\nusage: npm run seed:catalog -- --count 10000 [--seed ${DEFAULT_SEED}] [--tenants ${DEFAULT_EXTRA_TENANTS}] [--no-index]`);
+  process.exit(2);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const { loadConfig } = await import('../platform/config.ts');
+  const { requireRuntimeSecrets } = await import('../platform/runtime-secrets.ts');
+  const { createSql } = await import('../platform/db.ts');
+  const { createTypesense } = await import('../platform/typesense.ts');
+  const config = loadConfig();
+  const secrets = requireRuntimeSecrets(config);
+  const sql = createSql(secrets.databaseUrl, { max: 2 });
+  try {
+    await sql`select 1`.catch((e: unknown) => {
+      throw new Error(`cannot reach Postgres at ${secrets.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (${(e as Error).message}); is "npm start" running?`);
+    });
+    const seeded = await seedCatalog(sql, { ...args, log: console.log });
+    console.log(`seed-catalog: ${seeded.inserted} entries added in ${(seeded.ms / 1000).toFixed(1)} s`);
+    if (args.index && seeded.insertedCatalogIds.length) {
+      const typesense = createTypesense(config.typesenseUrl, secrets.typesenseApiKey, 60);
+      const { ms } = await importDocuments(sql, typesense, config.TYPESENSE_COLLECTION, seeded.insertedCatalogIds, console.log);
+      console.log(`seed-catalog: ${seeded.insertedCatalogIds.length} documents indexed in ${(ms / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(`seed-catalog: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}
