@@ -47,7 +47,9 @@ export function createApp(deps: ApiDeps) {
   }));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  api.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB') }));
+  const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB') });
+  // a GET or HEAD has no body; checking would only build a web Request from the Node one
+  api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
   const auth = authenticate(deps.jwtSecret);
   api.use('*', async (c, next) => (PUBLIC_API.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : auth(c, next)));
   api.route('/', healthRoutes(deps));
