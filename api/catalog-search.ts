@@ -124,12 +124,17 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
     ownerTeam: p.ownerTeam === undefined ? undefined : `owner_team:=${bq(p.ownerTeam)}`,
     status: `status:=${bq(p.status)}`,
   };
-  const common = [tenantScopeFilter(tenant)];
+  const common: string[] = [];
   if (p.owner !== undefined) common.push(`owner:=${bq(p.owner)}`);
   for (const t of p.tags) common.push(`tags:=${bq(t)}`);
   if (p.certified !== undefined) common.push(`certified:=${p.certified}`);
-  const filterWithout = (skip?: DisjunctiveFacet) =>
-    [...common, ...DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []))].join(' && ');
+  const others = (skip?: DisjunctiveFacet) => DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []));
+  // The tenant rule (tenantScopeFilter: own entries, or global and published), written for
+  // the status each search keeps: with status = published it is "own or global", with any
+  // other status "own". The same rows, and cheaper for Typesense than the full expression,
+  // which the scoped key evaluates anyway.
+  const tenantRule = (status: string) => (status === 'published' ? `(tenant_id:=${bq(tenant)} || scope:=global)` : `tenant_id:=${bq(tenant)}`);
+  const filterWithout = (skip?: DisjunctiveFacet) => [tenantRule(p.status), ...common, ...others(skip)].join(' && ');
 
   const active = activeDisjunctive(p);
   const query = {
@@ -159,7 +164,14 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
   };
   const counts = active.map((f) => ({
     ...query,
-    filter_by: filterWithout(f),
+    // The chosen status's count is the page's `found`; only the other statuses are counted
+    // here. Another tenant's entries are visible only when published, so with published
+    // chosen these are the tenant's own entries: a small search instead of a second pass
+    // over everything the tenant may see.
+    filter_by:
+      f === 'status'
+        ? [p.status === 'published' ? `tenant_id:=${bq(tenant)}` : tenantScopeFilter(tenant), `status:!=${bq(p.status)}`, ...common, ...others('status')].join(' && ')
+        : filterWithout(f),
     facet_by: FACET_FIELDS[f],
     max_facet_values: MAX_FACET_VALUES,
     per_page: 0,
@@ -181,6 +193,8 @@ function readTypesenseResults(tenant: string, p: CatalogSearchParams, results: M
   };
   fill(main);
   counts.forEach(fill);
+  // the count search of status left out the chosen status: its count is the page's total
+  if (main.found) facets.status = [...facets.status, { value: p.status, count: main.found }].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   const items = (main.hits ?? []).map(({ document: d }) => {
     // the scoped key already guarantees this; a document outside the scope is a bug, not a result
     if (d.tenant_id !== tenant && !(d.scope === 'global' && d.status === 'published')) throw new Error('typesense returned a document outside the tenant scope');

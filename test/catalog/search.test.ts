@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogActivities } from '../../activities/catalog.ts';
 import { createTypesense, ensureCatalogCollection, type CatalogDocument } from '../../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-keys.ts';
+import { typesenseSearchBody, type CatalogSearchParams } from '../../api/catalog-search.ts';
 import { openStack, type DemoUser, type Stack } from '../support/stack.ts';
+import { signToken } from '../../platform/auth.ts';
+import { DEMO_USERS } from '../../domain/demo-users.ts';
 
 let s: Stack;
 /** the same API with Typesense unreachable: it answers from Postgres */
@@ -169,6 +172,18 @@ describe('catalog search (Typesense)', () => {
     expect(facet((await searchAs(s, 'alice', { q: 'quokka' })).facets.category)).toEqual({ HR: 1, Finance: 1 });
   });
 
+  it('a token the API has already verified is still refused once it expires (as you type, the signature is checked once)', async () => {
+    const alice = DEMO_USERS.find((u) => u.sub === 'alice')!;
+    const token = await signToken(s.env.jwtSecret, alice, '2s');
+    const call = () => s.request('GET', `/api/catalog?tags=${k}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3100));
+    const expired = await call();
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as { code: string }).code).toBe('TOKEN_EXPIRED');
+  });
+
   it('rejects invalid parameters', async () => {
     for (const query of ['perPage=101', 'sort=random', 'tags=Bad_Tag', 'category=%60x%60', 'certified=yes', 'tenant=globex']) {
       const res = await s.request('GET', `/api/catalog?${query}`, { user: 'alice' });
@@ -190,6 +205,40 @@ describe('catalog search (Typesense)', () => {
     expect((all.hits ?? []).map((h) => h.document.id).sort()).toEqual(keysOf('a2', 'g1', 'g2'));
     // the key is search-only
     await expect(globex.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents().create({} as CatalogDocument)).rejects.toMatchObject({ httpStatus: 401 });
+  });
+});
+
+describe('the API\'s own tenant filter', () => {
+  it('keeps the tenant scope by itself: its Typesense searches sent with the admin key (no embedded filter) see no more', async () => {
+    const queries: Record<string, string>[] = [{}, { category: 'HR' }, { status: 'deprecated' }, { scope: 'tenant-local' }, { q: 'quokka payroll' }, { category: 'Finance', status: 'deprecated' }];
+    for (const query of queries) {
+      const viaApi = await searchAs(s, 'carol', query);
+      const params = {
+        ...query,
+        status: query.status ?? 'published',
+        tags: [k],
+        sort: 'relevance' as const,
+        page: 1,
+        perPage: 20,
+      } as CatalogSearchParams;
+      const res = await fetch(`${s.env.typesenseUrl}/multi_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-typesense-api-key': s.env.typesenseApiKey },
+        body: typesenseSearchBody('globex', s.config.TYPESENSE_COLLECTION, params),
+      });
+      const { results } = (await res.json()) as { results: { found: number; hits?: { document: CatalogDocument }[]; facet_counts?: { field_name: string; counts: { value: string; count: number }[] }[] }[] };
+      const label = JSON.stringify(query);
+      const seen = results.flatMap((r) => (r.hits ?? []).map((h) => h.document.id));
+      expect(seen, label).not.toContain(ids.a1);
+      expect(seen, label).not.toContain(ids.a3);
+      expect(results[0]!.found, label).toBe(viaApi.found);
+      expect(seen.sort(), label).toEqual(idSet(viaApi));
+      // every count of every search, the other statuses' included, stays within globex's scope
+      const counted = Object.fromEntries(results.flatMap((r) => r.facet_counts ?? []).map((f) => [f.field_name, facet(f.counts)]));
+      if (counted.category) expect(counted.category, label).toEqual(facet(viaApi.facets.category));
+      if (counted.scope) expect(counted.scope, label).toEqual(facet(viaApi.facets.scope));
+      if (counted.status) expect(counted.status, label).toEqual(Object.fromEntries(Object.entries(facet(viaApi.facets.status)).filter(([v]) => v !== params.status)));
+    }
   });
 });
 
