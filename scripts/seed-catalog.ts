@@ -39,8 +39,10 @@ export interface SeedCatalogResult {
 export const DEFAULT_SEED = 42;
 export const DEFAULT_EXTRA_TENANTS = 40;
 const BATCH = 2000;
+/** batches being written at once (each on its own connection) */
+const IN_FLIGHT = 2;
 
-/** One text[] (or int[]…) parameter per column: a batch is one statement whatever its size. */
+/** One text[] parameter per column. */
 const col = <T>(rows: readonly T[], f: (r: T) => unknown) => rows.map(f) as never;
 
 async function registryOfSeedTasks(sql: Sql): Promise<RegistryView> {
@@ -79,8 +81,8 @@ export async function seedCatalog(sql: Sql, opts: SeedCatalogOptions): Promise<S
   const existing = new Set((await sql<{ id: string }[]>`select id from workflow_definition where created_by = ${SEED_AUTHOR}`).map((r) => r.id));
   let inserted = 0;
   const insertedCatalogIds: string[] = [];
-  // the next batch is generated while Postgres writes the previous one
-  let writing: Promise<void> = Promise.resolve();
+  // the next batches are generated while Postgres writes the previous ones
+  const writing: Promise<void>[] = [];
   for (let from = 0; from < opts.count; from += BATCH) {
     const to = Math.min(opts.count, from + BATCH);
     const batch: (SeedEntry & { digest: string })[] = [];
@@ -92,77 +94,93 @@ export async function seedCatalog(sql: Sql, opts: SeedCatalogOptions): Promise<S
       assertValidSpec(e, registry, validShapes);
       batch.push({ ...e, digest: contentDigest(e.spec) });
     }
-    await writing;
+    if (writing.length >= IN_FLIGHT) await writing.shift();
     if (!batch.length) continue;
-    writing = insertBatch(sql, batch).then((added) => {
-      inserted += added.length;
-      for (const e of added) if (e.status !== 'draft') insertedCatalogIds.push(e.id);
+    const write = insertBatch(sql, batch).then((added) => {
+      inserted += added.size;
+      for (const e of batch) if (added.has(e.id) && e.status !== 'draft') insertedCatalogIds.push(e.id);
       log(`seed-catalog: ${to}/${opts.count} (${inserted} new)`);
     });
+    write.catch(() => {}); // awaited below; a failure surfaces there, not as an unhandled rejection
+    writing.push(write);
   }
-  await writing;
+  await Promise.all(writing);
   return { inserted, insertedCatalogIds, ms: performance.now() - t0 };
 }
 
-/** Inserts a batch; returns the entries actually added (an id taken by someone else is left alone). */
-async function insertBatch(sql: Sql, all: (SeedEntry & { digest: string })[]): Promise<SeedEntry[]> {
-  return sql.begin(async (tx) => {
-    const rows = all;
-    // a draft has no published version yet, so it is not in the catalog (latest_version null)
-    const added = await tx<{ id: string }[]>`
+/**
+ * Inserts a batch in one statement: the batch travels as one JSON document (Postgres parses
+ * it faster than postgres.js escapes arrays of JSON text), and data-modifying CTEs write
+ * every table from it. Returns the ids actually added (an id taken by someone else, or
+ * by a concurrent run, is left alone and gets no rows).
+ */
+async function insertBatch(sql: Sql, rows: (SeedEntry & { digest: string })[]): Promise<Set<string>> {
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      tenant_id: r.tenantId,
+      name: r.name,
+      title: r.title,
+      description: r.description,
+      category: r.category,
+      risk: r.risk,
+      scope: r.scope,
+      owner: r.owner,
+      owner_team: r.ownerTeam,
+      status: r.status,
+      version: r.version,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+      tags: r.tags,
+      spec: r.spec,
+      digest: r.digest,
+      visibility: r.visibility,
+      certification_state: r.certificationState,
+      health: r.health ?? null,
+    })),
+  );
+  const added = await sql<{ id: string }[]>`
+    with x as materialized (
+      select * from json_to_recordset(${json}::text::json) as x(
+        id text, tenant_id text, name text, title text, description text, category text, risk text, scope text, owner text,
+        owner_team text, status text, version text, created_at timestamptz, updated_at timestamptz, tags text[], spec jsonb,
+        digest text, visibility text, certification_state text, health json)),
+    d as (
+      -- a draft has no published version yet, so it is not in the catalog (latest_version null)
       insert into workflow_definition (id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, status,
                                        latest_version, created_by, created_at, updated_at)
-      select * from unnest(${col(rows, (r) => r.id)}::text[], ${col(rows, (r) => r.tenantId)}::text[], ${col(rows, (r) => r.name)}::text[],
-        ${col(rows, (r) => r.title)}::text[], ${col(rows, (r) => r.description)}::text[], ${col(rows, (r) => r.category)}::text[],
-        ${col(rows, (r) => r.risk)}::text[], ${col(rows, (r) => r.scope)}::text[], ${col(rows, (r) => r.owner)}::text[],
-        ${col(rows, (r) => r.ownerTeam)}::text[], ${col(rows, (r) => r.status)}::text[],
-        ${col(rows, (r) => (r.status === 'draft' ? null : r.version))}::text[], ${col(rows, () => SEED_AUTHOR)}::text[],
-        ${col(rows, (r) => r.createdAt.toISOString())}::timestamptz[], ${col(rows, (r) => r.updatedAt.toISOString())}::timestamptz[])
+      select id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, status,
+             case when status = 'draft' then null else version end, ${SEED_AUTHOR}, created_at, updated_at
+      from x
       on conflict (id) do nothing
-      returning id`;
-    const ids = new Set(added.map((r) => r.id));
-    const mine = all.filter((r) => ids.has(r.id));
-    const tags = mine.flatMap((r) => r.tags.map((tag) => ({ id: r.id, tenant: r.tenantId, tag })));
-    const templates = mine.filter((r) => r.status !== 'draft' && r.scope === 'global');
-    const health = mine.filter((r) => r.health);
-    await tx`
+      returning id),
+    mine as (select x.* from x join d using (id)),
+    t as (
       insert into workflow_tag (definition_id, tenant_id, tag)
-      select * from unnest(${col(tags, (t) => t.id)}::text[], ${col(tags, (t) => t.tenant)}::text[], ${col(tags, (t) => t.tag)}::text[])
-      on conflict do nothing`;
-    // the spec travels as JSON text and becomes jsonb in the database: one parameter per column
-    await tx`
+      select id, tenant_id, unnest(tags) from mine),
+    v as (
       insert into workflow_version (definition_id, tenant_id, version, status, spec, parameter_schema, changelog, change_kind, digest,
                                     created_by, created_at, published_at)
-      select d, t, v, s, spec::jsonb, spec::jsonb -> 'parameters', spec::jsonb -> 'metadata' ->> 'changelog', 'initial', g, c, ca, pa
-      from unnest(${col(mine, (r) => r.id)}::text[], ${col(mine, (r) => r.tenantId)}::text[], ${col(mine, (r) => r.version)}::text[],
-        ${col(mine, (r) => (r.status === 'draft' ? 'draft' : 'published'))}::text[], ${col(mine, (r) => JSON.stringify(r.spec))}::text[],
-        ${col(mine, (r) => r.digest)}::text[], ${col(mine, (r) => r.owner)}::text[], ${col(mine, (r) => r.createdAt.toISOString())}::timestamptz[],
-        ${col(mine, (r) => (r.status === 'draft' ? null : r.updatedAt.toISOString()))}::timestamptz[]) as u(d, t, v, s, spec, g, c, ca, pa)
-      on conflict do nothing`;
-    if (templates.length) {
-      await tx`
-        insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, review_state, certification_state,
-                                       certified_at, last_reviewed_at, created_at, updated_at)
-        select 'tpl_' || d, d, t, vis, pub, 'approved', cert, case when cert = 'none' then null else at end, at, at, at
-        from unnest(${col(templates, (r) => r.id)}::text[], ${col(templates, (r) => r.tenantId)}::text[],
-          ${col(templates, (r) => r.visibility)}::text[], ${col(templates, (r) => r.ownerTeam)}::text[],
-          ${col(templates, (r) => r.certificationState)}::text[], ${col(templates, (r) => r.updatedAt.toISOString())}::timestamptz[]) as u(d, t, vis, pub, cert, at)
-        on conflict do nothing`;
-    }
-    if (health.length) {
-      const h = (r: SeedEntry) => r.health!;
-      await tx`
-        insert into health_snapshot (definition_id, tenant_id, window_end, window_start, last_status, run_count, failure_rate,
-                                     avg_duration_ms, last_run_at)
-        select * from unnest(${col(health, (r) => r.id)}::text[], ${col(health, (r) => r.tenantId)}::text[],
-          ${col(health, (r) => h(r).windowEnd.toISOString())}::timestamptz[], ${col(health, (r) => h(r).windowStart.toISOString())}::timestamptz[],
-          ${col(health, (r) => h(r).lastStatus)}::text[], ${col(health, (r) => h(r).runCount)}::int[],
-          ${col(health, (r) => h(r).failureRate)}::numeric[], ${col(health, (r) => h(r).avgDurationMs)}::int[],
-          ${col(health, (r) => h(r).lastRunAt.toISOString())}::timestamptz[])
-        on conflict do nothing`;
-    }
-    return mine;
-  });
+      select id, tenant_id, version, case when status = 'draft' then 'draft' else 'published' end, spec, spec -> 'parameters',
+             spec -> 'metadata' ->> 'changelog', 'initial', digest, owner, created_at,
+             case when status = 'draft' then null else updated_at end
+      from mine),
+    tp as (
+      -- marketplace templates of the global entries
+      insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, review_state, certification_state,
+                                     certified_at, last_reviewed_at, created_at, updated_at)
+      select 'tpl_' || id, id, tenant_id, visibility, owner_team, 'approved', certification_state,
+             case when certification_state = 'none' then null else updated_at end, updated_at, updated_at, updated_at
+      from mine where status <> 'draft' and scope = 'global'),
+    h as (
+      insert into health_snapshot (definition_id, tenant_id, window_end, window_start, last_status, run_count, failure_rate,
+                                   avg_duration_ms, last_run_at)
+      select id, tenant_id, (health ->> 'windowEnd')::timestamptz, (health ->> 'windowStart')::timestamptz, health ->> 'lastStatus',
+             (health ->> 'runCount')::int, (health ->> 'failureRate')::numeric, (health ->> 'avgDurationMs')::int,
+             (health ->> 'lastRunAt')::timestamptz
+      from mine where health is not null)
+    select id from d`;
+  return new Set(added.map((r) => r.id));
 }
 
 /**
