@@ -100,7 +100,7 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
      * notes which collection the alias points to and the newest catalog_update id.
      */
     async beginCatalogReindex(run: ReindexRun): Promise<ReindexPlan> {
-      const collection = `${alias}_r${run.runId.replace(/-/g, '').slice(0, 16)}`;
+      const collection = `${alias}_r${run.runId.replace(/-/g, '')}`;
       const previous = (await aliasTarget(typesense, alias)) ?? null;
       if (previous === collection) {
         throw ApplicationFailure.nonRetryable(`the alias ${alias} already points to ${collection}: this run switched it before`, 'REINDEX_ALREADY_SWITCHED');

@@ -116,7 +116,7 @@ describe('catalog reindex', () => {
     const { started, report } = await reindex();
     expect(started).toMatchObject({ workflowId: `catalog-reindex/${alias}`, joined: false });
     expect(report.previousCollection).toBe(`${alias}_v1`);
-    expect(report.collection).toMatch(new RegExp(`^${alias}_r[0-9a-f]{16}$`));
+    expect(report.collection).toMatch(new RegExp(`^${alias}_r[0-9a-f]{32}$`));
     expect(await aliasTarget()).toBe(report.collection);
     expect(await collectionExists(`${alias}_v1`)).toBe(false);
     // this file's collection held its own five documents, all current; the entries other
