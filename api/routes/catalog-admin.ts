@@ -58,7 +58,7 @@ const ReindexStatus = z
       })
       .optional()
       .meta({ description: 'while running (absent when no worker answered in time)' }),
-    report: ReindexReport.optional().meta({ description: 'when completed' }),
+    report: ReindexReport.optional(), // when completed
     error: z.string().optional().meta({ description: 'when failed' }),
     temporalUrl: z.string(),
   })

@@ -109,6 +109,9 @@ describe('catalog reindex', () => {
     await expectApiError(s.as('root').call('POST', '/catalog/reindex', { reason: 'x', collection: 'other' }), 422, 'VALIDATION_FAILED');
     await expectApiError(s.as('root').call('POST', '/catalog/reindex', { reason: '' }), 422, 'VALIDATION_FAILED');
     await expectApiError(s.as('root').call('GET', '/catalog/reindex'), 404, 'REINDEX_NOT_FOUND');
+    const doc = (await (await s.request('GET', '/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(Object.keys(doc.paths['/catalog/reindex'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(doc.components.schemas).toHaveProperty('CatalogReindexReport');
   });
 
   it('moves a first-edition collection to a new one behind the alias', { timeout: 180_000 }, async () => {
