@@ -94,7 +94,7 @@ export const DefinitionDetail = z
         createdBy: z.string(),
         createdAt: z.string(),
         publishedAt: z.string().optional(),
-        changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking (computed at draft time)' }),
+        changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking, once classified' }),
         provenance: z.object({ workflowId: z.string(), runId: z.string() }).optional(),
       }),
     ),

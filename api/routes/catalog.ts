@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -10,7 +11,7 @@ import { requireRole } from '../auth.ts';
 import { notFound } from '../../domain/errors.ts';
 import { HEALTH_WINDOW_DAYS } from '../../domain/catalog.ts';
 import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
-import { HEALTH_ROLLUP_MANUAL_WORKFLOW_ID, HEALTH_ROLLUP_WORKFLOW_TYPE } from '../../workflows/contracts/index.ts';
+import { HEALTH_ROLLUP_WORKFLOW_TYPE, healthRollupManualWorkflowId } from '../../workflows/contracts/index.ts';
 
 const param = (name: string) => ({ param: { name, in: 'query' as const } });
 /** Filter values go into Typesense filter expressions inside backticks: no backticks. */
@@ -94,8 +95,8 @@ const startHealthRollup = createRoute({
   tags: ['catalog', 'operations'],
   summary: 'Start a catalog health rollup now (platform admins)',
   description:
-    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once. ' +
-    'While an on-demand rollup runs, a second request joins it (same workflowId and runId).',
+    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once ' +
+    '(overlapping rollups are safe: an entry whose figures did not change is not written again).',
   request: {
     body: {
       required: false,
@@ -109,7 +110,7 @@ const startHealthRollup = createRoute({
     },
   },
   responses: {
-    202: json(HealthRollupStarted, 'Health rollup started (or already running)'),
+    202: json(HealthRollupStarted, 'Health rollup started'),
     403: errorResponse('Not a platform admin'),
     ...commonErrors,
   },
@@ -145,10 +146,8 @@ export function catalogRoutes(deps: ApiDeps) {
     const { windowDays } = c.req.valid('json');
     const handle = await temporal.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: HEALTH_ROLLUP_MANUAL_WORKFLOW_ID,
+      workflowId: healthRollupManualWorkflowId(randomUUID()),
       args: [windowDays ? { windowDays } : {}],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [{ key: SA.lifecycle, value: 'health-rollup' }],
     });
     const runId = handle.firstExecutionRunId;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDetail } from '../../domain/catalog.ts';
 import type { CatalogDocument } from '../../platform/typesense.ts';
 import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
-import { ensureHealthRollupSchedule } from '../../workers/health-rollup-schedule.ts';
+import { ensureHealthRollupSchedule, intervalMs } from '../../workers/health-rollup-schedule.ts';
+import { loadConfig } from '../../platform/config.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 import { publishSpec, startRun, waitForRun } from '../engine/support.ts';
@@ -206,7 +207,8 @@ describe('health rollup', () => {
 
     const started = await s.as('root').call<{ workflowId: string; runId: string; temporalUrl: string }>('POST', '/catalog/health-rollups');
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ workflowId: 'catalog-health-rollup/manual', temporalUrl: historyUrl(started.body.workflowId, started.body.runId) });
+    expect(started.body.workflowId).toMatch(/^catalog-health-rollup\/manual-[0-9a-f-]{36}$/);
+    expect(started.body.temporalUrl).toBe(historyUrl(started.body.workflowId, started.body.runId));
     const second = (await s.client.workflow.getHandle(started.body.workflowId, started.body.runId).result()) as HealthRollupResult;
     expect(second.considered).toBeGreaterThanOrEqual(2); // it looked at them again …
     expect(await count()).toBe(before); // … and found nothing to change
@@ -239,6 +241,14 @@ describe('health rollup', () => {
 });
 
 describe('health rollup schedule', () => {
+  it('takes its interval from HEALTH_ROLLUP_INTERVAL (default 5 minutes) and refuses nonsense by name', () => {
+    expect(loadConfig({}).HEALTH_ROLLUP_INTERVAL).toBe('5m');
+    expect(intervalMs(loadConfig({}).HEALTH_ROLLUP_INTERVAL)).toBe(300_000);
+    expect(intervalMs(loadConfig({ HEALTH_ROLLUP_INTERVAL: '1h' }).HEALTH_ROLLUP_INTERVAL)).toBe(3_600_000);
+    expect(loadConfig({ HEALTH_ROLLUP_INTERVAL: 'off' }).HEALTH_ROLLUP_INTERVAL).toBe('off');
+    for (const bad of ['5', '5 minutes', '0m', '3s', '-1m']) expect(() => loadConfig({ HEALTH_ROLLUP_INTERVAL: bad })).toThrow(/HEALTH_ROLLUP_INTERVAL/);
+  });
+
   it('is created once, updated when the interval changes, paused with "off"; overlapping rollups are skipped', async () => {
     const scheduleId = `catalog-health-rollup-test-${randomUUID().slice(0, 8)}`;
     // a task queue without a worker: should the schedule fire during the test, nothing runs

@@ -4,8 +4,12 @@ export const HEALTH_ROLLUP_WORKFLOW_TYPE = 'healthRollupWorkflow';
 /** The Temporal Schedule that starts a rollup every HEALTH_ROLLUP_INTERVAL (its runs are `<id>-<time>`). */
 export const HEALTH_ROLLUP_SCHEDULE_ID = 'catalog-health-rollup';
 
-/** The workflow id of a rollup an operator asked for: one at a time (a second request joins the running one). */
-export const HEALTH_ROLLUP_MANUAL_WORKFLOW_ID = 'catalog-health-rollup/manual';
+/**
+ * The workflow id of a rollup an operator asked for. Each request starts its own: rollups
+ * may overlap safely (every write is keyed by entry and window end), and a fixed id would
+ * make a new request wait on a stuck one.
+ */
+export const healthRollupManualWorkflowId = (requestId: string) => `${HEALTH_ROLLUP_SCHEDULE_ID}/manual-${requestId}`;
 
 export interface HealthRollupInput {
   /** default: HEALTH_WINDOW_DAYS */
