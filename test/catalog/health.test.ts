@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createHealthActivities } from '../../activities/health.ts';
 import type { CatalogDetail } from '../../domain/catalog.ts';
 import type { CatalogDocument } from '../../platform/typesense.ts';
 import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
@@ -237,6 +239,27 @@ describe('health rollup', () => {
     expect(d.provenance[0]).toMatchObject({ lifecycle: 'health-rollup', reason: 'health: no runs in 30 days', workflowId: third.workflowId });
     // the global entry did not change: no new snapshot
     expect((await s.sql`select 1 from health_snapshot where definition_id = ${globalId}`).length).toBe(1);
+  });
+});
+
+describe('health rollup activity', () => {
+  it('a retried attempt resumes after the last batch its predecessor finished (heartbeat details)', async () => {
+    const a = await publishSpec(s, healthSpec(`resume-a-${s.suffix}`, 'tenant-local'), 'alice');
+    const b = await publishSpec(s, healthSpec(`resume-b-${s.suffix}`, 'tenant-local'), 'alice');
+    expect(a < b).toBe(true);
+    await run('alice', a);
+    await run('alice', b);
+    // as if an earlier attempt had finished every candidate up to and including `a`
+    const env = new MockActivityEnvironment({ heartbeatDetails: { cursor: a, changed: 5, batches: 2 } });
+    const beats: { cursor: string }[] = [];
+    env.on('heartbeat', (d: { cursor: string }) => beats.push(d));
+    const { rollUpHealth } = createHealthActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
+    const workflowId = `health-rollup-resume-${s.suffix}`;
+    const result = await env.run(rollUpHealth, { windowDays: 30, windowEnd: new Date().toISOString(), workflowId, runId: 'attempt-2' });
+    expect(result).toMatchObject({ changed: 6, batches: 3 }); // the predecessor's counters, plus b
+    expect(beats.at(-1)!.cursor >= b).toBe(true);
+    expect(await s.sql`select definition_id from health_snapshot where workflow_id = ${workflowId}`).toEqual([{ definition_id: b }]);
+    expect(await s.sql`select definition_id from catalog_update where workflow_id = ${workflowId}`).toEqual([{ definition_id: b }]);
   });
 });
 
