@@ -1,5 +1,6 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
 import { createHealthActivities } from './health.ts';
+import { createCatalogReindexActivities } from './catalog-reindex.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPublishActivities(deps),
     ...createCatalogActivities(deps),
     ...createHealthActivities(deps),
+    ...createCatalogReindexActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
   };

@@ -123,3 +123,49 @@ async function addMissingFields(ts: Client, name: string): Promise<void> {
  * are global and published (the same rule as api/read-models.ts readVisibleDefinition).
  */
 export const tenantScopeFilter = (tenant: string) => `(tenant_id:=\`${tenant}\` || (scope:=global && status:=published))`;
+
+const httpStatus = (e: unknown) => (e as { httpStatus?: number }).httpStatus;
+
+/** The collection an alias points to, or undefined when the alias or its collection is gone. */
+export async function aliasTarget(ts: Client, alias: string): Promise<string | undefined> {
+  let name: string;
+  try {
+    name = (await ts.aliases(alias).retrieve()).collection_name;
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+  try {
+    await ts.collections(name).retrieve();
+    return name;
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Creates an empty catalog collection; one that exists already is kept (idempotent). */
+export async function createCatalogCollection(ts: Client, name: string): Promise<void> {
+  try {
+    await ts.collections().create(catalogSchema(name));
+  } catch (e) {
+    if (httpStatus(e) !== 409) throw e;
+  }
+}
+
+/** Points the alias at a collection: readers and writers use it from their next request. */
+export async function switchAlias(ts: Client, alias: string, name: string): Promise<void> {
+  await ts.aliases().upsert(alias, { collection_name: name });
+}
+
+/**
+ * Drops a collection by its real name (a name that is an alias would drop the alias's
+ * collection, so callers check `aliasTarget` first); one that is gone already is fine.
+ */
+export async function dropCollection(ts: Client, name: string): Promise<void> {
+  try {
+    await ts.collections(name).delete();
+  } catch (e) {
+    if (httpStatus(e) !== 404) throw e;
+  }
+}

@@ -3,3 +3,4 @@ export { createDraftWorkflow } from './draft.ts';
 export { registerAdapterWorkflow, setAdapterStatusWorkflow } from './registry.ts';
 export { runWorkflow } from './run.ts';
 export { healthRollupWorkflow } from './health-rollup.ts';
+export { catalogReindexWorkflow } from './catalog-reindex.ts';

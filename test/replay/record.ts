@@ -1,4 +1,5 @@
-// Records one history per publish path, per run-engine path and of a health rollup into test/replay/histories/
+// Records one history per publish path, per run-engine path, of a health rollup and of a
+// catalog reindex into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -112,4 +113,18 @@ it('records a health rollup', async () => {
   const result = (await s.client.workflow.execute(HEALTH_ROLLUP_WORKFLOW_TYPE, { taskQueue: s.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{}] })) as HealthRollupResult;
   expect(result.changed).toBeGreaterThanOrEqual(1);
   await save('health-rollup', workflowId);
+});
+
+it('records a catalog reindex', async () => {
+  const alice = s.as('alice');
+  const { body } = await alice.createDraft(testSpec({ name: `replay-reindex-${s.suffix}` }));
+  await alice.requestPublish(body.definitionId, '1.0.0');
+  expect(await alice.waitForPublish(body.definitionId, '1.0.0', ['published', 'denied', 'invalid'])).toBe('published');
+  // a document deleted behind the application's back, for the reindex to find missing
+  await s.typesense.collections(s.config.TYPESENSE_COLLECTION).documents(body.definitionId).delete();
+  const started = await s.as('root').call<{ workflowId: string; runId: string }>('POST', '/catalog/reindex', { reason: 'Recorded fixture reindex.' });
+  const report = await s.client.workflow.getHandle(started.body.workflowId, started.body.runId).result();
+  expect(report).toMatchObject({ missing: { count: expect.any(Number) as number } });
+  expect((report as { missing: { sample: string[] } }).missing.sample).toContain(body.definitionId);
+  await save('catalog-reindex', started.body.workflowId);
 });

@@ -27,6 +27,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toContain('health-rollup.json');
   });
 
+  it('has a history of the catalog reindex', () => {
+    expect(files).toContain('catalog-reindex.json');
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
