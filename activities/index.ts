@@ -1,4 +1,5 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
+import { createHealthActivities } from './health.ts';
 import { createCatalogReindexActivities } from './catalog-reindex.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPublishActivities(deps),
     ...createCatalogActivities(deps),
+    ...createHealthActivities(deps),
     ...createCatalogReindexActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),

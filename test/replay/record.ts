@@ -1,4 +1,5 @@
-// Records one history per publish path, per run-engine path and of a catalog reindex into test/replay/histories/
+// Records one history per publish path, per run-engine path, of a health rollup and of a
+// catalog reindex into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { engineSpec, decide, publishSpec, startRun, waitForRun, waitingAt } from '../engine/support.ts';
 import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
+import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
 
 let s: Stack;
 beforeAll(async () => {
@@ -101,6 +103,16 @@ it('records every run-engine path', async () => {
   await s.as('alice').call('POST', `/runs/${cancelled.body.runId}/cancel`, { reason: 'Recorded fixture cancellation.' });
   expect((await waitForRun(s, 'alice', cancelled.body.runId)).status).toBe('cancelled');
   await save('run-cancelled', cancelled.body.workflowId);
+});
+
+it('records a health rollup', async () => {
+  const id = await publishSpec(s, engineSpec({ steps: [{ id: 'only', task: 'transform@1.0.0', with: { expression: "'ok'", data: {} } }] }, { name: `replay-health-${s.suffix}` }));
+  const run = await startRun(s, 'alice', id);
+  expect((await waitForRun(s, 'alice', run.body.runId)).status).toBe('completed');
+  const workflowId = `health-rollup/replay-${s.suffix}`;
+  const result = (await s.client.workflow.execute(HEALTH_ROLLUP_WORKFLOW_TYPE, { taskQueue: s.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{}] })) as HealthRollupResult;
+  expect(result.changed).toBeGreaterThanOrEqual(1);
+  await save('health-rollup', workflowId);
 });
 
 it('records a catalog reindex', async () => {

@@ -23,6 +23,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['run-approved.json', 'run-cancelled.json', 'run-completed.json', 'run-rejected.json']));
   });
 
+  it('has a history of the health rollup', () => {
+    expect(files).toContain('health-rollup.json');
+  });
+
   it('has a history of the catalog reindex', () => {
     expect(files).toContain('catalog-reindex.json');
   });
@@ -35,9 +39,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, '') })));
   });
 
-  it('detects an unsafe change to the publish and run workflows', async () => {
-    const lifecycleHistories = histories().filter((h) => h.workflowId.startsWith('publish-') || h.workflowId.startsWith('run-'));
+  it('detects an unsafe change to the publish, run and health rollup workflows', async () => {
+    const lifecycleHistories = histories().filter((h) => /^(publish|run|health-rollup)/.test(h.workflowId));
     expect(lifecycleHistories.some((h) => h.workflowId.startsWith('run-'))).toBe(true);
+    expect(lifecycleHistories.some((h) => h.workflowId === 'health-rollup')).toBe(true);
     const errors: unknown[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
