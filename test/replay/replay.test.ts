@@ -39,10 +39,11 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, '') })));
   });
 
-  it('detects an unsafe change to the publish, run and health rollup workflows', async () => {
-    const lifecycleHistories = histories().filter((h) => /^(publish|run|health-rollup)/.test(h.workflowId));
+  it('detects an unsafe change to the publish, run, health rollup and catalog reindex workflows', async () => {
+    const lifecycleHistories = histories().filter((h) => /^(publish|run|health-rollup|catalog-reindex)/.test(h.workflowId));
     expect(lifecycleHistories.some((h) => h.workflowId.startsWith('run-'))).toBe(true);
     expect(lifecycleHistories.some((h) => h.workflowId === 'health-rollup')).toBe(true);
+    expect(lifecycleHistories.some((h) => h.workflowId === 'catalog-reindex')).toBe(true);
     const errors: unknown[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },

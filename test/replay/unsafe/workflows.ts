@@ -5,6 +5,7 @@ import type { PublishInput } from '../../../domain/publish.ts';
 import { publishWorkflow as currentPublish } from '../../../workflows/publish.ts';
 import { runWorkflow as currentRun } from '../../../workflows/run.ts';
 import { healthRollupWorkflow as currentHealthRollup } from '../../../workflows/health-rollup.ts';
+import { catalogReindexWorkflow as currentReindex } from '../../../workflows/catalog-reindex.ts';
 
 export { createDraftWorkflow } from '../../../workflows/draft.ts';
 
@@ -21,4 +22,9 @@ export async function runWorkflow(input: Parameters<typeof currentRun>[0]) {
 export async function healthRollupWorkflow(input: Parameters<typeof currentHealthRollup>[0]) {
   await sleep('1 second');
   return currentHealthRollup(input);
+}
+
+export async function catalogReindexWorkflow(input: Parameters<typeof currentReindex>[0]) {
+  await sleep('1 second');
+  return currentReindex(input);
 }
