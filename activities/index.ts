@@ -1,4 +1,5 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
+import { createHealthActivities } from './health.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPublishActivities(deps),
     ...createCatalogActivities(deps),
+    ...createHealthActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
   };
