@@ -16,8 +16,8 @@ const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ 
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found.tsx').then((m) => ({ default: m.NotFoundPage })));
 
-/** A workflow's detail is fetched while its page's code loads, not after. */
-const preloadDetail = ({ params }: RoutePreloadFuncArgs) => void catalogDetail(params.id!);
+/** A workflow's detail is fetched while its page's code loads, not after (its page shows any error). */
+const preloadDetail = ({ params }: RoutePreloadFuncArgs) => void catalogDetail(params.id!).catch(() => {});
 
 export function App() {
   return (

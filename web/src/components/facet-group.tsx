@@ -65,6 +65,7 @@ export function FacetGroup(props: {
                 data-testid="facet-option"
                 data-facet={props.name}
                 data-value={value}
+                data-count={count(value)}
               >
                 <input
                   type={props.kind}

@@ -1,13 +1,13 @@
 import { query } from '@solidjs/router';
 import type { CatalogDetail } from '../../../domain/catalog.ts';
 import type { Risk, Scope } from '../../../domain/spec.ts';
-import { catalogApiPath, type CatalogQuery } from '../lib/catalog-query.ts';
+import { CATALOG_PER_PAGE, catalogApiPath, type CatalogQuery } from '../lib/catalog-query.ts';
 import { apiFetch, readApiResponse } from './api.ts';
 
 export type { CatalogDetail } from '../../../domain/catalog.ts';
 
-/** Rows per API page: 100 × the API's 1000 pages reach every one of 100k entries. */
-export const CATALOG_PER_PAGE = 100;
+export { CATALOG_PER_PAGE };
+
 /** The deepest row the API can page to. */
 export const CATALOG_MAX_ROWS = CATALOG_PER_PAGE * 1000;
 

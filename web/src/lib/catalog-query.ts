@@ -4,6 +4,9 @@
  * filters the page shows. Parameter names are the API's own (`GET /api/catalog`).
  */
 
+/** Rows per API page: 100 × the API's 1000 pages reach every one of 100k entries. */
+export const CATALOG_PER_PAGE = 100;
+
 export const SORTS = ['relevance', 'updated', 'usage'] as const;
 export type CatalogSort = (typeof SORTS)[number];
 
