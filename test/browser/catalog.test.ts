@@ -263,6 +263,37 @@ describe('Switchboard catalog in Chromium', () => {
     await expectRows(page, [onboard.id, revoke.id, badges.id, invoices.id]);
   });
 
+  it('says so when the search index is unreachable (the database answers, same tenant rule); a refused request shows the error', { timeout: 120_000 }, async () => {
+    // The same database behind an API whose Typesense address answers nothing.
+    const cut = await openStack({ worker: false, envOverrides: { TYPESENSE_URL: 'http://127.0.0.1:9' } });
+    const cutServer = serve({ fetch: cut.app.fetch, hostname: '127.0.0.1', port: 0 });
+    try {
+      await new Promise((r) => cutServer.once('listening', r));
+      const cutBase = `http://127.0.0.1:${(cutServer.address() as AddressInfo).port}`;
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await page.goto(`${cutBase}/sign-in`);
+      await page.locator('[data-testid="dev-user"][data-sub="carol"]').click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+      await page.goto(`${cutBase}/?q=quokka`);
+      const notice = page.locator('[data-testid="degraded-notice"]');
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain('database search, no typo tolerance');
+      expect(await page.locator('[data-testid="results-source"]').getAttribute('data-source')).toBe('postgres');
+      await expectRows(page, [invoices.id]); // carol (globex) still sees only acme's global entry
+      await page.screenshot({ path: 'test-results/catalog-degraded.png' });
+
+      await page.evaluate(() => localStorage.setItem('maestro.token', 'not-a-token'));
+      await page.goto(`${cutBase}/?q=quokka`);
+      const alert = page.locator('[role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('TOKEN_INVALID');
+      await alert.getByRole('button', { name: 'Try again' }).waitFor();
+    } finally {
+      await new Promise((r) => cutServer.close(r));
+      await cut.close();
+    }
+  });
+
   it("another tenant sees a global entry but not its publish approvals; screenshots at a narrow width", { timeout: 120_000 }, async () => {
     const page = await signedIn('carol', { width: 390, height: 844 });
     await page.goto(`${base}/?q=quokka`);

@@ -42,56 +42,58 @@ export function FacetGroup(props: {
   const count = (v: string) => (props.counts ? (props.counts.get(v) ?? 0) : undefined);
 
   return (
-    <fieldset class="facet" data-testid="facet" data-facet={props.name}>
-      <legend class="facet-legend">{props.legend}</legend>
-      <Show when={props.note}>
-        <p class="facet-note">{props.note}</p>
-      </Show>
-      <ul class="facet-options" id={`${id}-options`}>
-        <Show when={props.kind === 'radio' && props.anyLabel}>
-          <li>
-            <label class="facet-option" data-testid="facet-option" data-facet={props.name} data-value="">
-              <input type="radio" name={`${id}-${props.name}`} checked={props.selected.length === 0} onChange={() => props.onChange(undefined, true)} />
-              <span class="facet-label">{props.anyLabel}</span>
-            </label>
-          </li>
+    <Show when={all().length}>
+      <fieldset class="facet" data-testid="facet" data-facet={props.name}>
+        <legend class="facet-legend">{props.legend}</legend>
+        <Show when={props.note}>
+          <p class="facet-note">{props.note}</p>
         </Show>
-        <For each={shown()}>
-          {(value) => (
+        <ul class="facet-options" id={`${id}-options`}>
+          <Show when={props.kind === 'radio' && props.anyLabel}>
             <li>
-              <label
-                class="facet-option"
-                classList={{ 'facet-zero': count(value) === 0, 'facet-selected': isSelected(value) }}
-                data-testid="facet-option"
-                data-facet={props.name}
-                data-value={value}
-                data-count={count(value)}
-              >
-                <input
-                  type={props.kind}
-                  name={`${id}-${props.name}`}
-                  value={value}
-                  checked={isSelected(value)}
-                  onChange={(e) => props.onChange(value, e.currentTarget.checked)}
-                />
-                <span class="facet-label">{props.label ? props.label(value) : value}</span>
-                <Show when={count(value) !== undefined}>
-                  <span class="facet-count" data-testid="facet-count">
-                    <span class="visually-hidden">(</span>
-                    {count(value)?.toLocaleString()}
-                    <span class="visually-hidden">)</span>
-                  </span>
-                </Show>
+              <label class="facet-option" data-testid="facet-option" data-facet={props.name} data-value="">
+                <input type="radio" name={`${id}-${props.name}`} checked={props.selected.length === 0} onChange={() => props.onChange(undefined, true)} />
+                <span class="facet-label">{props.anyLabel}</span>
               </label>
             </li>
-          )}
-        </For>
-      </ul>
-      <Show when={hidden() > 0 || expanded()}>
-        <button type="button" class="linkish facet-more" aria-controls={`${id}-options`} aria-expanded={expanded()} onClick={() => setExpanded(!expanded())}>
-          {expanded() ? 'Show fewer' : `Show all ${all().length}`}
-        </button>
-      </Show>
-    </fieldset>
+          </Show>
+          <For each={shown()}>
+            {(value) => (
+              <li>
+                <label
+                  class="facet-option"
+                  classList={{ 'facet-zero': count(value) === 0, 'facet-selected': isSelected(value) }}
+                  data-testid="facet-option"
+                  data-facet={props.name}
+                  data-value={value}
+                  data-count={count(value)}
+                >
+                  <input
+                    type={props.kind}
+                    name={`${id}-${props.name}`}
+                    value={value}
+                    checked={isSelected(value)}
+                    onChange={(e) => props.onChange(value, e.currentTarget.checked)}
+                  />
+                  <span class="facet-label">{props.label ? props.label(value) : value}</span>
+                  <Show when={count(value) !== undefined}>
+                    <span class="facet-count" data-testid="facet-count">
+                      <span class="visually-hidden">(</span>
+                      {count(value)?.toLocaleString()}
+                      <span class="visually-hidden">)</span>
+                    </span>
+                  </Show>
+                </label>
+              </li>
+            )}
+          </For>
+        </ul>
+        <Show when={hidden() > 0 || expanded()}>
+          <button type="button" class="linkish facet-more" aria-controls={`${id}-options`} aria-expanded={expanded()} onClick={() => setExpanded(!expanded())}>
+            {expanded() ? 'Show fewer' : `Show all ${all().length}`}
+          </button>
+        </Show>
+      </fieldset>
+    </Show>
   );
 }

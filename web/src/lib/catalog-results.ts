@@ -19,11 +19,25 @@ const recent = new Map<string, CatalogResults>();
 const RECENT_MAX = 8;
 /** Younger answers are shown as they are; older ones are shown dimmed while asked again. */
 const FRESH_MS = 30_000;
+/** Pages kept per answer (×100 rows); scrolling through 100k rows drops the farthest ones. */
+const MAX_PAGES = 40;
 
 function remember(r: CatalogResults) {
   recent.delete(r.key);
   recent.set(r.key, r);
   while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+}
+
+function evictFarPages(r: CatalogResults, near: number) {
+  while (r.pages.size > MAX_PAGES) {
+    let far = 0;
+    let distance = -1;
+    for (const p of r.pages.keys()) {
+      if (p !== 1 && Math.abs(p - near) > distance) [far, distance] = [p, Math.abs(p - near)];
+    }
+    if (!far) return;
+    r.pages.delete(far);
+  }
 }
 
 const keyOf = (q: CatalogQuery) => catalogSearchParams(q).toString();
@@ -45,9 +59,10 @@ export function createCatalogResults(query: () => CatalogQuery) {
   const inFlight = new Map<string, AbortController>();
   let current = '';
 
-  const abortOthers = (key: string) => {
+  /** abort every request but those of `key` (all of them when `key` is undefined) */
+  const abortOthers = (key?: string) => {
     for (const [k, c] of inFlight) {
-      if (!k.startsWith(`${key}#`)) {
+      if (key === undefined || !k.startsWith(`${key}#`)) {
         c.abort();
         inFlight.delete(k);
       }
@@ -99,6 +114,7 @@ export function createCatalogResults(query: () => CatalogQuery) {
     try {
       const res = await fetchCatalogPage(r.query, page, ctl.signal);
       r.pages.set(page, res.items);
+      evictFarPages(r, page);
       if (r.key === current) setPagesVersion((v) => v + 1);
     } catch (e) {
       if (!ctl.signal.aborted && r.key === current) setPageError({ key: r.key, page, error: e });
@@ -128,7 +144,7 @@ export function createCatalogResults(query: () => CatalogQuery) {
       void loadFirst(q, key);
     }),
   );
-  onCleanup(() => abortOthers(''));
+  onCleanup(() => abortOthers());
 
   const rowCount = () => {
     const r = shown();

@@ -24,7 +24,8 @@ type TabId = (typeof TAB_IDS)[number];
 export function CatalogDetailPage() {
   const params = useParams<{ id: string }>();
   const detail = createAsync(() => catalogDetail(params.id));
-  usePageTitle(() => detail()?.title ?? params.id);
+  // Not from detail(): read outside the ErrorBoundary, a failed load would throw here.
+  usePageTitle(() => params.id);
 
   return (
     <div class="definition">
@@ -42,6 +43,7 @@ export function CatalogDetailPage() {
 
 function DetailView(props: { detail: CatalogDetail }) {
   const d = () => props.detail;
+  usePageTitle(() => d().title ?? d().name);
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams<{ tab?: string }>();
   const tab = (): TabId => (TAB_IDS.includes(search.tab as TabId) ? (search.tab as TabId) : 'overview');

@@ -1,5 +1,5 @@
-import { useLocation, useNavigate } from '@solidjs/router';
-import { createMemo, For, Show } from 'solid-js';
+import { useBeforeLeave, useLocation, useNavigate } from '@solidjs/router';
+import { createEffect, createMemo, For, on, Show } from 'solid-js';
 import { CatalogFacets } from '../components/catalog-facets.tsx';
 import { CatalogList } from '../components/catalog-list.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
@@ -11,6 +11,11 @@ import { usePageTitle } from '../lib/page-title.ts';
 
 const SORT_LABELS: Record<CatalogSort, string> = { relevance: 'Relevance', updated: 'Recently updated', usage: 'Most used' };
 const sameQuery = (a: CatalogQuery, b: CatalogQuery) => catalogSearchParams(a).toString() === catalogSearchParams(b).toString();
+
+/** How far down each catalog URL was scrolled when it was left, so Back returns to the same row. */
+const scrolledTo = new Map<string, number>();
+let poppedAt = Number.NEGATIVE_INFINITY;
+if (typeof window !== 'undefined') window.addEventListener('popstate', () => (poppedAt = performance.now()));
 
 /**
  * The catalog: every bit of state (words, filters, sort) is in the URL. Filter and sort
@@ -24,6 +29,16 @@ export function CatalogPage() {
   const query = createMemo(() => parseCatalogQuery(location.search), undefined, { equals: sameQuery });
   const results = createCatalogResults(query);
   let typedHref: string | undefined;
+
+  useBeforeLeave((e) => void scrolledTo.set(e.from.pathname + e.from.search, window.scrollY));
+  // Back/forward to a search seen moments ago: its results are still in memory, so its scroll
+  // position can be restored too (a fresh search starts at the top).
+  createEffect(
+    on(query, () => {
+      const y = scrolledTo.get(location.pathname + location.search);
+      if (y && performance.now() - poppedAt < 1000 && results.shown() && !results.loading()) requestAnimationFrame(() => window.scrollTo(0, y));
+    }),
+  );
 
   const go = (next: CatalogQuery, replace = false) => {
     const href = catalogHref(next);
