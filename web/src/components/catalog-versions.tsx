@@ -32,26 +32,38 @@ export function CatalogVersions(props: { detail: CatalogDetail }) {
                       <span class="chip">latest</span>
                     </Show>
                   </th>
-                  <td>{v.changeKind ? <span class={`chip change-${v.changeKind}`}>{v.changeKind}</span> : <span class="muted">—</span>}</td>
-                  <td>
-                    <span class={`chip ${v.status === 'published' ? 'chip-ok' : 'chip-warn'}`}>{statusLabel(v.status)}</span>
+                  <td data-label="Change">
+                    <div class="cell">{v.changeKind ? <span class={`chip change-${v.changeKind}`}>{v.changeKind}</span> : <span class="muted">—</span>}</div>
                   </td>
-                  <td class="changelog">{v.changelog ?? <span class="muted">—</span>}</td>
-                  <td class="nowrap">
-                    <time datetime={v.publishedAt ?? v.createdAt}>{formatDateTime(v.publishedAt ?? v.createdAt)}</time>
-                    <span class="block muted small">{v.publishedAt ? 'published' : 'created'} by {v.createdBy}</span>
+                  <td data-label="Status">
+                    <div class="cell">
+                      <span class={`chip ${v.status === 'published' ? 'chip-ok' : 'chip-warn'}`}>{statusLabel(v.status)}</span>
+                    </div>
                   </td>
-                  <td>
-                    <Show when={v.provenance} fallback={<span class="muted">—</span>}>
-                      {(p) => (
-                        <>
-                          <ExternalLink href={p().temporalUiUrl} testId="version-lifecycle-link">
-                            Publish workflow
-                          </ExternalLink>
-                          <code class="block muted small workflow-id">{p().workflowId}</code>
-                        </>
-                      )}
-                    </Show>
+                  <td class="changelog" data-label="Changelog">
+                    <div class="cell">{v.changelog ?? <span class="muted">—</span>}</div>
+                  </td>
+                  <td class="nowrap" data-label="Published">
+                    <div class="cell">
+                      <time datetime={v.publishedAt ?? v.createdAt}>{formatDateTime(v.publishedAt ?? v.createdAt)}</time>
+                      <span class="block muted small">
+                        {v.publishedAt ? 'published' : 'created'} by {v.createdBy}
+                      </span>
+                    </div>
+                  </td>
+                  <td data-label="Lifecycle">
+                    <div class="cell">
+                      <Show when={v.provenance} fallback={<span class="muted">—</span>}>
+                        {(p) => (
+                          <>
+                            <ExternalLink href={p().temporalUiUrl} testId="version-lifecycle-link">
+                              Publish workflow
+                            </ExternalLink>
+                            <code class="block muted small workflow-id">{p().workflowId}</code>
+                          </>
+                        )}
+                      </Show>
+                    </div>
                   </td>
                 </tr>
               )}

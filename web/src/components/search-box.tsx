@@ -27,13 +27,26 @@ export function SearchBox(props: {
   const cancel = () => timer !== undefined && clearTimeout(timer);
   onCleanup(cancel);
 
+  /** what this box last searched for: its echo through the URL must not undo newer typing */
+  let committed: string | undefined;
   // Back/forward changes the URL under us: show the query that is actually applied.
-  createEffect(on(() => props.value, (v) => v !== text().trim() && setText(v), { defer: true }));
+  createEffect(
+    on(
+      () => props.value,
+      (v) => {
+        if (v !== committed && v !== text().trim()) setText(v);
+        committed = undefined;
+      },
+      { defer: true },
+    ),
+  );
 
   const commit = (q: string, trigger: SearchTrigger) => {
     cancel();
     timer = undefined;
-    props.onSearch(q.trim(), trigger);
+    const value = q.trim();
+    committed = value === props.value ? undefined : value;
+    props.onSearch(value, trigger);
   };
 
   return (
