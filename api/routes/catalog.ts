@@ -141,8 +141,13 @@ export function catalogRoutes(deps: ApiDeps) {
     return c.json(entry, 200);
   });
 
-  app.openapi(startHealthRollup, async (c) => {
+  // The role is checked before the body is validated: a non-admin learns nothing about the
+  // body's rules (403, not 422).
+  app.post(startHealthRollup.path, async (c, next) => {
     requireRole(c.get('actor'), ['platform-admin'], 'starting a health rollup');
+    await next();
+  });
+  app.openapi(startHealthRollup, async (c) => {
     const { windowDays } = c.req.valid('json');
     const handle = await temporal.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -200,6 +200,9 @@ describe('health rollup', () => {
 
   it('a platform admin starts one on demand; with no new runs it writes nothing new', async () => {
     await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', {}), 403, 'ROLE_REQUIRED');
+    // the role is checked before the body: a non-admin never learns the body's rules
+    await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', { windowDays: 0 }), 403, 'ROLE_REQUIRED');
+    await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', { bogus: true }), 403, 'ROLE_REQUIRED');
     await expectApiError(s.as('root').call('POST', '/catalog/health-rollups', { windowDays: 0 }), 422, 'VALIDATION_FAILED');
     const count = async () =>
       (await s.sql<{ n: number }[]>`
@@ -215,6 +218,13 @@ describe('health rollup', () => {
     expect(second.considered).toBeGreaterThanOrEqual(2); // it looked at them again …
     expect(await count()).toBe(before); // … and found nothing to change
     expect(await documentOf(globalId)).toMatchObject({ provenance_workflow_id: first.workflowId, provenance_run_id: first.runId });
+  });
+
+  it('the catalog reindex also refuses a non-admin before reading the body (403, not 422)', async () => {
+    await expectApiError(s.as('alice').call('POST', '/catalog/reindex', { reason: '' }), 403, 'ROLE_REQUIRED');
+    await expectApiError(s.as('carol').call('POST', '/catalog/reindex', { bogus: true }), 403, 'ROLE_REQUIRED');
+    // an admin's bad body is still a validation error (nothing is started)
+    await expectApiError(s.as('root').call('POST', '/catalog/reindex', { bogus: true }), 422, 'VALIDATION_FAILED');
   });
 
   it('an entry whose runs left the window goes back to zero', async () => {
