@@ -25,7 +25,6 @@ interface DocumentRow {
   updated_at: Date;
   tags: string[];
   author: string | null;
-  reviewer: string | null;
   last_reviewed_at: Date | null;
   certification_state: string;
   visibility: string | null;
@@ -61,7 +60,7 @@ export async function loadCatalogDocuments(
     select d.id, d.tenant_id, d.name, d.title, d.description, d.category, d.risk, d.scope, d.owner, d.owner_team,
            d.status, d.latest_version, d.updated_at,
            coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags,
-           v.created_by as author, a.approver as reviewer, a.decided_at as last_reviewed_at,
+           v.created_by as author, a.decided_at as last_reviewed_at,
            coalesce(tp.certification_state, 'none') as certification_state, tp.visibility,
            h.last_status, h.run_count, h.failure_rate, h.avg_duration_ms, h.last_run_at,
            coalesce(cu.workflow_id, v.published_by_workflow_id) as provenance_workflow_id,
@@ -70,7 +69,7 @@ export async function loadCatalogDocuments(
     left join workflow_version v on v.definition_id = d.id and v.version = d.latest_version
     left join workflow_template tp on tp.definition_id = d.id
     left join lateral (
-      select approver, decided_at from approval
+      select decided_at from approval
       where definition_id = d.id and version = d.latest_version and decision = 'approve'
       order by decided_at desc limit 1) a on true
     left join lateral (
@@ -107,7 +106,6 @@ function toDocument(r: DocumentRow): CatalogDocument {
     // entry is shared with every tenant and a tenant-local one stays in its tenant.
     visibility: r.visibility ?? (r.scope === 'global' ? 'public-ecosystem' : 'internal-only'),
     ...(r.author ? { author: r.author } : {}),
-    ...(r.reviewer ? { reviewer: r.reviewer } : {}),
     ...(r.last_reviewed_at ? { last_reviewed_at: seconds(r.last_reviewed_at) } : {}),
     certified: r.certification_state === 'certified',
     ...(r.last_status ? { health_last_status: r.last_status } : {}),

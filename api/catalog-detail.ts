@@ -30,6 +30,7 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
   const def = await readVisibleDefinition(sql, actor, id);
   if (!def) return undefined;
   const current = runVersion(def.versions);
+  const own = def.tenantId === actor.tenant;
 
   const [spec, template, review, snapshot, updates] = await Promise.all([
     current
@@ -67,7 +68,9 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
   const trust: CatalogTrust = {
     ...(current ? { author: current.createdBy } : {}),
     ...(def.ownerTeam ? { ownerTeam: def.ownerTeam } : {}),
-    ...(review ? { reviewer: review.approver, lastReviewedAt: review.decided_at.toISOString() } : {}),
+    // who approved is the owning tenant's business (as the approvals are); others learn
+    // that, and when, the entry was reviewed
+    ...(review ? { ...(own ? { reviewer: review.approver } : {}), lastReviewedAt: review.decided_at.toISOString() } : {}),
     certified: certificationState === 'certified',
     certificationState,
     ...trustSignals({ risk: def.risk, status: def.status, reviewer: review?.approver, certificationState, health, approvalRequirements: requirements }),

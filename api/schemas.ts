@@ -134,7 +134,10 @@ export const CatalogTrust = z
   .object({
     author: z.string().optional().meta({ description: 'who wrote the version a run uses' }),
     ownerTeam: z.string().optional(),
-    reviewer: z.string().optional().meta({ description: 'who approved the latest published version (absent: it needed no review)' }),
+    reviewer: z
+      .string()
+      .optional()
+      .meta({ description: 'who approved the latest published version; shown to the owning tenant only (others see the `reviewed` badge and lastReviewedAt)' }),
     lastReviewedAt: z.string().optional(),
     certified: z.boolean(),
     certificationState: z.enum(['none', 'certified', 'stale', 'revoked']),

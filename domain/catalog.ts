@@ -24,7 +24,10 @@ export interface CatalogTrust {
   /** who wrote the latest version */
   author?: string;
   ownerTeam?: string;
-  /** who approved the latest published version (absent when it needed no review) */
+  /**
+   * who approved the latest published version; the owning tenant only (like the approvals).
+   * Other tenants see the "reviewed" badge and lastReviewedAt. Absent when it needed no review.
+   */
   reviewer?: string;
   lastReviewedAt?: string;
   certified: boolean;

@@ -82,7 +82,13 @@ describe('catalog detail', () => {
     const [request] = await s.sql<{ run_id: string }[]>`select run_id from publish_request where workflow_id = ${publish.workflowId}`;
     expect(request!.run_id).toBe(publish.runId);
     const doc = await s.typesense.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents(id).retrieve();
-    expect(doc).toMatchObject({ provenance_workflow_id: `publish/${id}/1.0.0`, provenance_run_id: request!.run_id, reviewer: 'bob', author: 'pat' });
+    expect(doc).toMatchObject({ provenance_workflow_id: `publish/${id}/1.0.0`, provenance_run_id: request!.run_id, author: 'pat' });
+    // every tenant can read a global document with its scoped key: the approver (a person
+    // of the owning tenant) is not in it, only that and when the entry was reviewed
+    const [approval] = await s.sql<{ decided_at: Date }[]>`select decided_at from approval where definition_id = ${id}`;
+    expect(doc.last_reviewed_at).toBe(Math.floor(approval!.decided_at.getTime() / 1000));
+    expect(doc).not.toHaveProperty('reviewer');
+    expect(JSON.stringify(doc)).not.toContain('bob');
   });
 
   it('shows the owner everything: parameters, approval requirements, versions, approvals, trust and provenance', async () => {
@@ -135,8 +141,12 @@ describe('catalog detail', () => {
     expect(d.versions.map((v) => v.version)).toEqual(['1.0.0']);
     expect(d.parameters.version).toBe('1.0.0');
     expect(d.approvalRequirements.map((a) => a.stepId)).toEqual(['securitySignOff', 'managerApproval']);
-    expect(d.trust).toMatchObject({ reviewer: 'bob', badges: ['reviewed'] });
+    // reviewed, and when, but not by whom: approvals are the owning tenant's business
+    const [approval] = await s.sql<{ decided_at: Date }[]>`select decided_at from approval where definition_id = ${id}`;
+    expect(d.trust).toMatchObject({ badges: ['reviewed'], lastReviewedAt: approval!.decided_at.toISOString(), author: 'pat' });
+    expect(d.trust).not.toHaveProperty('reviewer');
     expect(JSON.stringify(d)).not.toContain(rationale);
+    expect(JSON.stringify(d)).not.toContain('bob');
   });
 
   it('a tenant-local entry of another tenant is indistinguishable from one that does not exist', async () => {
