@@ -1,5 +1,6 @@
 import type { Client as Typesense } from 'typesense';
 import type { CatalogLifecycle } from '../domain/catalog.ts';
+import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
 import { RISK_RANK, type CatalogDocument } from '../platform/typesense.ts';
 
@@ -42,9 +43,15 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 /**
  * Builds search documents from Postgres, the source of truth: by ids, or one page of the
  * whole catalog in id order (`afterId` exclusive) for a rebuild. Entries without a version
- * are not in the catalog. The provenance a document carries is the newest catalog_update
- * row of its entry (the lifecycle that last changed it); entries indexed before that table
- * existed fall back to the workflow that published their latest version.
+ * are not in the catalog.
+ *
+ * The provenance a document carries is the newest catalog_update row of its entry that
+ * everyone who can read the document may see. A tenant-local entry's document is read by
+ * its tenant only: its newest row. A global entry's is read by every tenant (with their
+ * scoped keys), and other tenants may not see versions that are not published with global
+ * scope (readVisibleDefinition), so a publish row counts only when its version is one they
+ * may see (or it names none: written outside a publish workflow). Entries indexed before
+ * catalog_update existed fall back to the workflow that published their latest version.
  */
 export async function loadCatalogDocuments(
   sql: Sql,
@@ -76,7 +83,13 @@ export async function loadCatalogDocuments(
       select last_status, run_count, failure_rate, avg_duration_ms, last_run_at from health_snapshot
       where definition_id = d.id order by window_end desc limit 1) h on true
     left join lateral (
-      select workflow_id, run_id from catalog_update where definition_id = d.id order by id desc limit 1) cu on true
+      select u.workflow_id, u.run_id from catalog_update u
+      where u.definition_id = d.id
+        and (d.scope <> 'global' or u.lifecycle <> 'publish' or u.version is null or exists (
+              select 1 from workflow_version pv
+              where pv.definition_id = d.id and pv.version = u.version
+                and pv.status = 'published' and pv.spec->'metadata'->>'scope' = 'global'))
+      order by u.id desc limit 1) cu on true
     where d.latest_version is not null and ${where}
     order by d.id
     ${'ids' in select ? sql`` : sql`limit ${select.limit}`}`;
@@ -116,15 +129,19 @@ function toDocument(r: DocumentRow): CatalogDocument {
   };
 }
 
-/** Records that a lifecycle changed an entry's search document (idempotent per workflow run). */
+/**
+ * Records that a lifecycle changed an entry's search document (idempotent per workflow
+ * run). `version`: the version a publish wrote; readers of other tenants see the row only
+ * if they may see that version.
+ */
 export async function recordCatalogUpdate(
   sql: Sql,
-  u: { definitionIds: readonly string[]; lifecycle: CatalogLifecycle; workflowId: string; runId: string; reason?: string },
+  u: { definitionIds: readonly string[]; lifecycle: CatalogLifecycle; workflowId: string; runId: string; reason?: string; version?: string },
 ): Promise<void> {
   if (!u.definitionIds.length) return;
   await sql`
-    insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
-    select d.id, d.tenant_id, ${u.lifecycle}, ${u.workflowId}, ${u.runId}, ${u.reason ?? null}
+    insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason, version)
+    select d.id, d.tenant_id, ${u.lifecycle}, ${u.workflowId}, ${u.runId}, ${u.reason ?? null}, ${u.version ?? null}
     from workflow_definition d where d.id = any(${u.definitionIds as string[]}::text[])
     on conflict (definition_id, workflow_id, run_id) do nothing`;
 }
@@ -138,12 +155,17 @@ export function createCatalogActivities({ sql, typesense, collection }: CatalogD
     async indexCatalogEntry(input: { definitionId: string; workflowId: string; runId: string }): Promise<{ indexed: boolean }> {
       const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
       if (!d?.latest_version) return { indexed: false };
+      // The version this run published (its workflow id says which), which need not be the
+      // latest: a fix of an older line. Called outside a publish workflow, it names none.
+      const published = parsePublishWorkflowId(input.workflowId);
+      const version = published?.definitionId === input.definitionId ? published.version : undefined;
       await recordCatalogUpdate(sql, {
         definitionIds: [input.definitionId],
         lifecycle: 'publish',
         workflowId: input.workflowId,
         runId: input.runId,
-        reason: `published ${d.latest_version}`,
+        reason: `published ${version ?? d.latest_version}`,
+        ...(version ? { version } : {}),
       });
       const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
       if (!doc) return { indexed: false };

@@ -217,7 +217,11 @@ export const CatalogDetail = z
       .meta({ description: 'publish decisions; empty for every tenant but the owner' }),
     trust: CatalogTrust,
     health: CatalogHealth,
-    provenance: z.array(CatalogProvenanceEntry).meta({ description: 'what changed the search document, newest first (at most 50)' }),
+    provenance: z.array(CatalogProvenanceEntry).meta({
+      description:
+        'what changed the search document, newest first: every publish and reindex, and the newest 10 health rollups. ' +
+        'Other tenants see the publishes of the versions they may see only.',
+    }),
   })
   .meta({ id: 'CatalogDetail' });
 

@@ -108,6 +108,10 @@ export interface CatalogDetail {
   }[];
   trust: CatalogTrust;
   health: CatalogHealth;
-  /** newest first; what changed this entry's search document, and which lifecycle did it */
+  /**
+   * newest first; what changed this entry's search document, and which lifecycle did it:
+   * every publish and reindex, and the newest health rollups. Other tenants see the
+   * publishes of the versions they may see only.
+   */
   provenance: CatalogProvenanceEntry[];
 }
