@@ -146,31 +146,58 @@ export async function recordCatalogUpdate(
     on conflict (definition_id, workflow_id, run_id) do nothing`;
 }
 
+/**
+ * Serialises the lifecycles' catalog writes — a health rollup's batch, a publish — until
+ * the caller's transaction ends. Each loads its documents from Postgres and imports them
+ * while holding it, so a document built from older rows never lands after a newer one.
+ * A writer that waits longer than a batch can take gives up (and its activity retries).
+ */
+export async function lockCatalogWrites(tx: Sql): Promise<void> {
+  await tx`set local lock_timeout = '20s'`;
+  await tx`select pg_advisory_xact_lock(hashtext('maestro:catalog-writes'))`;
+}
+
+/** The publish write, inside the caller's transaction (which holds the catalog write lock). */
+async function indexEntry(
+  sql: Sql,
+  typesense: Typesense,
+  collection: string,
+  input: { definitionId: string; workflowId: string; runId: string },
+): Promise<{ indexed: boolean }> {
+  const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
+  if (!d?.latest_version) return { indexed: false };
+  // The version this run published (its workflow id says which), which need not be the
+  // latest: a fix of an older line. Called outside a publish workflow, it names none.
+  const published = parsePublishWorkflowId(input.workflowId);
+  const version = published?.definitionId === input.definitionId ? published.version : undefined;
+  await recordCatalogUpdate(sql, {
+    definitionIds: [input.definitionId],
+    lifecycle: 'publish',
+    workflowId: input.workflowId,
+    runId: input.runId,
+    reason: `published ${version ?? d.latest_version}`,
+    ...(version ? { version } : {}),
+  });
+  const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
+  if (!doc) return { indexed: false };
+  await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
+  return { indexed: true };
+}
+
 export function createCatalogActivities({ sql, typesense, collection }: CatalogDeps) {
   return {
     /**
      * The publish lifecycle's catalog write: records that this publish run changed the
-     * entry, then upserts its search document; idempotent (keyed by definition id and run).
+     * entry and upserts its search document, in one transaction that holds the catalog
+     * write lock (so a health rollup's import cannot overwrite it with an older document)
+     * and commits after the upsert; idempotent (keyed by definition id and run).
      */
     async indexCatalogEntry(input: { definitionId: string; workflowId: string; runId: string }): Promise<{ indexed: boolean }> {
-      const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
-      if (!d?.latest_version) return { indexed: false };
-      // The version this run published (its workflow id says which), which need not be the
-      // latest: a fix of an older line. Called outside a publish workflow, it names none.
-      const published = parsePublishWorkflowId(input.workflowId);
-      const version = published?.definitionId === input.definitionId ? published.version : undefined;
-      await recordCatalogUpdate(sql, {
-        definitionIds: [input.definitionId],
-        lifecycle: 'publish',
-        workflowId: input.workflowId,
-        runId: input.runId,
-        reason: `published ${version ?? d.latest_version}`,
-        ...(version ? { version } : {}),
+      return sql.begin(async (tx) => {
+        const db = tx as unknown as Sql;
+        await lockCatalogWrites(db);
+        return indexEntry(db, typesense, collection, input);
       });
-      const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
-      if (!doc) return { indexed: false };
-      await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
-      return { indexed: true };
     },
   };
 }

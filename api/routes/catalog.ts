@@ -95,8 +95,10 @@ const startHealthRollup = createRoute({
   tags: ['catalog', 'operations'],
   summary: 'Start a catalog health rollup now (platform admins)',
   description:
-    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once ' +
-    '(overlapping rollups are safe: an entry whose figures did not change is not written again).',
+    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once, with its own workflow id. ' +
+    'Overlapping rollups are safe: their writes take turns (each batch holds the catalog write lock while it writes its ' +
+    'snapshots and provenance and imports the documents, and commits only then), a rollup whose window ends earlier never ' +
+    'writes over a later one\'s figures, and an entry whose figures did not change is not written again.',
   request: {
     body: {
       required: false,
