@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { CatalogDocument } from '../platform/typesense.ts';
 import { FAILED_RUN_STATUSES, RATED_RUN_STATUSES, failureRate, healthReason } from '../domain/catalog-rules.ts';
 import type { HealthRollupResult } from '../workflows/contracts/health-rollup.ts';
-import { loadCatalogDocuments, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
+import type { Sql } from '../platform/db.ts';
+import { loadCatalogDocuments, lockCatalogWrites, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
 
 const DAY_MS = 86_400_000;
 /** Definitions per batch: one figures query, one transaction, one Typesense import, one heartbeat. */
@@ -13,6 +14,8 @@ const BATCH = 500;
  * Looking at a few definitions twice is cheap: unchanged figures write nothing.
  */
 const LOOK_BACK_MS = 15 * 60_000;
+/** Health snapshots and health-rollup catalog updates kept per entry (the detail shows as many). */
+const KEEP = 10;
 
 export interface RollUpHealthInput {
   windowDays: number;
@@ -116,15 +119,35 @@ export function createHealthActivities({ sql, typesense, collection }: CatalogDe
     }));
   }
 
-  /** One batch: compare with the previous snapshots, write what changed, upsert its documents. */
+  /**
+   * One batch, in one transaction that holds the catalog write lock (rollups and publishes
+   * take turns): compare with the previous snapshots, write what changed, load its
+   * documents (they see this transaction's rows) and import them, and only then commit.
+   * A failed import rolls the rows back, so the retry finds the same change to write;
+   * an import cannot land after a newer rollup's, because that one waits for the commit.
+   */
   async function rollUpBatch(ids: string[], input: RollUpHealthInput, windowStart: Date, windowEnd: Date): Promise<number> {
     const now = await figures(ids, windowStart, windowEnd);
-    const previous = await sql<SnapshotRow[]>`
+    return sql.begin(async (tx) => {
+      const db = tx as unknown as Sql;
+      await lockCatalogWrites(db);
+      return writeBatch(db, now, input, windowStart, windowEnd);
+    });
+  }
+
+  async function writeBatch(tx: Sql, now: Figures[], input: RollUpHealthInput, windowStart: Date, windowEnd: Date): Promise<number> {
+    const ids = now.map((f) => f.definition_id);
+    const previous = await tx<SnapshotRow[]>`
       select distinct on (definition_id) definition_id, run_count, last_status, last_run_at, failure_rate, avg_duration_ms
       from health_snapshot where definition_id = any(${ids}::text[]) and window_end < ${windowEnd}
       order by definition_id, window_end desc`;
+    // a rollup with a later window got here first (rollups can overlap): its figures are newer
+    const superseded = new Set(
+      (await tx<{ definition_id: string }[]>`
+        select distinct definition_id from health_snapshot where definition_id = any(${ids}::text[]) and window_end > ${windowEnd}`).map((r) => r.definition_id),
+    );
     const prevById = new Map(previous.map((p) => [p.definition_id, p]));
-    const changed = now.filter((f) => !unchanged(f, prevById.get(f.definition_id)));
+    const changed = now.filter((f) => !superseded.has(f.definition_id) && !unchanged(f, prevById.get(f.definition_id)));
     if (!changed.length) return 0;
 
     const byReason = new Map<string, string[]>();
@@ -135,22 +158,46 @@ export function createHealthActivities({ sql, typesense, collection }: CatalogDe
     const snapshots = changed.map((f) => ({ ...f, last_run_at: f.last_run_at?.toISOString() ?? null }));
     // Each write is keyed — snapshots by (definition, window end), catalog updates by
     // (definition, workflow run) — and the comparison above ignores this window's own
-    // snapshots, so a retried batch redoes exactly the writes that are missing.
-    await sql`
+    // snapshots, so a batch retried after its commit finds the same change and writes
+    // nothing twice (its documents are imported again).
+    await tx`
       insert into health_snapshot (definition_id, tenant_id, window_start, window_end, last_status, run_count, failure_rate,
                                    avg_duration_ms, last_run_at, workflow_id, run_id)
       select d.id, d.tenant_id, ${windowStart}, ${windowEnd}, x.last_status, x.run_count, x.failure_rate, x.avg_duration_ms,
              x.last_run_at, ${input.workflowId}, ${input.runId}
-      from jsonb_to_recordset(${sql.json(snapshots as never)}) as x(definition_id text, run_count int, last_status text,
+      from jsonb_to_recordset(${tx.json(snapshots as never)}) as x(definition_id text, run_count int, last_status text,
              last_run_at timestamptz, failure_rate numeric, avg_duration_ms int)
       join workflow_definition d on d.id = x.definition_id
       on conflict (definition_id, window_end) do nothing`;
     for (const [reason, definitionIds] of byReason) {
-      await recordCatalogUpdate(sql, { definitionIds, lifecycle: 'health-rollup', workflowId: input.workflowId, runId: input.runId, reason });
+      await recordCatalogUpdate(tx, { definitionIds, lifecycle: 'health-rollup', workflowId: input.workflowId, runId: input.runId, reason });
     }
-    const docs = await loadCatalogDocuments(sql, { ids: changed.map((f) => f.definition_id) });
+    const changedIds = changed.map((f) => f.definition_id);
+    await keepNewest(tx, changedIds);
+    const docs = await loadCatalogDocuments(tx, { ids: changedIds });
+    // throws when Typesense refuses any document: the transaction rolls back
     if (docs.length) await typesense.collections<CatalogDocument>(collection).documents().import(docs, { action: 'upsert' });
     return changed.length;
+  }
+
+  /**
+   * Retention: a rollup every few minutes would add a snapshot and a catalog update per
+   * changed entry without end. The newest KEEP of each are enough for the detail, the next
+   * comparison and the document's provenance; publish and reindex rows are never trimmed.
+   */
+  async function keepNewest(tx: Sql, ids: string[]): Promise<void> {
+    await tx`
+      delete from catalog_update c
+      using (
+        select id, row_number() over (partition by definition_id order by id desc) as n
+        from catalog_update where definition_id = any(${ids}::text[]) and lifecycle = 'health-rollup') old
+      where c.id = old.id and old.n > ${KEEP}`;
+    await tx`
+      delete from health_snapshot h
+      using (
+        select definition_id, window_end, row_number() over (partition by definition_id order by window_end desc) as n
+        from health_snapshot where definition_id = any(${ids}::text[])) old
+      where h.definition_id = old.definition_id and h.window_end = old.window_end and old.n > ${KEEP}`;
   }
 
   return {

@@ -9,7 +9,10 @@ import { readVisibleDefinition } from './read-models.ts';
 /** Links a lifecycle to its history in the Temporal Web UI. */
 export type HistoryLink = (workflowId: string, runId: string) => string;
 
-const PROVENANCE_LIMIT = 50;
+/** Publish and reindex rows of an entry: rare, so all of them (this is a safety net). */
+const LIFECYCLE_PROVENANCE_LIMIT = 200;
+/** Health rollups change an entry every few minutes while it runs: only the newest (as many as they keep). */
+const HEALTH_PROVENANCE_LIMIT = 10;
 const DAY_MS = 86_400_000;
 
 type Versions = NonNullable<Awaited<ReturnType<typeof readVisibleDefinition>>>['versions'];
@@ -30,6 +33,7 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
   const def = await readVisibleDefinition(sql, actor, id);
   if (!def) return undefined;
   const current = runVersion(def.versions);
+  const own = def.tenantId === actor.tenant;
 
   const [spec, template, review, snapshot, updates] = await Promise.all([
     current
@@ -47,8 +51,16 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
       select window_start, window_end, run_count, last_status, last_run_at, failure_rate, avg_duration_ms
       from health_snapshot where definition_id = ${id} order by window_end desc limit 1`.then((r) => r[0]),
     sql<{ lifecycle: CatalogLifecycle; workflow_id: string; run_id: string; reason: string | null; created_at: Date }[]>`
-      select lifecycle, workflow_id, run_id, reason, created_at from catalog_update
-      where definition_id = ${id} order by id desc limit ${PROVENANCE_LIMIT}`,
+      (select id, lifecycle, workflow_id, run_id, reason, created_at from catalog_update
+       where definition_id = ${id} and lifecycle <> 'health-rollup'
+         -- another tenant sees the publish of a version only if it sees the version
+         ${own ? sql`` : sql`and (lifecycle <> 'publish' or version is null or version = any(${def.versions.map((v) => v.version)}::text[]))`}
+       order by id desc limit ${LIFECYCLE_PROVENANCE_LIMIT})
+      union all
+      (select id, lifecycle, workflow_id, run_id, reason, created_at from catalog_update
+       where definition_id = ${id} and lifecycle = 'health-rollup'
+       order by id desc limit ${HEALTH_PROVENANCE_LIMIT})
+      order by id desc`,
   ]);
 
   const health: CatalogHealth = snapshot
@@ -67,7 +79,9 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
   const trust: CatalogTrust = {
     ...(current ? { author: current.createdBy } : {}),
     ...(def.ownerTeam ? { ownerTeam: def.ownerTeam } : {}),
-    ...(review ? { reviewer: review.approver, lastReviewedAt: review.decided_at.toISOString() } : {}),
+    // who approved is the owning tenant's business (as the approvals are); others learn
+    // that, and when, the entry was reviewed
+    ...(review ? { ...(own ? { reviewer: review.approver } : {}), lastReviewedAt: review.decided_at.toISOString() } : {}),
     certified: certificationState === 'certified',
     certificationState,
     ...trustSignals({ risk: def.risk, status: def.status, reviewer: review?.approver, certificationState, health, approvalRequirements: requirements }),

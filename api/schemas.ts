@@ -134,7 +134,10 @@ export const CatalogTrust = z
   .object({
     author: z.string().optional().meta({ description: 'who wrote the version a run uses' }),
     ownerTeam: z.string().optional(),
-    reviewer: z.string().optional().meta({ description: 'who approved the latest published version (absent: it needed no review)' }),
+    reviewer: z
+      .string()
+      .optional()
+      .meta({ description: 'who approved the latest published version; shown to the owning tenant only (others see the `reviewed` badge and lastReviewedAt)' }),
     lastReviewedAt: z.string().optional(),
     certified: z.boolean(),
     certificationState: z.enum(['none', 'certified', 'stale', 'revoked']),
@@ -214,7 +217,11 @@ export const CatalogDetail = z
       .meta({ description: 'publish decisions; empty for every tenant but the owner' }),
     trust: CatalogTrust,
     health: CatalogHealth,
-    provenance: z.array(CatalogProvenanceEntry).meta({ description: 'what changed the search document, newest first (at most 50)' }),
+    provenance: z.array(CatalogProvenanceEntry).meta({
+      description:
+        'what changed the search document, newest first: every publish and reindex, and the newest 10 health rollups. ' +
+        'Other tenants see the publishes of the versions they may see only.',
+    }),
   })
   .meta({ id: 'CatalogDetail' });
 

@@ -37,9 +37,13 @@ export interface CatalogDocument {
   // collection gets them in place (addMissingFields) and a reindex fills them.
   /** internal-only | partner-curated | public-ecosystem */
   visibility?: string;
-  /** trust: who wrote the latest version, who approved it and when, certification */
+  /**
+   * trust: who wrote the latest version, when it was approved, certification. Never who
+   * approved it: every tenant reads a global document with its scoped key, and publish
+   * approvals are the owning tenant's (a collection created with a `reviewer` field keeps
+   * it, empty: documents no longer carry it).
+   */
   author?: string;
-  reviewer?: string;
   last_reviewed_at?: number;
   certified?: boolean;
   /** health (from the latest health rollup, HEALTH_WINDOW_DAYS of runs) */
@@ -74,7 +78,6 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'usage', type: 'int32', optional: true },
     { name: 'visibility', type: 'string', facet: true, optional: true },
     { name: 'author', type: 'string', facet: true, optional: true },
-    { name: 'reviewer', type: 'string', index: false, optional: true },
     { name: 'last_reviewed_at', type: 'int64', optional: true },
     { name: 'health_last_status', type: 'string', facet: true, optional: true },
     { name: 'health_failure_rate', type: 'float', optional: true },

@@ -100,9 +100,13 @@ export function catalogAdminRoutes({ temporal, config }: ApiDeps) {
   const workflowId = catalogReindexWorkflowId(config.TYPESENSE_COLLECTION);
   const url = (runId: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
+  // before the body is validated: a non-admin gets 403, not 422
+  app.post(startReindex.path, async (c, next) => {
+    requireRole(c.get('actor'), ['platform-admin'], 'reindexing the catalog');
+    await next();
+  });
   app.openapi(startReindex, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, ['platform-admin'], 'reindexing the catalog');
     const { reason } = c.req.valid('json') ?? {};
     const input: CatalogReindexInput = { requestedBy: actor.sub, ...(reason ? { reason } : {}) };
     try {

@@ -95,8 +95,10 @@ const startHealthRollup = createRoute({
   tags: ['catalog', 'operations'],
   summary: 'Start a catalog health rollup now (platform admins)',
   description:
-    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once ' +
-    '(overlapping rollups are safe: an entry whose figures did not change is not written again).',
+    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once, with its own workflow id. ' +
+    'Overlapping rollups are safe: their writes take turns (each batch holds the catalog write lock while it writes its ' +
+    'snapshots and provenance and imports the documents, and commits only then), a rollup whose window ends earlier never ' +
+    'writes over a later one\'s figures, and an entry whose figures did not change is not written again.',
   request: {
     body: {
       required: false,
@@ -141,8 +143,13 @@ export function catalogRoutes(deps: ApiDeps) {
     return c.json(entry, 200);
   });
 
-  app.openapi(startHealthRollup, async (c) => {
+  // The role is checked before the body is validated: a non-admin learns nothing about the
+  // body's rules (403, not 422).
+  app.post(startHealthRollup.path, async (c, next) => {
     requireRole(c.get('actor'), ['platform-admin'], 'starting a health rollup');
+    await next();
+  });
+  app.openapi(startHealthRollup, async (c) => {
     const { windowDays } = c.req.valid('json');
     const handle = await temporal.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

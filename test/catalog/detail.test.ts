@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDetail } from '../../domain/catalog.ts';
-import type { CatalogDocument } from '../../platform/typesense.ts';
+import { createTypesense, type CatalogDocument } from '../../platform/typesense.ts';
+import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-keys.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 
@@ -82,7 +83,13 @@ describe('catalog detail', () => {
     const [request] = await s.sql<{ run_id: string }[]>`select run_id from publish_request where workflow_id = ${publish.workflowId}`;
     expect(request!.run_id).toBe(publish.runId);
     const doc = await s.typesense.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents(id).retrieve();
-    expect(doc).toMatchObject({ provenance_workflow_id: `publish/${id}/1.0.0`, provenance_run_id: request!.run_id, reviewer: 'bob', author: 'pat' });
+    expect(doc).toMatchObject({ provenance_workflow_id: `publish/${id}/1.0.0`, provenance_run_id: request!.run_id, author: 'pat' });
+    // every tenant can read a global document with its scoped key: the approver (a person
+    // of the owning tenant) is not in it, only that and when the entry was reviewed
+    const [approval] = await s.sql<{ decided_at: Date }[]>`select decided_at from approval where definition_id = ${id}`;
+    expect(doc.last_reviewed_at).toBe(Math.floor(approval!.decided_at.getTime() / 1000));
+    expect(doc).not.toHaveProperty('reviewer');
+    expect(JSON.stringify(doc)).not.toContain('bob');
   });
 
   it('shows the owner everything: parameters, approval requirements, versions, approvals, trust and provenance', async () => {
@@ -135,8 +142,12 @@ describe('catalog detail', () => {
     expect(d.versions.map((v) => v.version)).toEqual(['1.0.0']);
     expect(d.parameters.version).toBe('1.0.0');
     expect(d.approvalRequirements.map((a) => a.stepId)).toEqual(['securitySignOff', 'managerApproval']);
-    expect(d.trust).toMatchObject({ reviewer: 'bob', badges: ['reviewed'] });
+    // reviewed, and when, but not by whom: approvals are the owning tenant's business
+    const [approval] = await s.sql<{ decided_at: Date }[]>`select decided_at from approval where definition_id = ${id}`;
+    expect(d.trust).toMatchObject({ badges: ['reviewed'], lastReviewedAt: approval!.decided_at.toISOString(), author: 'pat' });
+    expect(d.trust).not.toHaveProperty('reviewer');
     expect(JSON.stringify(d)).not.toContain(rationale);
+    expect(JSON.stringify(d)).not.toContain('bob');
   });
 
   it('a tenant-local entry of another tenant is indistinguishable from one that does not exist', async () => {
@@ -174,5 +185,85 @@ describe('catalog detail', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/catalog/{id}', '/catalog/health-rollups']));
     expect(Object.keys(doc.paths).filter((p) => p.includes('[^/]'))).toEqual([]);
     expect(doc.components.schemas).toHaveProperty('CatalogDetail');
+  });
+});
+
+describe('catalog provenance of versions another tenant may not see', () => {
+  // acme.x: 1.0.0 tenant-local, then 2.0.0 global, then 1.0.1 tenant-local (a fix of the old
+  // line). Other tenants see the entry (2.0.0 is global and the newest) but not 1.0.0 or 1.0.1.
+  let id: string;
+  const runs: Record<string, { workflowId: string; runId: string }> = {};
+
+  async function publish(version: string, scope: 'global' | 'tenant-local') {
+    const pat = s.as('pat');
+    await pat.createDraft(testSpec({ name: `lines-${s.suffix}`, version, scope }));
+    const started = (await pat.requestPublish(id, version)).body;
+    runs[version] = { workflowId: started.workflowId, runId: started.runId };
+    const first = await pat.waitForPublish(id, version, ['awaiting_approval', 'published', 'denied', 'invalid']);
+    if (first === 'awaiting_approval') await s.as('bob').decide(id, version, 'approve', `Line ${version} reviewed.`);
+    expect(await pat.waitForPublish(id, version, ['published', 'rejected'])).toBe('published');
+  }
+
+  beforeAll(async () => {
+    id = `acme.lines-${s.suffix}`;
+    await publish('1.0.0', 'tenant-local');
+    await publish('2.0.0', 'global');
+    await publish('1.0.1', 'tenant-local');
+  });
+
+  const hidden = () => [runs['1.0.0']!, runs['1.0.1']!].flatMap((r) => [r.workflowId, r.runId]);
+
+  it('records which version each publish wrote, with that version as its reason', async () => {
+    const rows = await s.sql<{ version: string | null; reason: string; workflow_id: string; run_id: string }[]>`
+      select version, reason, workflow_id, run_id from catalog_update where definition_id = ${id} and lifecycle = 'publish' order by id`;
+    expect(rows.map((r) => ({ ...r }))).toEqual(
+      ['1.0.0', '2.0.0', '1.0.1'].map((v) => ({ version: v, reason: `published ${v}`, workflow_id: runs[v]!.workflowId, run_id: runs[v]!.runId })),
+    );
+  });
+
+  it('the owner sees every publish in the detail, newest first', async () => {
+    const { body: d } = await detailOf('pat', id);
+    expect(d.latestVersion).toBe('2.0.0');
+    expect(d.provenance.map((p) => [p.lifecycle, p.workflowId, p.runId, p.reason])).toEqual(
+      ['1.0.1', '2.0.0', '1.0.0'].map((v) => ['publish', runs[v]!.workflowId, runs[v]!.runId, `published ${v}`]),
+    );
+  });
+
+  it('another tenant\'s detail names only the global version\'s publish', async () => {
+    const { status, body: d } = await detailOf('carol', id);
+    expect(status).toBe(200);
+    expect(d.versions.map((v) => v.version)).toEqual(['2.0.0']);
+    expect(d.provenance.map((p) => [p.lifecycle, p.workflowId, p.runId, p.reason])).toEqual([
+      ['publish', runs['2.0.0']!.workflowId, runs['2.0.0']!.runId, 'published 2.0.0'],
+    ]);
+    const text = JSON.stringify(d);
+    for (const secret of [...hidden(), '1.0.0', '1.0.1']) expect(text, secret).not.toContain(secret);
+  });
+
+  it('the search document (read with another tenant\'s scoped key) names the global version\'s publish', async () => {
+    const parent = await ensureSearchParentKey(s.typesense, s.env.typesenseApiKey);
+    const globex = createTypesense(s.env.typesenseUrl, tenantSearchKey(s.typesense, parent, 'globex'));
+    const res = await globex
+      .collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION)
+      .documents()
+      .search({ q: '*', query_by: 'name', filter_by: `id:=\`${id}\``, per_page: 10 });
+    expect(res.hits?.map((h) => h.document.id)).toEqual([id]);
+    const doc = res.hits![0]!.document;
+    expect(doc).toMatchObject({ latest_version: '2.0.0', provenance_workflow_id: runs['2.0.0']!.workflowId, provenance_run_id: runs['2.0.0']!.runId });
+    const text = JSON.stringify(doc);
+    for (const secret of [...hidden(), '1.0.0', '1.0.1']) expect(text, secret).not.toContain(secret);
+  });
+
+  it('a tenant-local entry\'s document names its newest change (only its tenant reads it)', async () => {
+    const local = `acme.local-lines-${s.suffix}`;
+    const pat = s.as('pat');
+    for (const version of ['1.0.0', '1.1.0']) {
+      await pat.createDraft(testSpec({ name: `local-lines-${s.suffix}`, version }));
+      await pat.requestPublish(local, version);
+      expect(await pat.waitForPublish(local, version, ['published', 'awaiting_approval', 'denied', 'invalid'])).toBe('published');
+    }
+    const [request] = await s.sql<{ run_id: string }[]>`select run_id from publish_request where workflow_id = ${`publish/${local}/1.1.0`}`;
+    const doc = await s.typesense.collections<CatalogDocument>(s.config.TYPESENSE_COLLECTION).documents(local).retrieve();
+    expect(doc).toMatchObject({ provenance_workflow_id: `publish/${local}/1.1.0`, provenance_run_id: request!.run_id });
   });
 });

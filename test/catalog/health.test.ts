@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createHealthActivities } from '../../activities/health.ts';
+import { createCatalogActivities, lockCatalogWrites } from '../../activities/catalog.ts';
+import type { Sql } from '../../platform/db.ts';
 import type { CatalogDetail } from '../../domain/catalog.ts';
 import type { CatalogDocument } from '../../platform/typesense.ts';
 import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
@@ -200,6 +202,9 @@ describe('health rollup', () => {
 
   it('a platform admin starts one on demand; with no new runs it writes nothing new', async () => {
     await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', {}), 403, 'ROLE_REQUIRED');
+    // the role is checked before the body: a non-admin never learns the body's rules
+    await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', { windowDays: 0 }), 403, 'ROLE_REQUIRED');
+    await expectApiError(s.as('alice').call('POST', '/catalog/health-rollups', { bogus: true }), 403, 'ROLE_REQUIRED');
     await expectApiError(s.as('root').call('POST', '/catalog/health-rollups', { windowDays: 0 }), 422, 'VALIDATION_FAILED');
     const count = async () =>
       (await s.sql<{ n: number }[]>`
@@ -215,6 +220,13 @@ describe('health rollup', () => {
     expect(second.considered).toBeGreaterThanOrEqual(2); // it looked at them again …
     expect(await count()).toBe(before); // … and found nothing to change
     expect(await documentOf(globalId)).toMatchObject({ provenance_workflow_id: first.workflowId, provenance_run_id: first.runId });
+  });
+
+  it('the catalog reindex also refuses a non-admin before reading the body (403, not 422)', async () => {
+    await expectApiError(s.as('alice').call('POST', '/catalog/reindex', { reason: '' }), 403, 'ROLE_REQUIRED');
+    await expectApiError(s.as('carol').call('POST', '/catalog/reindex', { bogus: true }), 403, 'ROLE_REQUIRED');
+    // an admin's bad body is still a validation error (nothing is started)
+    await expectApiError(s.as('root').call('POST', '/catalog/reindex', { bogus: true }), 422, 'VALIDATION_FAILED');
   });
 
   it('an entry whose runs left the window goes back to zero', async () => {
@@ -260,6 +272,125 @@ describe('health rollup activity', () => {
     expect(beats.at(-1)!.cursor >= b).toBe(true);
     expect(await s.sql`select definition_id from health_snapshot where workflow_id = ${workflowId}`).toEqual([{ definition_id: b }]);
     expect(await s.sql`select definition_id from catalog_update where workflow_id = ${workflowId}`).toEqual([{ definition_id: b }]);
+  });
+});
+
+describe('health rollup writes', () => {
+  const activities = (collection = s.config.TYPESENSE_COLLECTION) => createHealthActivities({ sql: s.sql, typesense: s.typesense, collection });
+  /** One rollup as the workflow runs it: its own workflow id, the window ending now (or at `windowEnd`). */
+  const rollUpNow = (workflowId: string, opts: { collection?: string; windowEnd?: Date } = {}) =>
+    new MockActivityEnvironment().run(activities(opts.collection).rollUpHealth, {
+      windowDays: 30,
+      windowEnd: (opts.windowEnd ?? new Date()).toISOString(),
+      workflowId,
+      runId: `${workflowId}-run`,
+    }) as Promise<HealthRollupResult>;
+  const rowsOf = async (workflowId: string) =>
+    (await s.sql<{ n: number }[]>`
+      select ((select count(*) from health_snapshot where workflow_id = ${workflowId})
+            + (select count(*) from catalog_update where workflow_id = ${workflowId}))::int as n`)[0]!.n;
+
+  it('keeps the newest 10 health rollups of an entry (catalog updates and snapshots); its publish stays in the detail', { timeout: 180_000 }, async () => {
+    const id = await publishSpec(s, healthSpec(`retention-${s.suffix}`, 'tenant-local'), 'alice');
+    const rollups: string[] = [];
+    for (let i = 0; i < 13; i++) {
+      await run('alice', id); // one more run: the figures change every time
+      const workflowId = `health-rollup-retention-${s.suffix}-${i}`;
+      expect((await rollUpNow(workflowId)).changed).toBeGreaterThanOrEqual(1);
+      rollups.push(workflowId);
+    }
+    const newest = rollups.slice(-10).reverse();
+    const health = async () =>
+      (await s.sql<{ workflow_id: string }[]>`
+        select workflow_id from catalog_update where definition_id = ${id} and lifecycle = 'health-rollup' order by id desc`).map((r) => r.workflow_id);
+    const snapshots = async () =>
+      (await s.sql<{ workflow_id: string; run_count: number }[]>`
+        select workflow_id, run_count from health_snapshot where definition_id = ${id} order by window_end desc`).map((r) => [r.workflow_id, r.run_count]);
+    expect(await health()).toEqual(newest);
+    expect(await snapshots()).toEqual(newest.map((w, i) => [w, 13 - i]));
+
+    const d = await detailOf('alice', id);
+    expect(d.provenance.map((p) => [p.lifecycle, p.workflowId])).toEqual([
+      ...newest.map((w) => ['health-rollup', w]),
+      ['publish', `publish/${id}/1.0.0`],
+    ]);
+
+    // a retried attempt of the newest rollup (same window, same run) changes nothing
+    const last = rollups.at(-1)!;
+    const [w] = await s.sql<{ window_end: Date }[]>`select window_end from health_snapshot where workflow_id = ${last} and definition_id = ${id}`;
+    await rollUpNow(last, { windowEnd: w!.window_end });
+    expect(await health()).toEqual(newest);
+    expect((await snapshots()).length).toBe(10);
+  });
+
+  it('an import Typesense refuses writes nothing to Postgres; the retry writes it all', async () => {
+    const id = await publishSpec(s, healthSpec(`import-fails-${s.suffix}`, 'tenant-local'), 'alice');
+    await run('alice', id);
+    const workflowId = `health-rollup-import-fails-${s.suffix}`;
+    const windowEnd = new Date();
+    // the same rollup, pointed at a collection that is not there: its import fails (404)
+    await expect(rollUpNow(workflowId, { collection: `no-such-collection-${s.suffix}`, windowEnd })).rejects.toMatchObject({ httpStatus: 404 });
+    expect(await rowsOf(workflowId)).toBe(0);
+    expect((await documentOf(id)).usage).toBe(0);
+    // its retry (the same window) computes and writes the whole change
+    const result = await rollUpNow(workflowId, { windowEnd });
+    expect(result.changed).toBeGreaterThanOrEqual(1);
+    expect(await s.sql`select run_count from health_snapshot where definition_id = ${id} and workflow_id = ${workflowId}`).toEqual([{ run_count: 1 }]);
+    expect(await documentOf(id)).toMatchObject({ usage: 1, provenance_workflow_id: workflowId, provenance_run_id: `${workflowId}-run` });
+  });
+
+  /**
+   * Holds the catalog write lock (as a rollup's batch would) while `start` begins a write;
+   * returns once that write waited for the lock, then releases it and awaits the write.
+   */
+  async function whileLocked(start: () => Promise<unknown>, whileWaiting: () => Promise<void>) {
+    let write: Promise<unknown> | undefined;
+    await s.sql.begin(async (tx) => {
+      await lockCatalogWrites(tx as unknown as Sql);
+      write = start();
+      for (let i = 0; ; i++) {
+        const [w] = await s.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+        if (w!.n > 0) break;
+        expect(i, 'the write never waited for the lock').toBeLessThan(200);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await whileWaiting();
+    });
+    await write;
+  }
+
+  it('rollups and publishes take turns: a write waits while another holds the catalog write lock', async () => {
+    const id = await publishSpec(s, healthSpec(`turns-${s.suffix}`, 'tenant-local'), 'alice');
+    await run('alice', id);
+    const workflowId = `health-rollup-turns-${s.suffix}`;
+    await whileLocked(
+      () => rollUpNow(workflowId),
+      async () => expect(await rowsOf(workflowId)).toBe(0),
+    );
+    expect(await rowsOf(workflowId)).toBe(2); // a snapshot and a catalog update
+
+    const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
+    const write = { definitionId: id, workflowId: `publish-turns-${s.suffix}`, runId: 'r1' };
+    await whileLocked(
+      () => indexCatalogEntry(write),
+      async () => expect(await rowsOf(write.workflowId)).toBe(0),
+    );
+    expect(await rowsOf(write.workflowId)).toBe(1);
+    expect(await documentOf(id)).toMatchObject({ usage: 1, provenance_workflow_id: write.workflowId });
+  });
+
+  it('an older window does not write over a newer rollup of the same entry', async () => {
+    const id = await publishSpec(s, healthSpec(`older-${s.suffix}`, 'tenant-local'), 'alice');
+    await run('alice', id);
+    const [r] = await s.sql<{ finished_at: Date }[]>`select finished_at from run where definition_id = ${id}`;
+    const newer = `health-rollup-newer-${s.suffix}`;
+    const older = `health-rollup-older-${s.suffix}`;
+    await rollUpNow(newer);
+    // a rollup that started earlier (its window ends before the newer one's) writes last
+    await rollUpNow(older, { windowEnd: new Date(r!.finished_at.getTime() + 1) });
+    expect(await s.sql`select workflow_id from health_snapshot where definition_id = ${id}`).toEqual([{ workflow_id: newer }]);
+    expect(await s.sql`select workflow_id from catalog_update where definition_id = ${id} and lifecycle = 'health-rollup'`).toEqual([{ workflow_id: newer }]);
+    expect(await documentOf(id)).toMatchObject({ usage: 1, provenance_workflow_id: newer });
   });
 });
 
