@@ -50,7 +50,14 @@ export function CatalogTrust(props: { detail: CatalogDetail }) {
           </div>
           <div>
             <dt>Reviewer</dt>
-            <dd>{t().reviewer ?? <span class="muted">published without review</span>}</dd>
+            <dd>
+              {t().reviewer ??
+                (t().lastReviewedAt ? (
+                  <span class="muted">reviewed (the reviewer's name stays with the owning tenant)</span>
+                ) : (
+                  <span class="muted">published without review</span>
+                ))}
+            </dd>
           </div>
           <div>
             <dt>Last reviewed</dt>
