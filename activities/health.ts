@@ -227,6 +227,9 @@ export function createHealthActivities({ sql, typesense, collection }: CatalogDe
         insert into health_rollup (workflow_id, run_id, window_days, window_start, window_end, considered, changed)
         values (${input.workflowId}, ${input.runId}, ${input.windowDays}, ${windowStart}, ${windowEnd}, ${ids.length}, ${changed})
         on conflict (workflow_id, run_id) do nothing`;
+      // Only the newest completed rollup is read (where the next one starts looking); a
+      // record of the last 90 days is kept for operators, older rows go.
+      await sql`delete from health_rollup where window_end < ${windowEnd}::timestamptz - interval '90 days'`;
       return {
         windowDays: input.windowDays,
         windowStart: windowStart.toISOString(),
