@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCatalogActivities, loadCatalogDocuments } from '../../activities/catalog.ts';
-import { createCatalogReindexActivities, type CopyProgress } from '../../activities/catalog-reindex.ts';
+import { createCatalogReindexActivities, type CopyProgress, type ReindexPlan } from '../../activities/catalog-reindex.ts';
 import type { CatalogReindexReport } from '../../domain/catalog-reindex.ts';
 import { createCatalogCollection, dropCollection, type CatalogDocument } from '../../platform/typesense.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
@@ -78,6 +79,19 @@ const indexed = (id: string) =>
     .documents(id)
     .retrieve()
     .catch((e: { httpStatus?: number }) => (e.httpStatus === 404 ? undefined : Promise.reject(e)));
+
+/** The newest catalog_update id: what a reindex beginning now takes as its watermark. */
+const newestUpdate = async () => (await s.sql<{ id: string }[]>`select coalesce(max(id), 0)::text as id from catalog_update`)[0]!.id;
+/** The catalog entry just before this one in id order: a copy after it starts with this one. */
+const entryBefore = async (id: string) =>
+  (await s.sql<{ id: string | null }[]>`select max(id) as id from workflow_definition where latest_version is not null and id < ${id}`)[0]!.id ?? undefined;
+const reindexRows = (runId: string) =>
+  s.sql<{ definition_id: string; reason: string }[]>`
+    select definition_id, reason from catalog_update where lifecycle = 'reindex' and run_id = ${runId} order by definition_id`.then((rows) => rows.map((r) => ({ ...r })));
+/** Puts an entry's document, as Postgres has it, back into the collection in use. */
+const restore = async (...entryIds: string[]) => {
+  for (const doc of await loadCatalogDocuments(s.sql, { ids: entryIds })) await s.typesense.collections<CatalogDocument>(alias).documents().upsert(doc);
+};
 
 async function waitForReindex(stack: Stack, runId: string): Promise<Status> {
   const deadline = Date.now() + 150_000;
@@ -276,6 +290,95 @@ describe('catalog reindex activities', () => {
       await expect(s.typesense.collections(target).documents(ids.r5!).retrieve()).rejects.toMatchObject({ httpStatus: 404 });
     } finally {
       await dropCollection(s.typesense, target);
+    }
+  });
+
+  it('writes a repair to provenance only once its page is in the new collection', async () => {
+    const failing = { workflowId: run.workflowId, runId: `unimported-${s.suffix}` };
+    await s.typesense.collections(alias).documents(ids.r1!).delete();
+    try {
+      const afterId = await entryBefore(ids.r1!);
+      // the import of r1's page fails (the collection is not there): r1 was not repaired
+      const copy = new MockActivityEnvironment().run(activities().copyCatalogPages, {
+        ...failing,
+        collection: `${alias}_never_created`,
+        previous: await aliasTarget(),
+        watermark: await newestUpdate(),
+        pageSize: 1,
+        ...(afterId ? { afterId } : {}),
+      });
+      await expect(copy).rejects.toThrow();
+      expect(await reindexRows(failing.runId)).toEqual([]);
+    } finally {
+      await restore(ids.r1!);
+    }
+  });
+
+  it('leaves entries that a lifecycle changed during the copy to the catch-up: not missing, not altered', async () => {
+    const inflight = { workflowId: run.workflowId, runId: `inflight-${s.suffix}` };
+    const target = `${alias}_inflight`;
+    await createCatalogCollection(s.typesense, target);
+    const live = s.typesense.collections<CatalogDocument>(alias);
+    try {
+      const watermark = await newestUpdate();
+      // r3 is tampered with in the collection in use: a repair
+      await live.documents(ids.r3!).update({ risk: 'critical' });
+      // r4: a publish committed to Postgres (its entry and its catalog_update row) and has
+      // not upserted the collection in use yet
+      await s.sql`update workflow_definition set description = 'published while the reindex copied' where id = ${ids.r4!}`;
+      await s.sql`insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
+                  values (${ids.r4!}, 'acme', 'publish', 'publish/in-flight', ${s.suffix}, 'published 1.0.1')`;
+      // r5 as if first published during the copy: its row is written, its document not yet
+      await live.documents(ids.r5!).delete();
+      await s.sql`insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
+                  values (${ids.r5!}, 'globex', 'publish', 'publish/in-flight', ${s.suffix}, 'published 1.0.1')`;
+      const afterId = await entryBefore(ids.r3!);
+      const p: CopyProgress = await new MockActivityEnvironment().run(activities().copyCatalogPages, {
+        ...inflight,
+        collection: target,
+        previous: await aliasTarget(),
+        watermark,
+        pageSize: 2,
+        ...(afterId ? { afterId } : {}),
+      });
+      expect(p.altered.sample).toContainEqual({ id: ids.r3, fields: ['risk'] });
+      expect(p.altered.sample.map((a) => a.id)).not.toContain(ids.r4);
+      expect(p.missing.sample).not.toContain(ids.r5);
+      // only the tampered document is a repair of this run
+      expect((await reindexRows(inflight.runId)).filter((r) => mine().includes(r.definition_id))).toEqual([
+        { definition_id: ids.r3, reason: 'reindex: altered (risk)' },
+      ]);
+      // all three are in the new collection as Postgres has them
+      for (const doc of await loadCatalogDocuments(s.sql, { ids: [ids.r3!, ids.r4!, ids.r5!] })) {
+        expect(await s.typesense.collections<CatalogDocument>(target).documents(doc.id).retrieve(), doc.id).toEqual(doc);
+      }
+      expect(await s.typesense.collections<CatalogDocument>(target).documents(ids.r4!).retrieve()).toMatchObject({
+        description: 'published while the reindex copied',
+        provenance_workflow_id: 'publish/in-flight',
+      });
+    } finally {
+      await dropCollection(s.typesense, target);
+      await restore(ids.r3!, ids.r4!, ids.r5!);
+    }
+  });
+
+  it('begins by dropping the collections of earlier runs that nothing points to', async () => {
+    const hex = () => randomUUID().replace(/-/g, '');
+    const strays = [`${alias}_r${hex()}`, `${alias}_v2`];
+    const kept = [`${alias}_v3`, `${alias}_r${hex()}x`, `${alias}_scratch`]; // the first behind another alias
+    for (const name of [...strays, ...kept]) await createCatalogCollection(s.typesense, name);
+    await s.typesense.aliases().upsert(`${alias}_other`, { collection_name: `${alias}_v3` });
+    const current = await aliasTarget();
+    const begun = { workflowId: run.workflowId, runId: randomUUID() };
+    try {
+      const plan: ReindexPlan = await new MockActivityEnvironment().run(activities().beginCatalogReindex, begun);
+      expect(plan).toMatchObject({ collection: `${alias}_r${begun.runId.replace(/-/g, '')}`, previous: current });
+      for (const name of strays) expect(await collectionExists(name), name).toBe(false);
+      for (const name of [...kept, current, plan.collection]) expect(await collectionExists(name), name).toBe(true);
+      expect(await aliasTarget()).toBe(current);
+    } finally {
+      await s.typesense.aliases(`${alias}_other`).delete();
+      for (const name of [...strays, ...kept, `${alias}_r${begun.runId.replace(/-/g, '')}`]) await dropCollection(s.typesense, name);
     }
   });
 
