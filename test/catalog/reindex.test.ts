@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCatalogActivities, loadCatalogDocuments } from '../../activities/catalog.ts';
 import { createCatalogReindexActivities, type CopyProgress, type ReindexPlan } from '../../activities/catalog-reindex.ts';
-import type { CatalogReindexReport } from '../../domain/catalog-reindex.ts';
+import type { CatalogReindexInput, CatalogReindexReport } from '../../domain/catalog-reindex.ts';
+import { createDataConverter } from '../../platform/temporal.ts';
 import { createCatalogCollection, dropCollection, type CatalogDocument } from '../../platform/typesense.ts';
+import { WORKFLOWS_PATH } from '../../workers/core-worker.ts';
+import { CATALOG_REINDEX_WORKFLOW_TYPE, catalogReindexWorkflowId } from '../../workflows/contracts/index.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, type Stack } from '../support/stack.ts';
 
@@ -386,6 +392,150 @@ describe('catalog reindex activities', () => {
     const current = await aliasTarget();
     expect(await new MockActivityEnvironment().run(activities().dropCatalogCollection, { collection: current })).toEqual({ dropped: false });
     expect(await collectionExists(current)).toBe(true);
+  });
+});
+
+describe('catalog reindex, around the switch', () => {
+  // The real workflow and activities, on a worker of this file's own task queue, where a
+  // test acts at a chosen point of a run — as another lifecycle or an operator would.
+  type Acts = ReturnType<typeof createCatalogReindexActivities>;
+  type Hooks = { [K in keyof Acts]?: (input: Parameters<Acts[K]>[0], real: Acts[K]) => ReturnType<Acts[K]> };
+  let hooks: Hooks = {};
+  let connection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let taskQueue: string;
+  let published = 0;
+
+  beforeAll(async () => {
+    taskQueue = `${s.config.TEMPORAL_TASK_QUEUE}-hooked`;
+    const real = createCatalogReindexActivities({ sql: s.sql, typesense: s.typesense, collection: alias });
+    const activities = Object.fromEntries(
+      Object.entries(real).map(([name, fn]) => [
+        name,
+        (input: never) => {
+          const hook = hooks[name as keyof Acts] as ((i: never, r: typeof fn) => unknown) | undefined;
+          return hook ? hook(input, fn) : fn(input);
+        },
+      ]),
+    );
+    connection = await NativeConnection.connect({ address: s.config.temporalAddress });
+    worker = await Worker.create({
+      connection,
+      namespace: s.config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+      dataConverter: createDataConverter(s.config.CODEC_KEYS!),
+    });
+    running = worker.run();
+  });
+  afterEach(() => {
+    hooks = {};
+  });
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => {});
+    await connection?.close();
+  });
+
+  const start = (reason: string) =>
+    s.client.workflow.start(CATALOG_REINDEX_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: catalogReindexWorkflowId(alias),
+      args: [{ requestedBy: 'root', reason } satisfies CatalogReindexInput],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+  /** What a publish does: commit the entry, then write its document through the alias. */
+  const publish = async (id: string, description: string) => {
+    await s.sql`update workflow_definition set description = ${description}, updated_at = now() where id = ${id}`;
+    const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: alias });
+    expect(await indexCatalogEntry({ definitionId: id, workflowId: `publish/${id}/during-reindex`, runId: `${s.suffix}-${++published}` })).toEqual({ indexed: true });
+  };
+
+  it('an entry changed during the copy is in the new collection before the alias points to it; one changed later after', { timeout: 180_000 }, async () => {
+    let atSwitch: Record<string, unknown> | undefined;
+    hooks = {
+      copyCatalogPages: async (input, real) => {
+        const p = await real(input);
+        // the copy has passed every entry: this change reaches the collection in use only
+        if (p.done) await publish(ids.r4!, `changed during the copy ${published}`);
+        return p;
+      },
+      switchCatalogAlias: async (input, real) => {
+        atSwitch = (await s.typesense.collections(input.collection).documents(ids.r4!).retrieve()) as Record<string, unknown>;
+        await publish(ids.r5!, `changed just before the switch ${published}`);
+        return real(input);
+      },
+    };
+    const handle = await start('drill: changes during the copy');
+    const report = (await handle.result()) as CatalogReindexReport;
+    const [r4, r5] = await loadCatalogDocuments(s.sql, { ids: [ids.r4!, ids.r5!] });
+    expect(r4).toMatchObject({ description: expect.stringMatching(/^changed during the copy/) as string, provenance_workflow_id: `publish/${ids.r4}/during-reindex` });
+    // searches never see the stale document: it was caught up before the switch
+    expect(atSwitch).toEqual(r4);
+    // and the change that reached only the old collection after that, by the pass after the switch
+    expect(await aliasTarget()).toBe(report.collection);
+    expect(await indexed(ids.r4!)).toEqual(r4);
+    expect(await indexed(ids.r5!)).toEqual(r5);
+    expect(report.caughtUp).toBe(2);
+    expect(report.missing.sample).not.toEqual(expect.arrayContaining([ids.r4]));
+    expect(report.altered.sample.map((a) => a.id)).not.toEqual(expect.arrayContaining([ids.r4, ids.r5]));
+    expect(await reindexRows(handle.firstExecutionRunId)).toEqual([]);
+  });
+
+  it('a run that fails before the switch leaves neither its collection nor its repairs behind', { timeout: 180_000 }, async () => {
+    await s.typesense.collections(alias).documents(ids.r1!).delete(); // a repair for the run to make
+    const before = await aliasTarget();
+    hooks = {
+      findExtraCatalogDocuments: async () => {
+        throw ApplicationFailure.nonRetryable('drill: the run fails before the switch', 'DRILL');
+      },
+    };
+    const failed = await start('drill: a failing run');
+    await expect(failed.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect(await aliasTarget()).toBe(before);
+    expect(await collectionExists(`${alias}_r${failed.firstExecutionRunId.replace(/-/g, '')}`)).toBe(false);
+    // r1 never reached live search through that run: provenance does not claim it did
+    expect(await indexed(ids.r1!)).toBeUndefined();
+    expect(await reindexRows(failed.firstExecutionRunId)).toEqual([]);
+
+    hooks = {};
+    const next = await start('drill: the run after');
+    const report = (await next.result()) as CatalogReindexReport;
+    expect(report.missing).toEqual({ count: 1, sample: [ids.r1] });
+    expect(await reindexRows(next.firstExecutionRunId)).toEqual([{ definition_id: ids.r1, reason: 'reindex: missing' }]);
+    expect(await indexed(ids.r1!)).toMatchObject({ provenance_run_id: next.firstExecutionRunId });
+  });
+
+  it('a terminated run (no cleanup) leaves a collection that the next run drops', { timeout: 180_000 }, async () => {
+    let copying!: () => void;
+    const copyStarted = new Promise<void>((r) => (copying = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    hooks = {
+      copyCatalogPages: async () => {
+        copying();
+        await released;
+        throw new Error('released after the termination');
+      },
+    };
+    const before = await aliasTarget();
+    const terminated = await start('drill: terminated');
+    await copyStarted;
+    await terminated.terminate('drill: an operator terminated the reindex');
+    release();
+    const orphan = `${alias}_r${terminated.firstExecutionRunId.replace(/-/g, '')}`;
+    expect(await collectionExists(orphan)).toBe(true);
+    expect(await aliasTarget()).toBe(before);
+
+    hooks = {};
+    const { report } = await reindex({ reason: 'after a terminated run' });
+    expect(report.previousCollection).toBe(before);
+    expect(await collectionExists(orphan)).toBe(false);
+    expect(await collectionExists(before)).toBe(false);
+    expect(await aliasTarget()).toBe(report.collection);
   });
 });
 
