@@ -1,4 +1,4 @@
-import { ApplicationFailure, activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
 import { REINDEX_SAMPLE_SIZE } from '../domain/catalog-reindex.ts';
 import { aliasTarget, createCatalogCollection, dropCollection, switchAlias, type CatalogDocument } from '../platform/typesense.ts';
 import { loadCatalogDocuments, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
@@ -24,8 +24,10 @@ export interface ReindexPlan {
   collection: string;
   /** the collection the alias pointed to when the run began */
   previous: string | null;
-  /** the newest catalog_update id when the copy began: later rows are caught up after the switch */
+  /** the newest catalog_update id when the copy began: later rows are caught up before and after the switch */
   watermark: string;
+  /** collections of earlier runs that nothing pointed to (left by a terminated run), dropped */
+  dropped?: string[];
 }
 
 /** One activity call's share of the copy; the workflow adds them up. */
@@ -83,6 +85,20 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
     throw new Error(message);
   }
 
+  /**
+   * The entries among `ids` that another lifecycle changed since the watermark (a publish or
+   * rollup that committed to Postgres and may not have written the old collection yet): a
+   * difference there is not tampering, and the catch-up writes them again anyway.
+   */
+  async function changedSince(run: ReindexRun, watermark: string | undefined, ids: readonly string[]): Promise<Set<string>> {
+    if (watermark === undefined || !ids.length) return new Set();
+    const rows = await sql<{ definition_id: string }[]>`
+      select distinct definition_id from catalog_update
+      where id > ${watermark}::bigint and definition_id = any(${ids as string[]}::text[])
+        and not (workflow_id = ${run.workflowId} and run_id = ${run.runId})`;
+    return new Set(rows.map((r) => r.definition_id));
+  }
+
   /** Writes a reindex provenance row per repaired entry, one insert per distinct reason. */
   async function recordRepairs(run: ReindexRun, missing: string[], altered: Map<string, string[]>): Promise<void> {
     await recordCatalogUpdate(sql, { definitionIds: missing, lifecycle: 'reindex', ...run, reason: 'reindex: missing' });
@@ -94,10 +110,29 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
     for (const [reason, ids] of byReason) await recordCatalogUpdate(sql, { definitionIds: ids, lifecycle: 'reindex', ...run, reason });
   }
 
+  /** This alias's reindex collections that no alias points to, except `keep`; dropped. */
+  async function dropStrayCollections(keep: string): Promise<string[]> {
+    // aliases are `[a-z][a-z0-9_]*` (platform/config.ts): nothing to escape
+    const own = new RegExp(`^${alias}_(r[0-9a-f]{32}|v[0-9]+)$`);
+    const inUse = new Set((await typesense.aliases().retrieve()).aliases.map((a) => a.collection_name));
+    const strays = (await typesense.collections().retrieve())
+      .map((c) => c.name)
+      .filter((name) => own.test(name) && name !== keep && !inUse.has(name))
+      .sort();
+    for (const name of strays) await dropCollection(typesense, name);
+    return strays;
+  }
+
   return {
     /**
      * Creates this run's collection (named after the run, so a retry finds it again) and
      * notes which collection the alias points to and the newest catalog_update id.
+     *
+     * First it drops what earlier runs left behind: a terminated run skips its cleanup and
+     * leaves a full copy of the catalog in Typesense's memory. No other run can be filling
+     * one: the reindex of an alias has one workflow id, started with the conflict policy
+     * FAIL, so this run is the only one open. Only this alias's own names
+     * (`<alias>_r<32 hex>`, `<alias>_v<n>`) are candidates, and never one an alias points to.
      */
     async beginCatalogReindex(run: ReindexRun): Promise<ReindexPlan> {
       const collection = `${alias}_r${run.runId.replace(/-/g, '')}`;
@@ -105,9 +140,11 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
       if (previous === collection) {
         throw ApplicationFailure.nonRetryable(`the alias ${alias} already points to ${collection}: this run switched it before`, 'REINDEX_ALREADY_SWITCHED');
       }
+      const dropped = await dropStrayCollections(collection);
+      if (dropped.length) log.info('dropped collections of earlier catalog reindex runs', { alias, dropped });
       const [w] = await sql<{ id: string }[]>`select coalesce(max(id), 0)::text as id from catalog_update`;
       await createCatalogCollection(typesense, collection);
-      return { collection, previous, watermark: w!.id };
+      return { collection, previous, watermark: w!.id, dropped };
     },
 
     /**
@@ -116,7 +153,7 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
      * Heartbeats carry the progress, so a retry resumes after the last finished page.
      */
     async copyCatalogPages(
-      input: ReindexRun & { collection: string; previous: string | null; afterId?: string; pageSize?: number },
+      input: ReindexRun & { collection: string; previous: string | null; watermark?: string; afterId?: string; pageSize?: number },
     ): Promise<CopyProgress> {
       const run = { workflowId: input.workflowId, runId: input.runId };
       const pageSize = input.pageSize ?? PAGE_SIZE;
@@ -131,26 +168,33 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
       for (let page = 0; page < PAGES_PER_CALL && !p.done; page++) {
         const docs = await loadCatalogDocuments(sql, { ...(p.afterId ? { afterId: p.afterId } : {}), limit: pageSize });
         const indexed = input.previous ? await indexedDocuments(input.previous, docs.map((d) => d.id)) : new Map<string, Record<string, unknown>>();
-        const missing: string[] = [];
-        const altered = new Map<string, string[]>();
+        const differing = new Map<string, string[] | 'missing'>();
         for (const d of docs) {
           const current = indexed.get(d.id);
-          if (!current) missing.push(d.id);
-          else {
-            const fields = differingFields(d, current);
-            if (fields.length) altered.set(d.id, fields);
-          }
+          const fields = current ? differingFields(d, current) : 'missing';
+          if (fields.length) differing.set(d.id, fields);
         }
-        await recordRepairs(run, missing, altered);
+        // asked after both reads: a lifecycle writes its catalog_update row before its document
+        const changing = await changedSince(run, input.watermark, [...differing.keys()]);
+        const missing: string[] = [];
+        const altered = new Map<string, string[]>();
+        for (const [id, fields] of differing) {
+          if (changing.has(id)) continue;
+          if (fields === 'missing') missing.push(id);
+          else altered.set(id, fields);
+        }
         const repaired = new Set([...missing, ...altered.keys()]);
-        // a repaired document names this run as its provenance (as the rows just written say);
-        // an unchanged one keeps the lifecycle that last changed it
+        // a repaired document names this run as its provenance (as the rows written below
+        // say); any other keeps the lifecycle that last changed it
         await importDocuments(
           input.collection,
           docs.map((d) => (repaired.has(d.id) ? { ...d, provenance_workflow_id: run.workflowId, provenance_run_id: run.runId } : d)),
         );
+        // only once the page is in the new collection (a retry of the page writes them again:
+        // the rows are keyed by entry and run)
+        await recordRepairs(run, missing, altered);
         p.total += docs.length;
-        p.unchanged += docs.length - repaired.size;
+        p.unchanged += docs.length - differing.size;
         p.missing.count += missing.length;
         p.missing.sample.push(...missing.slice(0, REINDEX_SAMPLE_SIZE - p.missing.sample.length));
         p.altered.count += altered.size;
@@ -223,10 +267,19 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
       return { caughtUp: caughtUp.size };
     },
 
-    /** Drops a collection, unless the alias points to it (then it is in use and stays). */
-    async dropCatalogCollection(input: { collection: string }): Promise<{ dropped: boolean }> {
+    /**
+     * Drops a collection, unless the alias points to it (then it is in use and stays). With
+     * `unswitched`, the collection is that run's own, given up before the switch: the
+     * repairs the run recorded never reached live search, so its provenance rows go too.
+     */
+    async dropCatalogCollection(input: { collection: string; unswitched?: ReindexRun }): Promise<{ dropped: boolean }> {
       if ((await aliasTarget(typesense, alias)) === input.collection) return { dropped: false };
       await dropCollection(typesense, input.collection);
+      if (input.unswitched) {
+        await sql`
+          delete from catalog_update
+          where lifecycle = 'reindex' and workflow_id = ${input.unswitched.workflowId} and run_id = ${input.unswitched.runId}`;
+      }
       return { dropped: true };
     },
   };

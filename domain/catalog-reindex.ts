@@ -30,7 +30,11 @@ export interface CatalogReindexReport {
   altered: { count: number; sample: { id: string; fields: string[] }[] };
   /** documents without an entry in Postgres (stale or planted): not carried over */
   extra: { count: number; sample: string[] };
-  /** entries changed by other lifecycles while the copy ran, re-read after the switch */
+  /**
+   * entries changed by other lifecycles while the copy ran, re-read before the switch and
+   * again after it. A difference in one of them counts here, not as missing or altered: its
+   * lifecycle may have committed to Postgres and not yet written the old collection
+   */
   caughtUp: number;
   startedAt: string;
   finishedAt: string;

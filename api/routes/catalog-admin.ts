@@ -19,13 +19,13 @@ const ReindexReport = z
     previousCollection: z.string().nullable().meta({ description: 'the collection the alias pointed to before (now dropped); null when there was none' }),
     collection: z.string().meta({ description: 'the collection built by the reindex; the alias points to it' }),
     total: z.number().int().meta({ description: 'catalog entries in Postgres' }),
-    unchanged: z.number().int(),
+    unchanged: z.number().int().meta({ description: 'documents that matched Postgres' }),
     missing: Sample.meta({ description: 'entries that had no search document' }),
     altered: z
       .object({ count: z.number().int(), sample: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })) })
       .meta({ description: 'documents that differed from Postgres, with the differing fields' }),
     extra: Sample.meta({ description: 'documents without a catalog entry (stale or planted); not carried over' }),
-    caughtUp: z.number().int().meta({ description: 'entries changed by other lifecycles during the copy, re-read after the switch' }),
+    caughtUp: z.number().int().meta({ description: 'entries changed by other lifecycles during the copy, re-read before and again after the switch; a difference in one of them counts here, not as missing or altered' }),
     startedAt: z.string(),
     finishedAt: z.string(),
   })

@@ -1,9 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCatalogActivities, loadCatalogDocuments } from '../../activities/catalog.ts';
-import { createCatalogReindexActivities, type CopyProgress } from '../../activities/catalog-reindex.ts';
-import type { CatalogReindexReport } from '../../domain/catalog-reindex.ts';
+import { createCatalogReindexActivities, type CopyProgress, type ReindexPlan } from '../../activities/catalog-reindex.ts';
+import type { CatalogReindexInput, CatalogReindexReport } from '../../domain/catalog-reindex.ts';
+import { createDataConverter } from '../../platform/temporal.ts';
 import { createCatalogCollection, dropCollection, type CatalogDocument } from '../../platform/typesense.ts';
+import { WORKFLOWS_PATH } from '../../workers/core-worker.ts';
+import { CATALOG_REINDEX_WORKFLOW_TYPE, catalogReindexWorkflowId } from '../../workflows/contracts/index.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, type Stack } from '../support/stack.ts';
 
@@ -78,6 +85,19 @@ const indexed = (id: string) =>
     .documents(id)
     .retrieve()
     .catch((e: { httpStatus?: number }) => (e.httpStatus === 404 ? undefined : Promise.reject(e)));
+
+/** The newest catalog_update id: what a reindex beginning now takes as its watermark. */
+const newestUpdate = async () => (await s.sql<{ id: string }[]>`select coalesce(max(id), 0)::text as id from catalog_update`)[0]!.id;
+/** The catalog entry just before this one in id order: a copy after it starts with this one. */
+const entryBefore = async (id: string) =>
+  (await s.sql<{ id: string | null }[]>`select max(id) as id from workflow_definition where latest_version is not null and id < ${id}`)[0]!.id ?? undefined;
+const reindexRows = (runId: string) =>
+  s.sql<{ definition_id: string; reason: string }[]>`
+    select definition_id, reason from catalog_update where lifecycle = 'reindex' and run_id = ${runId} order by definition_id`.then((rows) => rows.map((r) => ({ ...r })));
+/** Puts an entry's document, as Postgres has it, back into the collection in use. */
+const restore = async (...entryIds: string[]) => {
+  for (const doc of await loadCatalogDocuments(s.sql, { ids: entryIds })) await s.typesense.collections<CatalogDocument>(alias).documents().upsert(doc);
+};
 
 async function waitForReindex(stack: Stack, runId: string): Promise<Status> {
   const deadline = Date.now() + 150_000;
@@ -279,10 +299,243 @@ describe('catalog reindex activities', () => {
     }
   });
 
+  it('writes a repair to provenance only once its page is in the new collection', async () => {
+    const failing = { workflowId: run.workflowId, runId: `unimported-${s.suffix}` };
+    await s.typesense.collections(alias).documents(ids.r1!).delete();
+    try {
+      const afterId = await entryBefore(ids.r1!);
+      // the import of r1's page fails (the collection is not there): r1 was not repaired
+      const copy = new MockActivityEnvironment().run(activities().copyCatalogPages, {
+        ...failing,
+        collection: `${alias}_never_created`,
+        previous: await aliasTarget(),
+        watermark: await newestUpdate(),
+        pageSize: 1,
+        ...(afterId ? { afterId } : {}),
+      });
+      await expect(copy).rejects.toThrow();
+      expect(await reindexRows(failing.runId)).toEqual([]);
+    } finally {
+      await restore(ids.r1!);
+    }
+  });
+
+  it('leaves entries that a lifecycle changed during the copy to the catch-up: not missing, not altered', async () => {
+    const inflight = { workflowId: run.workflowId, runId: `inflight-${s.suffix}` };
+    const target = `${alias}_inflight`;
+    await createCatalogCollection(s.typesense, target);
+    const live = s.typesense.collections<CatalogDocument>(alias);
+    try {
+      const watermark = await newestUpdate();
+      // r3 is tampered with in the collection in use: a repair
+      await live.documents(ids.r3!).update({ risk: 'critical' });
+      // r4: a publish committed to Postgres (its entry and its catalog_update row) and has
+      // not upserted the collection in use yet
+      await s.sql`update workflow_definition set description = 'published while the reindex copied' where id = ${ids.r4!}`;
+      await s.sql`insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
+                  values (${ids.r4!}, 'acme', 'publish', 'publish/in-flight', ${s.suffix}, 'published 1.0.1')`;
+      // r5 as if first published during the copy: its row is written, its document not yet
+      await live.documents(ids.r5!).delete();
+      await s.sql`insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
+                  values (${ids.r5!}, 'globex', 'publish', 'publish/in-flight', ${s.suffix}, 'published 1.0.1')`;
+      const afterId = await entryBefore(ids.r3!);
+      const p: CopyProgress = await new MockActivityEnvironment().run(activities().copyCatalogPages, {
+        ...inflight,
+        collection: target,
+        previous: await aliasTarget(),
+        watermark,
+        pageSize: 2,
+        ...(afterId ? { afterId } : {}),
+      });
+      expect(p.altered.sample).toContainEqual({ id: ids.r3, fields: ['risk'] });
+      expect(p.altered.sample.map((a) => a.id)).not.toContain(ids.r4);
+      expect(p.missing.sample).not.toContain(ids.r5);
+      // only the tampered document is a repair of this run
+      expect((await reindexRows(inflight.runId)).filter((r) => mine().includes(r.definition_id))).toEqual([
+        { definition_id: ids.r3, reason: 'reindex: altered (risk)' },
+      ]);
+      // all three are in the new collection as Postgres has them
+      for (const doc of await loadCatalogDocuments(s.sql, { ids: [ids.r3!, ids.r4!, ids.r5!] })) {
+        expect(await s.typesense.collections<CatalogDocument>(target).documents(doc.id).retrieve(), doc.id).toEqual(doc);
+      }
+      expect(await s.typesense.collections<CatalogDocument>(target).documents(ids.r4!).retrieve()).toMatchObject({
+        description: 'published while the reindex copied',
+        provenance_workflow_id: 'publish/in-flight',
+      });
+    } finally {
+      await dropCollection(s.typesense, target);
+      await restore(ids.r3!, ids.r4!, ids.r5!);
+    }
+  });
+
+  it('begins by dropping the collections of earlier runs that nothing points to', async () => {
+    const hex = () => randomUUID().replace(/-/g, '');
+    const strays = [`${alias}_r${hex()}`, `${alias}_v2`];
+    const kept = [`${alias}_v3`, `${alias}_r${hex()}x`, `${alias}_scratch`]; // the first behind another alias
+    for (const name of [...strays, ...kept]) await createCatalogCollection(s.typesense, name);
+    await s.typesense.aliases().upsert(`${alias}_other`, { collection_name: `${alias}_v3` });
+    const current = await aliasTarget();
+    const begun = { workflowId: run.workflowId, runId: randomUUID() };
+    try {
+      const plan: ReindexPlan = await new MockActivityEnvironment().run(activities().beginCatalogReindex, begun);
+      expect(plan).toMatchObject({ collection: `${alias}_r${begun.runId.replace(/-/g, '')}`, previous: current });
+      for (const name of strays) expect(await collectionExists(name), name).toBe(false);
+      for (const name of [...kept, current, plan.collection]) expect(await collectionExists(name), name).toBe(true);
+      expect(await aliasTarget()).toBe(current);
+    } finally {
+      await s.typesense.aliases(`${alias}_other`).delete();
+      for (const name of [...strays, ...kept, `${alias}_r${begun.runId.replace(/-/g, '')}`]) await dropCollection(s.typesense, name);
+    }
+  });
+
   it('never drops the collection the alias points to', async () => {
     const current = await aliasTarget();
     expect(await new MockActivityEnvironment().run(activities().dropCatalogCollection, { collection: current })).toEqual({ dropped: false });
     expect(await collectionExists(current)).toBe(true);
+  });
+});
+
+describe('catalog reindex, around the switch', () => {
+  // The real workflow and activities, on a worker of this file's own task queue, where a
+  // test acts at a chosen point of a run — as another lifecycle or an operator would.
+  type Acts = ReturnType<typeof createCatalogReindexActivities>;
+  type Hooks = { [K in keyof Acts]?: (input: Parameters<Acts[K]>[0], real: Acts[K]) => ReturnType<Acts[K]> };
+  let hooks: Hooks = {};
+  let connection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let taskQueue: string;
+  let published = 0;
+
+  beforeAll(async () => {
+    taskQueue = `${s.config.TEMPORAL_TASK_QUEUE}-hooked`;
+    const real = createCatalogReindexActivities({ sql: s.sql, typesense: s.typesense, collection: alias });
+    const activities = Object.fromEntries(
+      Object.entries(real).map(([name, fn]) => [
+        name,
+        (input: never) => {
+          const hook = hooks[name as keyof Acts] as ((i: never, r: typeof fn) => unknown) | undefined;
+          return hook ? hook(input, fn) : fn(input);
+        },
+      ]),
+    );
+    connection = await NativeConnection.connect({ address: s.config.temporalAddress });
+    worker = await Worker.create({
+      connection,
+      namespace: s.config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+      dataConverter: createDataConverter(s.config.CODEC_KEYS!),
+    });
+    running = worker.run();
+  });
+  afterEach(() => {
+    hooks = {};
+  });
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => {});
+    await connection?.close();
+  });
+
+  const start = (reason: string) =>
+    s.client.workflow.start(CATALOG_REINDEX_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: catalogReindexWorkflowId(alias),
+      args: [{ requestedBy: 'root', reason } satisfies CatalogReindexInput],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+  /** What a publish does: commit the entry, then write its document through the alias. */
+  const publish = async (id: string, description: string) => {
+    await s.sql`update workflow_definition set description = ${description}, updated_at = now() where id = ${id}`;
+    const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: alias });
+    expect(await indexCatalogEntry({ definitionId: id, workflowId: `publish/${id}/during-reindex`, runId: `${s.suffix}-${++published}` })).toEqual({ indexed: true });
+  };
+
+  it('an entry changed during the copy is in the new collection before the alias points to it; one changed later after', { timeout: 180_000 }, async () => {
+    let atSwitch: Record<string, unknown> | undefined;
+    hooks = {
+      copyCatalogPages: async (input, real) => {
+        const p = await real(input);
+        // the copy has passed every entry: this change reaches the collection in use only
+        if (p.done) await publish(ids.r4!, `changed during the copy ${published}`);
+        return p;
+      },
+      switchCatalogAlias: async (input, real) => {
+        atSwitch = (await s.typesense.collections(input.collection).documents(ids.r4!).retrieve()) as Record<string, unknown>;
+        await publish(ids.r5!, `changed just before the switch ${published}`);
+        return real(input);
+      },
+    };
+    const handle = await start('drill: changes during the copy');
+    const report = (await handle.result()) as CatalogReindexReport;
+    const [r4, r5] = await loadCatalogDocuments(s.sql, { ids: [ids.r4!, ids.r5!] });
+    expect(r4).toMatchObject({ description: expect.stringMatching(/^changed during the copy/) as string, provenance_workflow_id: `publish/${ids.r4}/during-reindex` });
+    // searches never see the stale document: it was caught up before the switch
+    expect(atSwitch).toEqual(r4);
+    // and the change that reached only the old collection after that, by the pass after the switch
+    expect(await aliasTarget()).toBe(report.collection);
+    expect(await indexed(ids.r4!)).toEqual(r4);
+    expect(await indexed(ids.r5!)).toEqual(r5);
+    expect(report.caughtUp).toBe(2);
+    expect(report.missing.sample).not.toEqual(expect.arrayContaining([ids.r4]));
+    expect(report.altered.sample.map((a) => a.id)).not.toEqual(expect.arrayContaining([ids.r4, ids.r5]));
+    expect(await reindexRows(handle.firstExecutionRunId)).toEqual([]);
+  });
+
+  it('a run that fails before the switch leaves neither its collection nor its repairs behind', { timeout: 180_000 }, async () => {
+    await s.typesense.collections(alias).documents(ids.r1!).delete(); // a repair for the run to make
+    const before = await aliasTarget();
+    hooks = {
+      findExtraCatalogDocuments: async () => {
+        throw ApplicationFailure.nonRetryable('drill: the run fails before the switch', 'DRILL');
+      },
+    };
+    const failed = await start('drill: a failing run');
+    await expect(failed.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect(await aliasTarget()).toBe(before);
+    expect(await collectionExists(`${alias}_r${failed.firstExecutionRunId.replace(/-/g, '')}`)).toBe(false);
+    // r1 never reached live search through that run: provenance does not claim it did
+    expect(await indexed(ids.r1!)).toBeUndefined();
+    expect(await reindexRows(failed.firstExecutionRunId)).toEqual([]);
+
+    hooks = {};
+    const next = await start('drill: the run after');
+    const report = (await next.result()) as CatalogReindexReport;
+    expect(report.missing).toEqual({ count: 1, sample: [ids.r1] });
+    expect(await reindexRows(next.firstExecutionRunId)).toEqual([{ definition_id: ids.r1, reason: 'reindex: missing' }]);
+    expect(await indexed(ids.r1!)).toMatchObject({ provenance_run_id: next.firstExecutionRunId });
+  });
+
+  it('a terminated run (no cleanup) leaves a collection that the next run drops', { timeout: 180_000 }, async () => {
+    let copying!: () => void;
+    const copyStarted = new Promise<void>((r) => (copying = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    hooks = {
+      copyCatalogPages: async () => {
+        copying();
+        await released;
+        throw new Error('released after the termination');
+      },
+    };
+    const before = await aliasTarget();
+    const terminated = await start('drill: terminated');
+    await copyStarted;
+    await terminated.terminate('drill: an operator terminated the reindex');
+    release();
+    const orphan = `${alias}_r${terminated.firstExecutionRunId.replace(/-/g, '')}`;
+    expect(await collectionExists(orphan)).toBe(true);
+    expect(await aliasTarget()).toBe(before);
+
+    hooks = {};
+    const { report } = await reindex({ reason: 'after a terminated run' });
+    expect(report.previousCollection).toBe(before);
+    expect(await collectionExists(orphan)).toBe(false);
+    expect(await collectionExists(before)).toBe(false);
+    expect(await aliasTarget()).toBe(report.collection);
   });
 });
 
