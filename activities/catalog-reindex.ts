@@ -1,7 +1,8 @@
 import { ApplicationFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
 import { REINDEX_SAMPLE_SIZE } from '../domain/catalog-reindex.ts';
 import { aliasTarget, createCatalogCollection, dropCollection, switchAlias, type CatalogDocument } from '../platform/typesense.ts';
-import { loadCatalogDocuments, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
+import type { Sql } from '../platform/db.ts';
+import { loadCatalogDocuments, lockCatalogWrites, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
 
 /** Entries read from Postgres per page (one catalog_update insert and one import each). */
 const PAGE_SIZE = 1000;
@@ -227,8 +228,16 @@ export function createCatalogReindexActivities({ sql, typesense, collection: ali
     },
 
     /** Points the catalog alias at the new collection; searches and lifecycle writes follow at once. */
+    /**
+     * Switches under the catalog write lock: a publish or rollup that imported into the
+     * previous collection has committed its catalog_update row before the switch, so the
+     * catch-up after it sees the row.
+     */
     async switchCatalogAlias(input: { collection: string }): Promise<void> {
-      await switchAlias(typesense, alias, input.collection);
+      await sql.begin(async (tx) => {
+        await lockCatalogWrites(tx as unknown as Sql);
+        await switchAlias(typesense, alias, input.collection);
+      });
     },
 
     /**
