@@ -1,5 +1,6 @@
 import type { Client as Typesense } from 'typesense';
 import type { CatalogLifecycle } from '../domain/catalog.ts';
+import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
 import { RISK_RANK, type CatalogDocument } from '../platform/typesense.ts';
 
@@ -25,7 +26,6 @@ interface DocumentRow {
   updated_at: Date;
   tags: string[];
   author: string | null;
-  reviewer: string | null;
   last_reviewed_at: Date | null;
   certification_state: string;
   visibility: string | null;
@@ -43,9 +43,15 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 /**
  * Builds search documents from Postgres, the source of truth: by ids, or one page of the
  * whole catalog in id order (`afterId` exclusive) for a rebuild. Entries without a version
- * are not in the catalog. The provenance a document carries is the newest catalog_update
- * row of its entry (the lifecycle that last changed it); entries indexed before that table
- * existed fall back to the workflow that published their latest version.
+ * are not in the catalog.
+ *
+ * The provenance a document carries is the newest catalog_update row of its entry that
+ * everyone who can read the document may see. A tenant-local entry's document is read by
+ * its tenant only: its newest row. A global entry's is read by every tenant (with their
+ * scoped keys), and other tenants may not see versions that are not published with global
+ * scope (readVisibleDefinition), so a publish row counts only when its version is one they
+ * may see (or it names none: written outside a publish workflow). Entries indexed before
+ * catalog_update existed fall back to the workflow that published their latest version.
  */
 export async function loadCatalogDocuments(
   sql: Sql,
@@ -61,7 +67,7 @@ export async function loadCatalogDocuments(
     select d.id, d.tenant_id, d.name, d.title, d.description, d.category, d.risk, d.scope, d.owner, d.owner_team,
            d.status, d.latest_version, d.updated_at,
            coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags,
-           v.created_by as author, a.approver as reviewer, a.decided_at as last_reviewed_at,
+           v.created_by as author, a.decided_at as last_reviewed_at,
            coalesce(tp.certification_state, 'none') as certification_state, tp.visibility,
            h.last_status, h.run_count, h.failure_rate, h.avg_duration_ms, h.last_run_at,
            coalesce(cu.workflow_id, v.published_by_workflow_id) as provenance_workflow_id,
@@ -70,14 +76,20 @@ export async function loadCatalogDocuments(
     left join workflow_version v on v.definition_id = d.id and v.version = d.latest_version
     left join workflow_template tp on tp.definition_id = d.id
     left join lateral (
-      select approver, decided_at from approval
+      select decided_at from approval
       where definition_id = d.id and version = d.latest_version and decision = 'approve'
       order by decided_at desc limit 1) a on true
     left join lateral (
       select last_status, run_count, failure_rate, avg_duration_ms, last_run_at from health_snapshot
       where definition_id = d.id order by window_end desc limit 1) h on true
     left join lateral (
-      select workflow_id, run_id from catalog_update where definition_id = d.id order by id desc limit 1) cu on true
+      select u.workflow_id, u.run_id from catalog_update u
+      where u.definition_id = d.id
+        and (d.scope <> 'global' or u.lifecycle <> 'publish' or u.version is null or exists (
+              select 1 from workflow_version pv
+              where pv.definition_id = d.id and pv.version = u.version
+                and pv.status = 'published' and pv.spec->'metadata'->>'scope' = 'global'))
+      order by u.id desc limit 1) cu on true
     where d.latest_version is not null and ${where}
     order by d.id
     ${'ids' in select ? sql`` : sql`limit ${select.limit}`}`;
@@ -107,7 +119,6 @@ function toDocument(r: DocumentRow): CatalogDocument {
     // entry is shared with every tenant and a tenant-local one stays in its tenant.
     visibility: r.visibility ?? (r.scope === 'global' ? 'public-ecosystem' : 'internal-only'),
     ...(r.author ? { author: r.author } : {}),
-    ...(r.reviewer ? { reviewer: r.reviewer } : {}),
     ...(r.last_reviewed_at ? { last_reviewed_at: seconds(r.last_reviewed_at) } : {}),
     certified: r.certification_state === 'certified',
     ...(r.last_status ? { health_last_status: r.last_status } : {}),
@@ -118,39 +129,75 @@ function toDocument(r: DocumentRow): CatalogDocument {
   };
 }
 
-/** Records that a lifecycle changed an entry's search document (idempotent per workflow run). */
+/**
+ * Records that a lifecycle changed an entry's search document (idempotent per workflow
+ * run). `version`: the version a publish wrote; readers of other tenants see the row only
+ * if they may see that version.
+ */
 export async function recordCatalogUpdate(
   sql: Sql,
-  u: { definitionIds: readonly string[]; lifecycle: CatalogLifecycle; workflowId: string; runId: string; reason?: string },
+  u: { definitionIds: readonly string[]; lifecycle: CatalogLifecycle; workflowId: string; runId: string; reason?: string; version?: string },
 ): Promise<void> {
   if (!u.definitionIds.length) return;
   await sql`
-    insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason)
-    select d.id, d.tenant_id, ${u.lifecycle}, ${u.workflowId}, ${u.runId}, ${u.reason ?? null}
+    insert into catalog_update (definition_id, tenant_id, lifecycle, workflow_id, run_id, reason, version)
+    select d.id, d.tenant_id, ${u.lifecycle}, ${u.workflowId}, ${u.runId}, ${u.reason ?? null}, ${u.version ?? null}
     from workflow_definition d where d.id = any(${u.definitionIds as string[]}::text[])
     on conflict (definition_id, workflow_id, run_id) do nothing`;
+}
+
+/**
+ * Serialises the lifecycles' catalog writes — a health rollup's batch, a publish — until
+ * the caller's transaction ends. Each loads its documents from Postgres and imports them
+ * while holding it, so a document built from older rows never lands after a newer one.
+ * A writer that waits longer than a batch can take gives up (and its activity retries).
+ */
+export async function lockCatalogWrites(tx: Sql): Promise<void> {
+  await tx`set local lock_timeout = '20s'`;
+  await tx`select pg_advisory_xact_lock(hashtext('maestro:catalog-writes'))`;
+}
+
+/** The publish write, inside the caller's transaction (which holds the catalog write lock). */
+async function indexEntry(
+  sql: Sql,
+  typesense: Typesense,
+  collection: string,
+  input: { definitionId: string; workflowId: string; runId: string },
+): Promise<{ indexed: boolean }> {
+  const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
+  if (!d?.latest_version) return { indexed: false };
+  // The version this run published (its workflow id says which), which need not be the
+  // latest: a fix of an older line. Called outside a publish workflow, it names none.
+  const published = parsePublishWorkflowId(input.workflowId);
+  const version = published?.definitionId === input.definitionId ? published.version : undefined;
+  await recordCatalogUpdate(sql, {
+    definitionIds: [input.definitionId],
+    lifecycle: 'publish',
+    workflowId: input.workflowId,
+    runId: input.runId,
+    reason: `published ${version ?? d.latest_version}`,
+    ...(version ? { version } : {}),
+  });
+  const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
+  if (!doc) return { indexed: false };
+  await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
+  return { indexed: true };
 }
 
 export function createCatalogActivities({ sql, typesense, collection }: CatalogDeps) {
   return {
     /**
      * The publish lifecycle's catalog write: records that this publish run changed the
-     * entry, then upserts its search document; idempotent (keyed by definition id and run).
+     * entry and upserts its search document, in one transaction that holds the catalog
+     * write lock (so a health rollup's import cannot overwrite it with an older document)
+     * and commits after the upsert; idempotent (keyed by definition id and run).
      */
     async indexCatalogEntry(input: { definitionId: string; workflowId: string; runId: string }): Promise<{ indexed: boolean }> {
-      const [d] = await sql<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;
-      if (!d?.latest_version) return { indexed: false };
-      await recordCatalogUpdate(sql, {
-        definitionIds: [input.definitionId],
-        lifecycle: 'publish',
-        workflowId: input.workflowId,
-        runId: input.runId,
-        reason: `published ${d.latest_version}`,
+      return sql.begin(async (tx) => {
+        const db = tx as unknown as Sql;
+        await lockCatalogWrites(db);
+        return indexEntry(db, typesense, collection, input);
       });
-      const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
-      if (!doc) return { indexed: false };
-      await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
-      return { indexed: true };
     },
   };
 }

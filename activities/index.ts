@@ -1,4 +1,6 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
+import { createHealthActivities } from './health.ts';
+import { createCatalogReindexActivities } from './catalog-reindex.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPublishActivities(deps),
     ...createCatalogActivities(deps),
+    ...createHealthActivities(deps),
+    ...createCatalogReindexActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
   };

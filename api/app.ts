@@ -6,6 +6,7 @@ import { errorResponse, onError, validationHook } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { catalogAdminRoutes } from './routes/catalog-admin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps) {
   if (config.devLogin) api.route('/', devRoutes(deps));
   api.route('/', sessionRoutes());
   api.route('/', definitionRoutes(deps));
+  api.route('/', catalogAdminRoutes(deps)); // before the catalog routes: /catalog/reindex is not an entry id
   api.route('/', catalogRoutes(deps));
   api.route('/', approvalRoutes(deps));
   api.route('/', registryRoutes(deps));

@@ -52,6 +52,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
       status: v.status as string,
       digest: v.digest as string,
       changelog: (v.changelog as string | null) ?? undefined,
+      changeKind: (v.change_kind as string | null) ?? undefined,
       createdBy: v.created_by as string,
       createdAt: (v.created_at as Date).toISOString(),
       publishedAt: v.published_at ? (v.published_at as Date).toISOString() : undefined,

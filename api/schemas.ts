@@ -3,6 +3,7 @@ import { DEFINITION_ID } from '../domain/ids.ts';
 import { SEMVER } from '../domain/semver.ts';
 import { CATEGORIES, RISKS, SCOPES } from '../domain/spec.ts';
 import { ROLES } from '../domain/actor.ts';
+import type { CatalogDetail as CatalogDetailShape } from '../domain/catalog.ts';
 
 /** Schemas declared once: validation, the OpenAPI document and the tests use these. */
 export const DefinitionIdParam = z.object({
@@ -93,6 +94,7 @@ export const DefinitionDetail = z
         createdBy: z.string(),
         createdAt: z.string(),
         publishedAt: z.string().optional(),
+        changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking, once classified' }),
         provenance: z.object({ workflowId: z.string(), runId: z.string() }).optional(),
       }),
     ),
@@ -110,3 +112,119 @@ export const DefinitionDetail = z
     ),
   })
   .meta({ id: 'DefinitionDetail' });
+
+// ---- the catalog detail (GET /api/catalog/{id}): the JSON of domain/catalog.ts CatalogDetail ----
+
+const Link = z.string().meta({ description: 'the workflow history in the Temporal Web UI' });
+
+const CatalogLifecycleEnum = z.enum(['publish', 'health-rollup', 'reindex']);
+
+export const CatalogProvenanceEntry = z
+  .object({
+    lifecycle: CatalogLifecycleEnum,
+    workflowId: z.string(),
+    runId: z.string(),
+    reason: z.string().optional().meta({ example: 'health: 12 runs in 30 days, 8% failed' }),
+    at: z.string(),
+    temporalUiUrl: Link,
+  })
+  .meta({ id: 'CatalogProvenanceEntry' });
+
+export const CatalogTrust = z
+  .object({
+    author: z.string().optional().meta({ description: 'who wrote the version a run uses' }),
+    ownerTeam: z.string().optional(),
+    reviewer: z
+      .string()
+      .optional()
+      .meta({ description: 'who approved the latest published version; shown to the owning tenant only (others see the `reviewed` badge and lastReviewedAt)' }),
+    lastReviewedAt: z.string().optional(),
+    certified: z.boolean(),
+    certificationState: z.enum(['none', 'certified', 'stale', 'revoked']),
+    badges: z.array(z.string()).meta({ example: ['reviewed', 'healthy'] }),
+    warnings: z.array(z.string()).meta({ example: ['high risk: every run waits for approval (managerApproval)'] }),
+  })
+  .meta({ id: 'CatalogTrust' });
+
+export const CatalogHealth = z
+  .object({
+    windowDays: z.number().int(),
+    runCount: z.number().int().meta({ description: 'runs started in the window, from every tenant' }),
+    lastRunStatus: z.string().optional(),
+    lastRunAt: z.string().optional().meta({ description: 'when the newest run finished (or started, while it runs)' }),
+    failureRate: z.number().optional().meta({ description: '(failed + timed out) / runs in the window that finished and were not cancelled; absent when none did' }),
+    avgDurationMs: z.number().int().optional().meta({ description: 'over the completed runs in the window' }),
+    computedAt: z.string().optional().meta({ description: 'end of the window of the health rollup that computed these figures; absent: never rolled up' }),
+  })
+  .meta({ id: 'CatalogHealth' });
+
+export const CatalogApprovalRequirement = z
+  .object({ stepId: z.string(), title: z.string().optional(), roles: z.array(z.string()), users: z.array(z.string()), count: z.number().int() })
+  .meta({ id: 'CatalogApprovalRequirement' });
+
+export const CatalogDetail = z
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    name: z.string(),
+    title: z.string().optional(),
+    description: z.string(),
+    category: z.string(),
+    risk: z.string(),
+    scope: z.string(),
+    visibility: z.string(),
+    owner: z.string().optional(),
+    ownerTeam: z.string().optional(),
+    status: z.string(),
+    latestVersion: z.string().optional(),
+    tags: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    parameters: z
+      .object({
+        version: z.string().optional(),
+        schema: z.record(z.string(), z.unknown()).optional().meta({ description: 'the JSON Schema of the run parameters' }),
+        secrets: z.array(z.object({ name: z.string(), description: z.string().optional() })).meta({ description: 'declared secrets: names only, never values' }),
+      })
+      .meta({ description: 'of the version a run would use: the latest published one, else the newest' }),
+    approvalRequirements: z.array(CatalogApprovalRequirement).meta({ description: 'the approval steps a run of that version waits for' }),
+    versions: z.array(
+      z.object({
+        version: z.string(),
+        status: z.string(),
+        digest: z.string(),
+        changelog: z.string().optional(),
+        changeKind: z.string().optional(),
+        createdBy: z.string(),
+        createdAt: z.string(),
+        publishedAt: z.string().optional(),
+        provenance: z.object({ workflowId: z.string(), runId: z.string(), temporalUiUrl: Link }).optional(),
+      }),
+    ),
+    approvals: z
+      .array(
+        z.object({
+          version: z.string(),
+          approver: z.string(),
+          approverTenant: z.string(),
+          decision: z.string(),
+          rationale: z.string(),
+          decidedAt: z.string(),
+          workflowId: z.string(),
+          runId: z.string().optional(),
+        }),
+      )
+      .meta({ description: 'publish decisions; empty for every tenant but the owner' }),
+    trust: CatalogTrust,
+    health: CatalogHealth,
+    provenance: z.array(CatalogProvenanceEntry).meta({
+      description:
+        'what changed the search document, newest first: every publish and reindex, and the newest 10 health rollups. ' +
+        'Other tenants see the publishes of the versions they may see only.',
+    }),
+  })
+  .meta({ id: 'CatalogDetail' });
+
+// The schema and the shared type must describe the same JSON (checked by the compiler).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _catalogDetailMatchesDomain: Same<z.infer<typeof CatalogDetail>, CatalogDetailShape> = true;

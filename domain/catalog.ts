@@ -24,7 +24,10 @@ export interface CatalogTrust {
   /** who wrote the latest version */
   author?: string;
   ownerTeam?: string;
-  /** who approved the latest published version (absent when it needed no review) */
+  /**
+   * who approved the latest published version; the owning tenant only (like the approvals).
+   * Other tenants see the "reviewed" badge and lastReviewedAt. Absent when it needed no review.
+   */
   reviewer?: string;
   lastReviewedAt?: string;
   certified: boolean;
@@ -105,6 +108,10 @@ export interface CatalogDetail {
   }[];
   trust: CatalogTrust;
   health: CatalogHealth;
-  /** newest first; what changed this entry's search document, and which lifecycle did it */
+  /**
+   * newest first; what changed this entry's search document, and which lifecycle did it:
+   * every publish and reindex, and the newest health rollups. Other tenants see the
+   * publishes of the versions they may see only.
+   */
   provenance: CatalogProvenanceEntry[];
 }

@@ -59,6 +59,17 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
 
+  /**
+   * How often the worker's Temporal Schedule starts a catalog health rollup: `30s`, `5m`,
+   * `1h` (at least 10 seconds), or `off` to pause the schedule.
+   */
+  HEALTH_ROLLUP_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^(off|[1-9]\d*(s|m|h))$/, 'must be a duration such as 30s, 5m or 1h, or off')
+    .refine((v) => v === 'off' || !/^[1-9]s$/.test(v), 'must be at least 10s')
+    .default('5m'),
+
   POLICY_DIR: z.string().min(1).default('.build/policies'),
   WEB_DIST: z.string().min(1).default('web/dist'),
 });

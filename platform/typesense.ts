@@ -37,9 +37,13 @@ export interface CatalogDocument {
   // collection gets them in place (addMissingFields) and a reindex fills them.
   /** internal-only | partner-curated | public-ecosystem */
   visibility?: string;
-  /** trust: who wrote the latest version, who approved it and when, certification */
+  /**
+   * trust: who wrote the latest version, when it was approved, certification. Never who
+   * approved it: every tenant reads a global document with its scoped key, and publish
+   * approvals are the owning tenant's (a collection created with a `reviewer` field keeps
+   * it, empty: documents no longer carry it).
+   */
   author?: string;
-  reviewer?: string;
   last_reviewed_at?: number;
   certified?: boolean;
   /** health (from the latest health rollup, HEALTH_WINDOW_DAYS of runs) */
@@ -74,7 +78,6 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'usage', type: 'int32', optional: true },
     { name: 'visibility', type: 'string', facet: true, optional: true },
     { name: 'author', type: 'string', facet: true, optional: true },
-    { name: 'reviewer', type: 'string', index: false, optional: true },
     { name: 'last_reviewed_at', type: 'int64', optional: true },
     { name: 'health_last_status', type: 'string', facet: true, optional: true },
     { name: 'health_failure_rate', type: 'float', optional: true },
@@ -123,3 +126,49 @@ async function addMissingFields(ts: Client, name: string): Promise<void> {
  * are global and published (the same rule as api/read-models.ts readVisibleDefinition).
  */
 export const tenantScopeFilter = (tenant: string) => `(tenant_id:=\`${tenant}\` || (scope:=global && status:=published))`;
+
+const httpStatus = (e: unknown) => (e as { httpStatus?: number }).httpStatus;
+
+/** The collection an alias points to, or undefined when the alias or its collection is gone. */
+export async function aliasTarget(ts: Client, alias: string): Promise<string | undefined> {
+  let name: string;
+  try {
+    name = (await ts.aliases(alias).retrieve()).collection_name;
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+  try {
+    await ts.collections(name).retrieve();
+    return name;
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Creates an empty catalog collection; one that exists already is kept (idempotent). */
+export async function createCatalogCollection(ts: Client, name: string): Promise<void> {
+  try {
+    await ts.collections().create(catalogSchema(name));
+  } catch (e) {
+    if (httpStatus(e) !== 409) throw e;
+  }
+}
+
+/** Points the alias at a collection: readers and writers use it from their next request. */
+export async function switchAlias(ts: Client, alias: string, name: string): Promise<void> {
+  await ts.aliases().upsert(alias, { collection_name: name });
+}
+
+/**
+ * Drops a collection by its real name (a name that is an alias would drop the alias's
+ * collection, so callers check `aliasTarget` first); one that is gone already is fine.
+ */
+export async function dropCollection(ts: Client, name: string): Promise<void> {
+  try {
+    await ts.collections(name).delete();
+  } catch (e) {
+    if (httpStatus(e) !== 404) throw e;
+  }
+}

@@ -11,8 +11,11 @@ shift
 
 step() { echo "==> $*"; }
 
-# node_modules is (re)installed when missing or older than the lock file.
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# node_modules is (re)installed when missing or older than the lock file — unless it is a
+# symlink (a git worktree sharing another checkout's modules: npm ci would empty those).
+if [ -L node_modules ]; then
+  :
+elif [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
 fi

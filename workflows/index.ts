@@ -2,3 +2,5 @@ export { publishWorkflow } from './publish.ts';
 export { createDraftWorkflow } from './draft.ts';
 export { registerAdapterWorkflow, setAdapterStatusWorkflow } from './registry.ts';
 export { runWorkflow } from './run.ts';
+export { healthRollupWorkflow } from './health-rollup.ts';
+export { catalogReindexWorkflow } from './catalog-reindex.ts';

@@ -1,10 +1,17 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
-import { commonErrors, json } from '../responses.ts';
-import { CatalogItem } from '../schemas.ts';
+import { commonErrors, errorResponse, json } from '../responses.ts';
+import { CatalogDetail, CatalogItem, DefinitionIdParam } from '../schemas.ts';
 import { CatalogSearch } from '../catalog-search.ts';
+import { readCatalogDetail } from '../catalog-detail.ts';
+import { requireRole } from '../auth.ts';
+import { notFound } from '../../domain/errors.ts';
+import { HEALTH_WINDOW_DAYS } from '../../domain/catalog.ts';
+import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
+import { HEALTH_ROLLUP_WORKFLOW_TYPE, healthRollupManualWorkflowId } from '../../workflows/contracts/index.ts';
 
 const param = (name: string) => ({ param: { name, in: 'query' as const } });
 /** Filter values go into Typesense filter expressions inside backticks: no backticks. */
@@ -58,6 +65,59 @@ const search = createRoute({
   },
 });
 
+const detail = createRoute({
+  method: 'get',
+  path: '/catalog/{id}',
+  tags: ['catalog'],
+  summary: 'One catalog entry: parameters, approval requirements, versions, approvals, trust, health and provenance',
+  description:
+    'Visible under the same rule as the search: your tenant\'s entries and global published ones. ' +
+    'An entry you may not see answers 404 exactly like one that does not exist. Publish approvals are listed for the owning tenant only.',
+  request: { params: DefinitionIdParam },
+  responses: {
+    200: json(CatalogDetail, 'The entry'),
+    404: errorResponse('No such entry (or not visible to your tenant)'),
+    ...commonErrors,
+  },
+});
+// Only ids with a dot (every definition id has one) reach the detail, so sibling routes
+// such as /catalog/reindex or /catalog/health-rollups are never taken for an id. The
+// OpenAPI document shows the plain path; Hono matches the constrained one.
+const detailMatch = { ...detail, path: '/catalog/{id{[^/]+\\.[^/]+}}', hide: true } as unknown as typeof detail;
+
+const HealthRollupStarted = z
+  .object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string() })
+  .meta({ id: 'HealthRollupStarted' });
+
+const startHealthRollup = createRoute({
+  method: 'post',
+  path: '/catalog/health-rollups',
+  tags: ['catalog', 'operations'],
+  summary: 'Start a catalog health rollup now (platform admins)',
+  description:
+    'The worker\'s schedule runs one every HEALTH_ROLLUP_INTERVAL; this starts one at once, with its own workflow id. ' +
+    'Overlapping rollups are safe: their writes take turns (each batch holds the catalog write lock while it writes its ' +
+    'snapshots and provenance and imports the documents, and commits only then), a rollup whose window ends earlier never ' +
+    'writes over a later one\'s figures, and an entry whose figures did not change is not written again.',
+  request: {
+    body: {
+      required: false,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            windowDays: z.number().int().min(1).max(365).optional().meta({ description: `days of runs to look at (default ${HEALTH_WINDOW_DAYS})` }),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    202: json(HealthRollupStarted, 'Health rollup started'),
+    403: errorResponse('Not a platform admin'),
+    ...commonErrors,
+  },
+});
+
 export function catalogRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const catalog = new CatalogSearch(deps);
@@ -71,6 +131,34 @@ export function catalogRoutes(deps: ApiDeps) {
       ...(certified ? { certified: certified === 'true' } : {}),
     });
     return c.json(result as z.infer<typeof CatalogSearchResponse>, 200);
+  });
+
+  const { sql, temporal, config } = deps;
+  const link = (workflowId: string, runId?: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
+
+  app.openAPIRegistry.registerPath(detail);
+  app.openapi(detailMatch, async (c) => {
+    const entry = await readCatalogDetail(sql, c.get('actor'), c.req.valid('param').id, link);
+    if (!entry) throw notFound('DEFINITION_NOT_FOUND', 'no such definition');
+    return c.json(entry, 200);
+  });
+
+  // The role is checked before the body is validated: a non-admin learns nothing about the
+  // body's rules (403, not 422).
+  app.post(startHealthRollup.path, async (c, next) => {
+    requireRole(c.get('actor'), ['platform-admin'], 'starting a health rollup');
+    await next();
+  });
+  app.openapi(startHealthRollup, async (c) => {
+    const { windowDays } = c.req.valid('json');
+    const handle = await temporal.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: healthRollupManualWorkflowId(randomUUID()),
+      args: [windowDays ? { windowDays } : {}],
+      typedSearchAttributes: [{ key: SA.lifecycle, value: 'health-rollup' }],
+    });
+    const runId = handle.firstExecutionRunId;
+    return c.json({ workflowId: handle.workflowId, runId, temporalUrl: link(handle.workflowId, runId) }, 202);
   });
   return app;
 }

@@ -1,4 +1,5 @@
-// Records one history per publish path and per run-engine path into test/replay/histories/
+// Records one history per publish path, per run-engine path, of a health rollup and of a
+// catalog reindex into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { engineSpec, decide, publishSpec, startRun, waitForRun, waitingAt } from '../engine/support.ts';
 import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
+import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
 
 let s: Stack;
 beforeAll(async () => {
@@ -101,4 +103,28 @@ it('records every run-engine path', async () => {
   await s.as('alice').call('POST', `/runs/${cancelled.body.runId}/cancel`, { reason: 'Recorded fixture cancellation.' });
   expect((await waitForRun(s, 'alice', cancelled.body.runId)).status).toBe('cancelled');
   await save('run-cancelled', cancelled.body.workflowId);
+});
+
+it('records a health rollup', async () => {
+  const id = await publishSpec(s, engineSpec({ steps: [{ id: 'only', task: 'transform@1.0.0', with: { expression: "'ok'", data: {} } }] }, { name: `replay-health-${s.suffix}` }));
+  const run = await startRun(s, 'alice', id);
+  expect((await waitForRun(s, 'alice', run.body.runId)).status).toBe('completed');
+  const workflowId = `health-rollup/replay-${s.suffix}`;
+  const result = (await s.client.workflow.execute(HEALTH_ROLLUP_WORKFLOW_TYPE, { taskQueue: s.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{}] })) as HealthRollupResult;
+  expect(result.changed).toBeGreaterThanOrEqual(1);
+  await save('health-rollup', workflowId);
+});
+
+it('records a catalog reindex', async () => {
+  const alice = s.as('alice');
+  const { body } = await alice.createDraft(testSpec({ name: `replay-reindex-${s.suffix}` }));
+  await alice.requestPublish(body.definitionId, '1.0.0');
+  expect(await alice.waitForPublish(body.definitionId, '1.0.0', ['published', 'denied', 'invalid'])).toBe('published');
+  // a document deleted behind the application's back, for the reindex to find missing
+  await s.typesense.collections(s.config.TYPESENSE_COLLECTION).documents(body.definitionId).delete();
+  const started = await s.as('root').call<{ workflowId: string; runId: string }>('POST', '/catalog/reindex', { reason: 'Recorded fixture reindex.' });
+  const report = await s.client.workflow.getHandle(started.body.workflowId, started.body.runId).result();
+  expect(report).toMatchObject({ missing: { count: expect.any(Number) as number } });
+  expect((report as { missing: { sample: string[] } }).missing.sample).toContain(body.definitionId);
+  await save('catalog-reindex', started.body.workflowId);
 });

@@ -23,6 +23,14 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['run-approved.json', 'run-cancelled.json', 'run-completed.json', 'run-rejected.json']));
   });
 
+  it('has a history of the health rollup', () => {
+    expect(files).toContain('health-rollup.json');
+  });
+
+  it('has histories of the catalog reindex, from before and after its catch-up ahead of the switch', () => {
+    expect(files).toEqual(expect.arrayContaining(['catalog-reindex.json', 'catalog-reindex.patched.json']));
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
@@ -31,9 +39,11 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, '') })));
   });
 
-  it('detects an unsafe change to the publish and run workflows', async () => {
-    const lifecycleHistories = histories().filter((h) => h.workflowId.startsWith('publish-') || h.workflowId.startsWith('run-'));
+  it('detects an unsafe change to the publish, run, health rollup and catalog reindex workflows', async () => {
+    const lifecycleHistories = histories().filter((h) => /^(publish|run|health-rollup|catalog-reindex)/.test(h.workflowId));
     expect(lifecycleHistories.some((h) => h.workflowId.startsWith('run-'))).toBe(true);
+    expect(lifecycleHistories.some((h) => h.workflowId === 'health-rollup')).toBe(true);
+    expect(lifecycleHistories.filter((h) => h.workflowId.startsWith('catalog-reindex')).map((h) => h.workflowId)).toEqual(['catalog-reindex', 'catalog-reindex.patched']);
     const errors: unknown[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
@@ -43,5 +53,21 @@ describe('recorded histories replay against the current workflow code', () => {
     }
     expect(errors).toHaveLength(lifecycleHistories.length);
     for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('detects the catch-up before the switch added without patched()', async () => {
+    const recordedBefore = histories().filter((h) => h.workflowId === 'catalog-reindex');
+    expect(recordedBefore).toHaveLength(1);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/reindex-unpatched.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      recordedBefore,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeterminismViolationError);
+    // the history switched the alias where this code catches up first
+    expect(String((errors[0] as Error).message)).toMatch(/'switchCatalogAlias' does not match .* 'catchUpCatalog'/);
   });
 });

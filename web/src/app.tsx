@@ -1,15 +1,23 @@
-import { Route, Router } from '@solidjs/router';
+import { Route, Router, type RoutePreloadFuncArgs } from '@solidjs/router';
+import { lazy } from 'solid-js';
 import { Layout } from './components/layout.tsx';
 import { RequireSession } from './components/require-session.tsx';
-import { ApprovalsPage } from './pages/approvals.tsx';
+import { catalogDetail } from './data/catalog.ts';
 import { CatalogPage } from './pages/catalog.tsx';
-import { DefinitionPage } from './pages/definition.tsx';
-import { NotFoundPage } from './pages/not-found.tsx';
-import { RunPage } from './pages/run.tsx';
-import { SignInPage } from './pages/sign-in.tsx';
-import { TaskDetailPage } from './pages/task-detail.tsx';
-import { TasksPage } from './pages/tasks.tsx';
-import { ValidatePage } from './pages/validate.tsx';
+
+// The catalog is the landing page and ships in the main chunk; every other page is loaded
+// on first visit (the router also starts loading it when a link to it is hovered).
+const CatalogDetailPage = lazy(() => import('./pages/catalog-detail.tsx').then((m) => ({ default: m.CatalogDetailPage })));
+const RunPage = lazy(() => import('./pages/run.tsx').then((m) => ({ default: m.RunPage })));
+const TasksPage = lazy(() => import('./pages/tasks.tsx').then((m) => ({ default: m.TasksPage })));
+const TaskDetailPage = lazy(() => import('./pages/task-detail.tsx').then((m) => ({ default: m.TaskDetailPage })));
+const ValidatePage = lazy(() => import('./pages/validate.tsx').then((m) => ({ default: m.ValidatePage })));
+const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
+const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
+const NotFoundPage = lazy(() => import('./pages/not-found.tsx').then((m) => ({ default: m.NotFoundPage })));
+
+/** A workflow's detail is fetched while its page's code loads, not after (its page shows any error). */
+const preloadDetail = ({ params }: RoutePreloadFuncArgs) => void catalogDetail(params.id!).catch(() => {});
 
 export function App() {
   return (
@@ -17,7 +25,7 @@ export function App() {
       <Route path="/sign-in" component={SignInPage} />
       <Route component={RequireSession}>
         <Route path="/" component={CatalogPage} />
-        <Route path="/catalog/:id" component={DefinitionPage} />
+        <Route path="/catalog/:id" component={CatalogDetailPage} preload={preloadDetail} />
         <Route path="/runs/:runId" component={RunPage} />
         <Route path="/tasks" component={TasksPage} />
         <Route path="/tasks/:name" component={TaskDetailPage} />

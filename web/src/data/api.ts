@@ -50,6 +50,11 @@ export async function apiFetch<T>(path: string, req: ApiRequest = {}): Promise<T
     throw new ApiError(0, 'NETWORK', 'The Maestro API cannot be reached. Check that the server is running.');
   }
 
+  return readApiResponse<T>(res);
+}
+
+/** The body of a 2xx answer, or the API's error as an ApiError (also for responses fetched elsewhere). */
+export async function readApiResponse<T>(res: Response): Promise<T> {
   if (res.ok) {
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;

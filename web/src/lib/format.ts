@@ -8,6 +8,14 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
 }
 
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** A day for people (lists, where the time of day is noise). */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+}
+
 const STATUS_LABELS: Record<PublishStatus, string> = {
   validating: 'validating',
   deciding: 'deciding',
