@@ -1,14 +1,13 @@
-// npm run seed:catalog -- --count 10000 [--seed 42] [--tenants 40] [--no-index]
+// npm run seed:catalog -- --count 10000 [--seed 42] [--tenants 40] [--api URL] [--no-index]
 //
 // Seeds realistic catalog entries (definitions, a published version with a valid spec and
 // its digest, tags, marketplace templates, health snapshots) across acme, globex and up to
-// 48 more tenants, then brings the Typesense projection up to date. Deterministic: entry i
-// depends only on the seed, so --count 10000 is a prefix of --count 100000 and a second run
-// with the same count adds nothing. Talks to the stores of a running `npm start` (the same
-// configuration: platform/config.ts), or to any stack when used as a module (the catalog
-// benchmark).
+// 48 more tenants, then rebuilds the Typesense projection with the catalog reindex.
+// Deterministic: entry i depends only on the seed, so --count 10000 is a prefix of --count
+// 100000 and a second run with the same count adds nothing. Talks to the stores of a running `npm start` (the same
+// configuration: platform/config.ts) and its API (the reindex lifecycle), or to any stack
+// when used as a module (the catalog benchmark).
 import { pathToFileURL } from 'node:url';
-import type { Client as Typesense } from 'typesense';
 import type { Sql } from '../platform/db.ts';
 import { contentDigest } from '../platform/digest.ts';
 import { registryFor } from '../platform/registry.ts';
@@ -16,7 +15,6 @@ import { seedTenants } from '../platform/seed.ts';
 import { validateSpec } from '../domain/validate-spec.ts';
 import { schemaIssues, validateSpecSchema } from '../domain/schema-validator.ts';
 import type { RegistryView } from '../domain/manifest.ts';
-import { loadCatalogDocuments } from '../activities/catalog.ts';
 import { catalogGenerator, SEED_AUTHOR, type SeedEntry } from './catalog-seed-data.ts';
 
 export interface SeedCatalogOptions {
@@ -183,22 +181,48 @@ async function insertBatch(sql: Sql, rows: (SeedEntry & { digest: string })[]): 
   return new Set(added.map((r) => r.id));
 }
 
+export interface ReindexOutcome {
+  workflowId: string;
+  runId: string;
+  ms: number;
+  report: { total: number; unchanged: number; missing: { count: number }; altered: { count: number }; extra: { count: number }; collection: string };
+}
+
 /**
- * Temporary projection until the reindex lifecycle lands: upserts the documents of the
- * given entries, built by the same loader the lifecycles use.
+ * Brings the search projection up to date the way an operator would: the catalog reindex
+ * lifecycle (`POST /api/catalog/reindex` as a platform admin), which rebuilds the collection
+ * from Postgres, switches the alias and reports what differed — the new entries are
+ * "missing". A reindex that was already running may have copied before these rows were
+ * written: it is waited for, and a new one started.
  */
-export async function importDocuments(sql: Sql, typesense: Typesense, collection: string, ids: readonly string[], log: (line: string) => void = () => {}) {
+export async function reindexCatalog(apiUrl: string, adminToken: string, reason: string, log: (line: string) => void = () => {}): Promise<ReindexOutcome> {
   const t0 = performance.now();
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const docs = await loadCatalogDocuments(sql, { ids: ids.slice(i, i + BATCH) });
-    await typesense.collections(collection).documents().import(docs, { action: 'upsert' });
-    log(`seed-catalog: indexed ${Math.min(ids.length, i + BATCH)}/${ids.length}`);
+  const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  for (;;) {
+    const res = await fetch(`${apiUrl}/api/catalog/reindex`, { method: 'POST', headers, body: JSON.stringify({ reason }) });
+    if (res.status !== 202) throw new Error(`POST /api/catalog/reindex answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const started = (await res.json()) as { workflowId: string; runId: string; joined: boolean };
+    log(`seed-catalog: reindex ${started.joined ? 'already running, waiting for' : 'started:'} ${started.workflowId} (run ${started.runId})`);
+    for (let last = '';;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const st = await fetch(`${apiUrl}/api/catalog/reindex`, { headers });
+      if (st.status !== 200) throw new Error(`GET /api/catalog/reindex answered ${st.status}: ${(await st.text()).slice(0, 300)}`);
+      const body = (await st.json()) as { runId: string; status: string; progress?: { phase: string; copied: number }; report?: ReindexOutcome['report']; error?: string };
+      if (body.runId !== started.runId) throw new Error(`another reindex (run ${body.runId}) started meanwhile`);
+      if (body.status === 'running') {
+        const now = body.progress ? `${body.progress.phase}, ${body.progress.copied} copied` : 'running';
+        if (now !== last) log(`seed-catalog: reindex ${(last = now)}`);
+        continue;
+      }
+      if (body.status !== 'completed' || !body.report) throw new Error(`the reindex ${body.status}${body.error ? `: ${body.error}` : ''}`);
+      if (started.joined) break; // it may have missed our rows: start our own
+      return { workflowId: started.workflowId, runId: started.runId, ms: performance.now() - t0, report: body.report };
+    }
   }
-  return { ms: performance.now() - t0 };
 }
 
 function parseArgs(argv: string[]) {
-  const out = { count: 0, seed: DEFAULT_SEED, extraTenants: DEFAULT_EXTRA_TENANTS, index: true };
+  const out: { count: number; seed: number; extraTenants: number; index: boolean; api?: string } = { count: 0, seed: DEFAULT_SEED, extraTenants: DEFAULT_EXTRA_TENANTS, index: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -210,6 +234,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--seed') out.seed = value();
     else if (a === '--tenants') out.extraTenants = value();
     else if (a === '--no-index') out.index = false;
+    else if (a === '--api') out.api = argv[++i] ?? usage('--api needs the URL of the running API');
     else usage(`unknown argument ${a}`);
   }
   if (!out.count) usage('--count is required');
@@ -217,7 +242,7 @@ function parseArgs(argv: string[]) {
 }
 
 function usage(problem: string): never {
-  console.error(`seed-catalog: ${problem}\nusage: npm run seed:catalog -- --count 10000 [--seed ${DEFAULT_SEED}] [--tenants ${DEFAULT_EXTRA_TENANTS}] [--no-index]`);
+  console.error(`seed-catalog: ${problem}\nusage: npm run seed:catalog -- --count 10000 [--seed ${DEFAULT_SEED}] [--tenants ${DEFAULT_EXTRA_TENANTS}] [--api http://127.0.0.1:3000] [--no-index]`);
   process.exit(2);
 }
 
@@ -226,7 +251,8 @@ async function main() {
   const { loadConfig } = await import('../platform/config.ts');
   const { requireRuntimeSecrets } = await import('../platform/runtime-secrets.ts');
   const { createSql } = await import('../platform/db.ts');
-  const { createTypesense } = await import('../platform/typesense.ts');
+  const { signToken } = await import('../platform/auth.ts');
+  const { DEMO_USERS } = await import('../domain/demo-users.ts');
   const config = loadConfig();
   const secrets = requireRuntimeSecrets(config);
   const sql = createSql(secrets.databaseUrl, { max: 2 });
@@ -237,9 +263,17 @@ async function main() {
     const seeded = await seedCatalog(sql, { ...args, log: console.log });
     console.log(`seed-catalog: ${seeded.inserted} entries added in ${(seeded.ms / 1000).toFixed(1)} s`);
     if (args.index && seeded.insertedCatalogIds.length) {
-      const typesense = createTypesense(config.typesenseUrl, secrets.typesenseApiKey, 60);
-      const { ms } = await importDocuments(sql, typesense, config.TYPESENSE_COLLECTION, seeded.insertedCatalogIds, console.log);
-      console.log(`seed-catalog: ${seeded.insertedCatalogIds.length} documents indexed in ${(ms / 1000).toFixed(1)} s`);
+      const api = (args.api ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+      const root = DEMO_USERS.find((u) => u.roles.includes('platform-admin'))!;
+      const token = await signToken(secrets.jwtSecret, root, '1h');
+      await fetch(`${api}/api/health`).catch((e: unknown) => {
+        throw new Error(`cannot reach the API at ${api} (${(e as Error).message}); is "npm start" running? (or pass --api, or --no-index)`);
+      });
+      const r = await reindexCatalog(api, token, `seed-catalog: ${seeded.inserted} entries added (--count ${args.count})`, console.log);
+      const { total, unchanged, missing, altered, extra } = r.report;
+      console.log(
+        `seed-catalog: reindex completed in ${(r.ms / 1000).toFixed(1)} s — ${total} entries, ${unchanged} unchanged, ${missing.count} missing, ${altered.count} altered, ${extra.count} extra (${r.workflowId}, run ${r.runId})`,
+      );
     }
   } finally {
     await sql.end({ timeout: 5 });
