@@ -198,7 +198,7 @@ function readTypesenseResults(tenant: string, p: CatalogSearchParams, results: M
   const items = (main.hits ?? []).map(({ document: d }) => {
     // the scoped key already guarantees this; a document outside the scope is a bug, not a result
     if (d.tenant_id !== tenant && !(d.scope === 'global' && d.status === 'published')) throw new Error('typesense returned a document outside the tenant scope');
-    return listItem({ ...d, certified: d.certified ?? false, updated: new Date(d.updated_at * 1000) });
+    return listItem(d, d.certified ?? false, new Date(d.updated_at * 1000));
   });
   return { items, found: main.found ?? 0, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
 }
@@ -234,11 +234,11 @@ class TypesenseHttp {
           timeout: timeoutMs,
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
             if (res.statusCode !== 200) return reject(new Error(`typesense answered ${res.statusCode}: ${text.slice(0, 200)}`));
             try {
               resolve(JSON.parse(text) as T);
@@ -304,40 +304,45 @@ export class CatalogSearch {
   }
 }
 
-/** One list entry, from a Typesense document or a Postgres row alike: only the fields a list needs. */
-function listItem(d: {
-  id: string;
-  name: string;
-  title?: string | null;
-  description: string;
-  category: string;
-  risk: string;
-  scope: 'global' | 'tenant-local';
-  tenant_id: string;
-  owner?: string | null;
-  owner_team?: string | null;
-  latest_version: string;
-  status: string;
-  tags: string[];
-  certified: boolean;
-  updated: Date;
-}): CatalogListItem {
+/**
+ * One list entry, from a Typesense document or a Postgres row alike: only the fields a list
+ * needs. Absent optional fields are left undefined, which the JSON answer omits.
+ */
+function listItem(
+  d: {
+    id: string;
+    name: string;
+    title?: string | null;
+    description: string;
+    category: string;
+    risk: string;
+    scope: 'global' | 'tenant-local';
+    tenant_id: string;
+    owner?: string | null;
+    owner_team?: string | null;
+    latest_version: string;
+    status: string;
+    tags: string[];
+  },
+  certified: boolean,
+  updated: Date,
+): CatalogListItem {
   return {
     id: d.id,
     name: d.name,
-    ...(d.title ? { title: d.title } : {}),
+    title: d.title || undefined,
     description: d.description,
     category: d.category,
     risk: d.risk,
     scope: d.scope,
     tenantId: d.tenant_id,
-    ...(d.owner ? { owner: d.owner } : {}),
-    ...(d.owner_team ? { ownerTeam: d.owner_team } : {}),
+    owner: d.owner || undefined,
+    ownerTeam: d.owner_team || undefined,
     latestVersion: d.latest_version,
     status: d.status,
     tags: d.tags,
-    certified: d.certified,
-    updatedAt: d.updated.toISOString(),
+    certified,
+    updatedAt: updated.toISOString(),
   };
 }
 
@@ -431,6 +436,6 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
   for (const r of facetRows) facets[r.facet].push({ value: r.value, count: r.count });
   for (const list of Object.values(facets)) list.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   for (const name of Object.keys(facets) as FacetName[]) facets[name] = facets[name].slice(0, MAX_FACET_VALUES);
-  const items = rows.map((d) => listItem({ ...d, updated: d.updated_at }));
+  const items = rows.map((d) => listItem(d, d.certified, d.updated_at));
   return { items, found, page: p.page, perPage: p.perPage, facets, source: 'postgres' };
 }
