@@ -4,6 +4,8 @@
 // JWT, (b) the same multi_search sent to Typesense directly with that tenant's scoped key,
 // (c) the Postgres full-text search over the same rows; and the cold-load time of the
 // Switchboard catalog page in headless Chromium. Appends a section to docs/performance.md.
+// Knobs (environment): BENCH_SIZES (10000,100000), BENCH_SAMPLES per variant and size (360),
+// BENCH_PAGE_LOADS (30), BENCH_WRITE_DOC=0 to only print the section.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -157,13 +159,15 @@ try {
     HOST: '127.0.0.1',
     PORT: String(apiPort),
   };
+  // Output goes straight to a file (the shell redirects, then execs node): piped through
+  // this process, every request's log line would wake the measuring client.
   const node = (name: string, script: string) => ({
     name,
-    command: process.execPath,
-    args: ['--import', 'tsx', script],
+    command: '/bin/sh',
+    args: ['-c', 'exec "$0" --import tsx "$1" >> "$2" 2>&1', process.execPath, script, path.join(root, `${name}.log`)],
     cwd: repo,
     env,
-    output: { file: path.join(root, `${name}.log`) },
+    output: 'quiet' as const,
   });
   await runToCompletion(node('migrate', 'scripts/migrate.ts'));
   const worker = startProcess(node('worker', 'workers/main.ts'));
@@ -263,12 +267,20 @@ try {
 } catch (e) {
   exitCode = 1;
   console.error(e);
-  for (const c of children) console.error(`--- ${c.name} ---\n${c.tail(30)}`);
+  for (const name of ['migrate', 'worker', 'api']) console.error(`--- ${name} ---\n${tailOf(path.join(root, `${name}.log`))}`);
 } finally {
   for (const c of children.reverse()) await c.stop();
   for (const s of servers.reverse()) await s.stop().catch(() => {});
   rmSync(root, { recursive: true, force: true });
   process.exit(exitCode);
+}
+
+function tailOf(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no output)';
+  }
 }
 
 // ---- seeded entries are real ----------------------------------------------------------------
