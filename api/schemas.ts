@@ -68,48 +68,52 @@ export const CatalogItem = z
   })
   .meta({ id: 'CatalogItem' });
 
+/** The fields of a definition that its detail (GET /definitions/{id}) and its catalog detail share. */
+const DefinitionFields = {
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  title: z.string().optional(),
+  description: z.string(),
+  category: z.string(),
+  risk: z.string(),
+  scope: z.string(),
+  owner: z.string().optional(),
+  ownerTeam: z.string().optional(),
+  status: z.string(),
+  latestVersion: z.string().optional(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+const VersionFields = {
+  version: z.string(),
+  status: z.string(),
+  digest: z.string(),
+  changelog: z.string().optional(),
+  changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking, once classified' }),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  publishedAt: z.string().optional(),
+};
+
+const PublishApproval = z.object({
+  version: z.string(),
+  approver: z.string(),
+  approverTenant: z.string(),
+  decision: z.string(),
+  rationale: z.string(),
+  decidedAt: z.string(),
+  workflowId: z.string(),
+  runId: z.string().optional(),
+});
+
 export const DefinitionDetail = z
   .object({
-    id: z.string(),
-    tenantId: z.string(),
-    name: z.string(),
-    title: z.string().optional(),
-    description: z.string(),
-    category: z.string(),
-    risk: z.string(),
-    scope: z.string(),
-    owner: z.string().optional(),
-    ownerTeam: z.string().optional(),
-    status: z.string(),
-    latestVersion: z.string().optional(),
-    tags: z.array(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    versions: z.array(
-      z.object({
-        version: z.string(),
-        status: z.string(),
-        digest: z.string(),
-        changelog: z.string().optional(),
-        createdBy: z.string(),
-        createdAt: z.string(),
-        publishedAt: z.string().optional(),
-        changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking, once classified' }),
-        provenance: z.object({ workflowId: z.string(), runId: z.string() }).optional(),
-      }),
-    ),
-    approvals: z.array(
-      z.object({
-        version: z.string(),
-        approver: z.string(),
-        approverTenant: z.string(),
-        decision: z.string(),
-        rationale: z.string(),
-        decidedAt: z.string(),
-        workflowId: z.string(),
-        runId: z.string().optional(),
-      }),
-    ),
+    ...DefinitionFields,
+    versions: z.array(z.object({ ...VersionFields, provenance: z.object({ workflowId: z.string(), runId: z.string() }).optional() })),
+    approvals: z.array(PublishApproval),
   })
   .meta({ id: 'DefinitionDetail' });
 
@@ -164,22 +168,8 @@ export const CatalogApprovalRequirement = z
 
 export const CatalogDetail = z
   .object({
-    id: z.string(),
-    tenantId: z.string(),
-    name: z.string(),
-    title: z.string().optional(),
-    description: z.string(),
-    category: z.string(),
-    risk: z.string(),
-    scope: z.string(),
+    ...DefinitionFields,
     visibility: z.string(),
-    owner: z.string().optional(),
-    ownerTeam: z.string().optional(),
-    status: z.string(),
-    latestVersion: z.string().optional(),
-    tags: z.array(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
     parameters: z
       .object({
         version: z.string().optional(),
@@ -188,32 +178,9 @@ export const CatalogDetail = z
       })
       .meta({ description: 'of the version a run would use: the latest published one, else the newest' }),
     approvalRequirements: z.array(CatalogApprovalRequirement).meta({ description: 'the approval steps a run of that version waits for' }),
-    versions: z.array(
-      z.object({
-        version: z.string(),
-        status: z.string(),
-        digest: z.string(),
-        changelog: z.string().optional(),
-        changeKind: z.string().optional(),
-        createdBy: z.string(),
-        createdAt: z.string(),
-        publishedAt: z.string().optional(),
-        provenance: z.object({ workflowId: z.string(), runId: z.string(), temporalUiUrl: Link }).optional(),
-      }),
-    ),
+    versions: z.array(z.object({ ...VersionFields, provenance: z.object({ workflowId: z.string(), runId: z.string(), temporalUiUrl: Link }).optional() })),
     approvals: z
-      .array(
-        z.object({
-          version: z.string(),
-          approver: z.string(),
-          approverTenant: z.string(),
-          decision: z.string(),
-          rationale: z.string(),
-          decidedAt: z.string(),
-          workflowId: z.string(),
-          runId: z.string().optional(),
-        }),
-      )
+      .array(PublishApproval)
       .meta({ description: 'publish decisions; empty for every tenant but the owner' }),
     trust: CatalogTrust,
     health: CatalogHealth,

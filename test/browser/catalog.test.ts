@@ -1,29 +1,19 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
-import { launchBrowser } from './browser.ts';
+import { openSwitchboard } from './switchboard-fixture.ts';
 
 let s: Stack;
-let server: ServerType;
 let base: string;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  s = await openStack();
-  server = serve({ fetch: s.app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-  mkdirSync('test-results', { recursive: true });
+  ({ s, base, browser, close } = await openSwitchboard());
 });
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  await s?.close();
-});
+afterAll(async () => close?.());
 
 interface Entry {
   id: string;

@@ -1,34 +1,20 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStack, type Stack } from '../support/stack.ts';
-import { launchBrowser } from './browser.ts';
+import { openSwitchboard } from './switchboard-fixture.ts';
 
-let s: Stack;
-let server: ServerType;
 let base: string;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  s = await openStack({ worker: false }); // registry reads and validation only: no lifecycle runs
-  server = serve({ fetch: s.app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-  mkdirSync('test-results', { recursive: true });
+  ({ base, browser, close } = await openSwitchboard({ worker: false })); // registry reads and validation only: no lifecycle runs
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await page.goto(`${base}/sign-in`);
   await page.locator('[data-testid="dev-user"][data-sub="alice"]').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 });
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  await s?.close();
-});
+afterAll(async () => close?.());
 
 describe('Task Library and Author in Chromium', () => {
   it('searches the task library and shows an adapter version: schemas, secrets, security posture', async () => {
