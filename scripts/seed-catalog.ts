@@ -4,9 +4,9 @@
 // its digest, tags, marketplace templates, health snapshots) across acme, globex and up to
 // 48 more tenants, then rebuilds the Typesense projection with the catalog reindex.
 // Deterministic: entry i depends only on the seed, so --count 10000 is a prefix of --count
-// 100000 and a second run with the same count adds nothing. Talks to the stores of a running `npm start` (the same
-// configuration: platform/config.ts) and its API (the reindex lifecycle), or to any stack
-// when used as a module (the catalog benchmark).
+// 100000 and a second run with the same count adds nothing. Talks to the stores of a
+// running `npm start` (the same configuration: platform/config.ts) and to its API (the
+// reindex lifecycle), or to any stack when used as a module (the catalog benchmark).
 import { pathToFileURL } from 'node:url';
 import type { Sql } from '../platform/db.ts';
 import { contentDigest } from '../platform/digest.ts';
