@@ -4,7 +4,7 @@ import type { Client as Typesense } from 'typesense';
 import type { Logger } from 'pino';
 import type { Sql } from '../platform/db.ts';
 import type { Config } from '../platform/config.ts';
-import { tenantScopeFilter } from '../platform/typesense.ts';
+import { tenantScopeFilter, type CatalogDocument } from '../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
 export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status' } as const;
@@ -82,23 +82,10 @@ const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUN
 const LIST_FIELDS = 'id,name,title,description,category,risk,scope,tenant_id,owner,owner_team,latest_version,status,tags,certified,updated_at';
 
 /** What a list needs of a search document (LIST_FIELDS). */
-interface ListDocument {
-  id: string;
-  name: string;
-  title?: string;
-  description: string;
-  category: string;
-  risk: string;
-  scope: 'global' | 'tenant-local';
-  tenant_id: string;
-  owner?: string;
-  owner_team?: string;
-  latest_version: string;
-  status: string;
-  tags: string[];
-  certified?: boolean;
-  updated_at: number;
-}
+type ListDocument = Pick<
+  CatalogDocument,
+  'id' | 'name' | 'title' | 'description' | 'category' | 'risk' | 'scope' | 'tenant_id' | 'owner' | 'owner_team' | 'latest_version' | 'status' | 'tags' | 'certified' | 'updated_at'
+>;
 
 interface MultiSearchResult {
   found?: number;
