@@ -7,16 +7,16 @@ import type { Config } from '../platform/config.ts';
 import { tenantScopeFilter, type CatalogDocument } from '../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
-export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status' } as const;
+export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status', certified: 'certified' } as const;
 export type FacetName = keyof typeof FACET_FIELDS;
 export type Facets = Record<FacetName, { value: string; count: number }[]>;
 /**
- * Facets whose filter takes one value: their counts ignore their own filter (disjunctive),
+ * Facets whose filter takes one value (certified too): their counts ignore their own filter (disjunctive),
  * so choosing category HR still shows what the other categories hold. Tags are different:
  * an entry must carry every chosen tag, so tag counts stay within all filters — each
  * count is what adding that tag would leave.
  */
-const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status'] as const;
+const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status', 'certified'] as const;
 type DisjunctiveFacet = (typeof DISJUNCTIVE)[number];
 
 export interface CatalogSearchParams {
@@ -71,7 +71,7 @@ const MAX_FACET_VALUES = 50;
 const bq = (v: string) => `\`${v}\``;
 
 function emptyFacets(): Facets {
-  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [] };
+  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [], certified: [] };
 }
 
 const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUNCTIVE.filter((f) => p[f] !== undefined);
@@ -110,11 +110,11 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
     scope: p.scope === undefined ? undefined : `scope:=${bq(p.scope)}`,
     ownerTeam: p.ownerTeam === undefined ? undefined : `owner_team:=${bq(p.ownerTeam)}`,
     status: `status:=${bq(p.status)}`,
+    certified: p.certified === undefined ? undefined : `certified:=${p.certified}`,
   };
   const common: string[] = [];
   if (p.owner !== undefined) common.push(`owner:=${bq(p.owner)}`);
   for (const t of p.tags) common.push(`tags:=${bq(t)}`);
-  if (p.certified !== undefined) common.push(`certified:=${p.certified}`);
   const others = (skip?: DisjunctiveFacet) => DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []));
   // The tenant rule (tenantScopeFilter: own entries, or global and published), written for
   // the status each search keeps: with status = published it is "own or global", with any
@@ -373,10 +373,15 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
       and (d.tenant_id = ${tenant} or (d.scope = 'global' and d.status = 'published'))
       ${p.owner ? sql`and d.owner = ${p.owner}` : sql``}
       ${p.tags.length ? sql`and ${p.tags}::text[] <@ array(select t.tag from workflow_tag t where t.definition_id = d.id)` : sql``}
-      ${p.certified === true ? sql`and ${certified}` : p.certified === false ? sql`and not ${certified}` : sql``}
       ${match}`;
-  const column: Record<DisjunctiveFacet, string> = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', status: 'status' };
-  const own = (f: DisjunctiveFacet, alias: string) => (p[f] === undefined ? sql`` : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`);
+  const column: Record<DisjunctiveFacet, string> = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', status: 'status', certified: 'certified' };
+  // certification is not a column of workflow_definition: computed on `d`, selected into `m`
+  const own = (f: DisjunctiveFacet, alias: string) =>
+    p[f] === undefined
+      ? sql``
+      : f === 'certified' && alias === 'd'
+        ? sql`and ${certified} = ${p.certified!}`
+        : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`;
   const allBut = (skip: DisjunctiveFacet | undefined, alias: string) => DISJUNCTIVE.filter((f) => f !== skip).map((f) => own(f, alias));
   const and = (parts: ReturnType<typeof own>[]) => parts.reduce((acc, part) => sql`${acc} ${part}`, sql``);
 
@@ -391,7 +396,7 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
         ? sql`order by ${usage} desc, d.updated_at desc, d.id`
         : sql`order by d.updated_at desc, d.id`;
   const facetOf = (f: DisjunctiveFacet, label: FacetName) => sql`
-    select ${label}::text as facet, m.${sql(column[f])} as value, count(*)::int as count from m
+    select ${label}::text as facet, m.${sql(column[f])}::text as value, count(*)::int as count from m
     where m.${sql(column[f])} is not null ${and(allBut(f, 'm'))} group by m.${sql(column[f])}`;
 
   const [rows, facetRows] = await Promise.all([
@@ -404,12 +409,13 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
       ${order}
       limit ${p.perPage} offset ${(p.page - 1) * p.perPage}`,
     sql<{ facet: FacetName; value: string; count: number }[]>`
-      with m as materialized (select d.id, d.category, d.risk, d.scope, d.owner_team, d.status from workflow_definition d where ${common})
+      with m as materialized (select d.id, d.category, d.risk, d.scope, d.owner_team, d.status, ${certified} as certified from workflow_definition d where ${common})
       ${facetOf('category', 'category')}
       union all ${facetOf('risk', 'risk')}
       union all ${facetOf('scope', 'scope')}
       union all ${facetOf('ownerTeam', 'ownerTeam')}
       union all ${facetOf('status', 'status')}
+      union all ${facetOf('certified', 'certified')}
       union all select 'tags', t.tag, count(*)::int from m join workflow_tag t on t.definition_id = m.id
         where true ${and(allBut(undefined, 'm'))} group by t.tag`,
   ]);

@@ -47,7 +47,7 @@ const CatalogSearchResponse = z
     found: z.number().int(),
     page: z.number().int(),
     perPage: z.number().int(),
-    facets: z.object({ category: FacetCounts, risk: FacetCounts, scope: FacetCounts, ownerTeam: FacetCounts, tags: FacetCounts, status: FacetCounts }),
+    facets: z.object({ category: FacetCounts, risk: FacetCounts, scope: FacetCounts, ownerTeam: FacetCounts, tags: FacetCounts, status: FacetCounts, certified: FacetCounts.meta({ description: 'values "true" and "false"' }) }),
     source: z.enum(['typesense', 'postgres']).meta({ description: '`postgres` when Typesense was unavailable (full-text search, no typo tolerance)' }),
     degraded: z.literal(true).optional(),
   })
@@ -60,7 +60,7 @@ const search = createRoute({
   summary: 'Search the catalog your tenant may see: global published entries and your own',
   request: { query: CatalogQuery },
   responses: {
-    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope: the counts of category, risk, scope, ownerTeam and status ignore that facet\'s own filter (the alternatives stay visible); tag counts apply every filter'),
+    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope: the counts of category, risk, scope, ownerTeam, status and certified ignore that facet\'s own filter (the alternatives stay visible); tag counts apply every filter'),
     ...commonErrors,
   },
 });

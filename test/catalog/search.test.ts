@@ -66,7 +66,7 @@ interface SearchBody {
   found: number;
   page: number;
   perPage: number;
-  facets: Record<'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status', { value: string; count: number }[]>;
+  facets: Record<'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status' | 'certified', { value: string; count: number }[]>;
   source: 'typesense' | 'postgres';
   degraded?: true;
 }
@@ -280,8 +280,32 @@ describe('catalog search when Typesense is unreachable', () => {
         expect([pg.source, ts.source], label).toEqual(['postgres', 'typesense']);
         expect(idSet(pg), label).toEqual(idSet(ts));
         expect(pg.found, label).toBe(ts.found);
-        for (const f of ['category', 'risk', 'scope', 'ownerTeam', 'tags', 'status'] as const) expect(facet(pg.facets[f]), `${label} ${f}`).toEqual(facet(ts.facets[f]));
+        for (const f of ['category', 'risk', 'scope', 'ownerTeam', 'tags', 'status', 'certified'] as const) expect(facet(pg.facets[f]), `${label} ${f}`).toEqual(facet(ts.facets[f]));
       }
+    }
+  });
+
+  it('counts certified entries, disjunctively, in Typesense and in the Postgres fallback', async () => {
+    const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
+    await s.sql`
+      insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, certification_state, certified_at)
+      values (${ids.a2!}, ${ids.a2!}, 'acme', 'public-ecosystem', 'test', 'certified', now())`;
+    await indexCatalogEntry({ definitionId: ids.a2!, workflowId: 'test-certify', runId: 'test' });
+    try {
+      for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
+        const all = await searchAs(stack(), 'alice', {});
+        expect(facet(all.facets.certified), source).toEqual({ true: 1, false: 2 });
+        const certified = await searchAs(stack(), 'alice', { certified: 'true' });
+        expect(idSet(certified), source).toEqual(keysOf('a2'));
+        expect(certified.items.map((i) => i.certified), source).toEqual([true]);
+        // its own filter is ignored for its counts; the other facets keep it
+        expect(facet(certified.facets.certified), source).toEqual({ true: 1, false: 2 });
+        expect(facet(certified.facets.category), source).toEqual({ Finance: 1 });
+        expect(facet((await searchAs(stack(), 'alice', { risk: 'low', certified: 'false' })).facets.certified), source).toEqual({ false: 1 });
+      }
+    } finally {
+      await s.sql`delete from workflow_template where definition_id = ${ids.a2!}`;
+      await indexCatalogEntry({ definitionId: ids.a2!, workflowId: 'test-uncertify', runId: 'test' });
     }
   });
 });

@@ -106,6 +106,7 @@ export function CatalogFacets(props: { query: CatalogQuery; facets: CatalogFacet
           kind="radio"
           anyLabel="Certified or not"
           values={['true', 'false']}
+          counts={countsOf(facet('certified'))}
           selected={selected('certified')}
           onChange={single('certified')}
           label={(v) => CERTIFIED_LABELS[v] ?? v}

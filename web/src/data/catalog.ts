@@ -35,7 +35,7 @@ export interface FacetCount {
   count: number;
 }
 
-export type FacetName = 'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status';
+export type FacetName = 'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status' | 'certified';
 export type CatalogFacets = Record<FacetName, FacetCount[]>;
 
 export interface CatalogSearchPage {
