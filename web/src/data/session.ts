@@ -38,7 +38,12 @@ function parseActor(json: string | null): Actor | null {
 }
 
 const [token, setToken] = createSignal<string | null>(read(TOKEN_KEY));
-const [actor, setActor] = createSignal<Actor | null>(parseActor(read(ACTOR_KEY)));
+/** The actor kept at sign-in; for a token stored some other way (a script), its claims. */
+const storedActor = () => {
+  const t = read(TOKEN_KEY);
+  return parseActor(read(ACTOR_KEY)) ?? (t ? actorFromToken(t) : null);
+};
+const [actor, setActor] = createSignal<Actor | null>(storedActor());
 
 export const session = { token, actor };
 
@@ -93,6 +98,6 @@ if (typeof window !== 'undefined') {
     if (e.key !== TOKEN_KEY && e.key !== ACTOR_KEY && e.key !== null) return;
     query.clear();
     setToken(read(TOKEN_KEY));
-    setActor(parseActor(read(ACTOR_KEY)));
+    setActor(storedActor());
   });
 }
