@@ -2,7 +2,7 @@ import type { Client as Typesense } from 'typesense';
 import type { CatalogLifecycle } from '../domain/catalog.ts';
 import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
-import { RISK_RANK, type CatalogDocument } from '../platform/typesense.ts';
+import { RISK_RANK, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
 
 export interface CatalogDeps {
   sql: Sql;
@@ -10,21 +10,7 @@ export interface CatalogDeps {
   collection: string;
 }
 
-interface DocumentRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  title: string | null;
-  description: string;
-  category: string;
-  risk: string;
-  scope: 'global' | 'tenant-local';
-  owner: string | null;
-  owner_team: string | null;
-  status: string;
-  latest_version: string;
-  updated_at: Date;
-  tags: string[];
+interface DocumentRow extends CatalogEntryRow {
   author: string | null;
   last_reviewed_at: Date | null;
   certification_state: string;

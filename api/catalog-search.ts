@@ -4,7 +4,7 @@ import type { Client as Typesense } from 'typesense';
 import type { Logger } from 'pino';
 import type { Sql } from '../platform/db.ts';
 import type { Config } from '../platform/config.ts';
-import { tenantScopeFilter, type CatalogDocument } from '../platform/typesense.ts';
+import { tenantScopeFilter, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
 export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status', certified: 'certified' } as const;
@@ -335,23 +335,7 @@ function listItem(
 
 // ---- Postgres ----------------------------------------------------------------------------
 
-interface PgRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  title: string | null;
-  description: string;
-  category: string;
-  risk: string;
-  scope: 'global' | 'tenant-local';
-  owner: string | null;
-  owner_team: string | null;
-  status: string;
-  latest_version: string;
-  updated_at: Date;
-  tags: string[];
-  certified: boolean;
-}
+type PgRow = CatalogEntryRow & { certified: boolean };
 
 /**
  * The same search over the Postgres read model: `websearch_to_tsquery` on the `search`

@@ -13,6 +13,24 @@ export function createTypesense(url: string, apiKey: string, timeoutSeconds = 5)
   });
 }
 
+/** A catalog entry's row in Postgres (workflow_definition with its tags), as the search documents and the full-text fallback read it. */
+export interface CatalogEntryRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  title: string | null;
+  description: string;
+  category: string;
+  risk: string;
+  scope: 'global' | 'tenant-local';
+  owner: string | null;
+  owner_team: string | null;
+  status: string;
+  latest_version: string;
+  updated_at: Date;
+  tags: string[];
+}
+
 /** The search projection of a catalog entry. Rebuildable from Postgres at any time. */
 export interface CatalogDocument {
   id: string;
