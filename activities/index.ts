@@ -4,9 +4,10 @@ import { createCatalogReindexActivities } from './catalog-reindex.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
+import { createExpressionActivities, type ExpressionDeps } from './expressions.ts';
 import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & { defaultQueue: string };
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string };
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogReindexActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
+    ...createExpressionActivities(deps),
   };
 }
 

@@ -90,50 +90,123 @@ export function analyseExpression(expr: string): { references: Reference[] } | {
 export type EvalContext = Record<string, unknown>;
 
 /**
- * Bindings and conditions run inside the workflow sandbox, on the worker every tenant
- * shares: recursion depth and sequence sizes are bounded (a wall-clock timeout cannot work
- * there, time stands still during a workflow activation), and the constructs that could
- * still run away — function definitions (recursion) and regular expressions (exponential
- * backtracking) — are refused, at validation and again at evaluation.
+ * Expressions are tenant code. Their hard limits are enforced outside the workflow sandbox,
+ * in a separate evaluator process (platform/expression-sandbox.ts) that is killed when it
+ * runs over time or memory; these are the limits the evaluator itself applies, so an
+ * expression that only runs deep or long ends with a clear error before it is killed.
+ * - engine: bindings (`with`) and conditions (`when`) of the run engine;
+ * - transform: the transform@1.0.0 task's expression, which may define functions.
+ * `$eval` (dynamic code) and regular expressions (backtracking) are refused in both, and
+ * function definitions (recursion) in engine expressions, at validation and again here.
  */
-export const ENGINE_LIMITS = { stack: 100, sequence: 10_000 } as const;
+export const EXPRESSION_LIMITS = {
+  engine: { timeout: 1_000, stack: 100, sequence: 10_000 },
+  transform: { timeout: 2_000, stack: 500, sequence: 100_000 },
+  /** the largest value (as JSON) one evaluation may yield */
+  resultBytes: 1024 * 1024,
+} as const;
 
-export type ForbiddenConstruct = 'function definition' | 'regular expression';
+export type ExpressionFailureCode = 'EXPRESSION_SYNTAX' | 'EXPRESSION_ERROR' | 'EXPRESSION_NOT_ALLOWED' | 'EXPRESSION_LIMIT';
 
-/** The constructs of a parsed expression that engine expressions may not use. */
-export function forbiddenConstructs(ast: unknown, forbid: readonly ForbiddenConstruct[] = ['function definition', 'regular expression']): ForbiddenConstruct[] {
+/** An expression that could not be evaluated: its own fault, never worth a retry. */
+export class ExpressionFailure extends Error {
+  constructor(
+    readonly code: ExpressionFailureCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExpressionFailure';
+  }
+}
+
+export type ForbiddenConstruct = 'function definition' | 'regular expression' | '$eval';
+const ALL_FORBIDDEN: readonly ForbiddenConstruct[] = ['function definition', 'regular expression', '$eval'];
+
+/**
+ * The constructs of a parsed expression that may not be used. `$eval` is refused however
+ * it is reached (called, assigned, passed as an argument): it parses and runs a string
+ * at run time, which no validation of the spec can see.
+ */
+export function forbiddenConstructs(ast: unknown, forbid: readonly ForbiddenConstruct[] = ALL_FORBIDDEN): ForbiddenConstruct[] {
   const found = new Set<ForbiddenConstruct>();
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(visit);
     if (!n || typeof n !== 'object') return;
-    const type = (n as { type?: unknown }).type;
+    const { type, value } = n as { type?: unknown; value?: unknown };
     if (type === 'lambda' && forbid.includes('function definition')) found.add('function definition');
     if (type === 'regex' && forbid.includes('regular expression')) found.add('regular expression');
+    if (type === 'variable' && value === 'eval' && forbid.includes('$eval')) found.add('$eval');
     for (const [k, v] of Object.entries(n)) if (k !== 'value' || typeof v === 'object') visit(v);
   };
   visit(ast);
   return [...found];
 }
 
-const parsed = new Map<string, ReturnType<typeof jsonata>>();
+const notAllowed = (found: ForbiddenConstruct[], where: string) =>
+  new ExpressionFailure('EXPRESSION_NOT_ALLOWED', `${found.join(' and ')} not allowed in ${where}`);
+
+/** jsonata's error codes for a limit reached: stack depth, time, sequence and range sizes */
+const LIMIT_CODES = new Set(['D1011', 'D1012', 'D2014', 'D2015', 'U1001']);
+
+function failureOf(e: unknown): ExpressionFailure {
+  if (e instanceof ExpressionFailure) return e;
+  const err = e as { message?: string; code?: string; position?: number };
+  if (e instanceof RangeError) return new ExpressionFailure('EXPRESSION_LIMIT', `the expression exceeded a limit: ${err.message}`);
+  const message = `${err.message ?? err.code ?? String(e)}${err.position !== undefined ? ` (at ${err.position})` : ''}`;
+  return new ExpressionFailure(err.code && LIMIT_CODES.has(err.code) ? 'EXPRESSION_LIMIT' : 'EXPRESSION_ERROR', message);
+}
+
+// Whatever the checks above miss, `$eval` is also shadowed at evaluation: it can never run.
+const SHADOWED = {
+  eval: () => {
+    throw new ExpressionFailure('EXPRESSION_NOT_ALLOWED', '$eval not allowed in expressions');
+  },
+};
+
+type Compiled = ReturnType<typeof jsonata>;
+const parsed = new Map<string, Compiled>();
 
 /** Parsed once per expression text (a run evaluates the same bindings for every step). */
-function expression(expr: string) {
+function expression(expr: string): Compiled {
   let e = parsed.get(expr);
   if (!e) {
-    e = jsonata(expr, ENGINE_LIMITS);
+    try {
+      // Date.now stands still inside a workflow activation: the timeout acts only in the evaluator process
+      e = jsonata(expr, { ...EXPRESSION_LIMITS.engine });
+    } catch (err) {
+      throw failureOf(err);
+    }
     const forbidden = forbiddenConstructs(e.ast());
-    if (forbidden.length) throw new Error(`${forbidden.join(' and ')} not allowed in bindings and conditions`);
+    if (forbidden.length) throw notAllowed(forbidden, 'bindings and conditions');
     if (parsed.size >= 5000) parsed.clear();
     parsed.set(expr, e);
   }
   return e;
 }
 
+/** JSONata sequences carry extra markers; a JSON round trip keeps plain data only. */
+function plain(result: unknown, limit: number = EXPRESSION_LIMITS.resultBytes): unknown {
+  if (result === undefined) return undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch (e) {
+    throw failureOf(e);
+  }
+  if (json === undefined) return undefined;
+  if (json.length > limit) throw new ExpressionFailure('EXPRESSION_LIMIT', `the expression's value is larger than ${limit} bytes`);
+  return JSON.parse(json) as unknown;
+}
+
 async function evaluate(expr: string, context: EvalContext): Promise<unknown> {
-  const result: unknown = await expression(expr).evaluate(context);
-  // JSONata returns sequences with extra markers; a JSON round trip keeps plain data only
-  return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
+  const compiled = expression(expr);
+  let result: unknown;
+  try {
+    result = await compiled.evaluate(context, SHADOWED);
+  } catch (e) {
+    throw failureOf(e);
+  }
+  return plain(result);
 }
 
 /** Resolves every template inside a `with` value. */
@@ -148,6 +221,7 @@ export async function resolveBindings(value: unknown, context: EvalContext): Pro
       out += value.slice(last, m.index);
       const v = await evaluate(m[1]!.trim(), context);
       out += v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+      if (out.length > EXPRESSION_LIMITS.resultBytes) throw new ExpressionFailure('EXPRESSION_LIMIT', `the text is longer than ${EXPRESSION_LIMITS.resultBytes} characters`);
       last = m.index! + m[0].length;
     }
     return out + value.slice(last);
@@ -165,4 +239,56 @@ export async function evaluateCondition(expr: string, context: EvalContext): Pro
   const v = await evaluate(expr, context);
   if (Array.isArray(v)) return v.length > 0;
   return Boolean(v);
+}
+
+export interface StepExpressions {
+  when?: string;
+  with?: unknown;
+}
+
+export type StepEvaluation = { run: false } | { run: true; inputs: Record<string, unknown> };
+
+/**
+ * A step's condition, then (when it holds) its bindings. A failure names the part that
+ * failed (`when: …` / `with: …`), as the run state shows it.
+ */
+export async function evaluateStep(step: StepExpressions, context: EvalContext): Promise<StepEvaluation> {
+  if (step.when !== undefined) {
+    let go: boolean;
+    try {
+      go = await evaluateCondition(step.when, context);
+    } catch (e) {
+      const f = failureOf(e);
+      throw new ExpressionFailure(f.code, `when: ${f.message}`);
+    }
+    if (!go) return { run: false };
+  }
+  try {
+    return { run: true, inputs: (await resolveBindings(step.with ?? {}, context)) as Record<string, unknown> };
+  } catch (e) {
+    const f = failureOf(e);
+    throw new ExpressionFailure(f.code, `with: ${f.message}`);
+  }
+}
+
+/**
+ * transform@1.0.0: a JSONata expression over `data`, with function definitions allowed
+ * (bounded by depth and time), regular expressions and `$eval` refused.
+ */
+export async function evaluateTransform(expr: string, data: unknown): Promise<unknown> {
+  let compiled: Compiled;
+  try {
+    compiled = jsonata(expr, EXPRESSION_LIMITS.transform);
+  } catch (e) {
+    throw new ExpressionFailure('EXPRESSION_SYNTAX', `the expression is not valid JSONata: ${failureOf(e).message}`);
+  }
+  const forbidden = forbiddenConstructs(compiled.ast(), ['regular expression', '$eval']);
+  if (forbidden.length) throw notAllowed(forbidden, 'transform expressions');
+  let result: unknown;
+  try {
+    result = await compiled.evaluate(data ?? null, SHADOWED);
+  } catch (e) {
+    throw failureOf(e);
+  }
+  return plain(result) ?? null;
 }

@@ -6,6 +6,7 @@ import { createTypesense, ensureCatalogCollection } from '../platform/typesense.
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
 import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
+import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
 
@@ -21,6 +22,8 @@ export async function createCoreWorker(
   const typesense = createTypesense(config.typesenseUrl, secrets.typesenseApiKey);
   await ensureCatalogCollection(typesense, config.TYPESENSE_COLLECTION);
   const policy = await loadPolicyEngine(config.POLICY_DIR);
+  // tenant expressions run in evaluator processes of their own, never on this thread
+  const sandbox = new ExpressionSandbox();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({
     connection,
@@ -34,11 +37,13 @@ export async function createCoreWorker(
       secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
+      sandbox,
     }),
     dataConverter: createDataConverter(secrets.codecKeys),
     ...overrides,
   });
   const close = async () => {
+    await sandbox.close();
     await connection.close();
     await sql.end({ timeout: 5 });
   };

@@ -5,6 +5,7 @@ import {
   TimeoutFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -14,7 +15,7 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import type { AdapterActivity, AdapterInput } from '../domain/adapter-io.ts';
-import { evaluateCondition, resolveBindings } from '../domain/expressions.ts';
+import { evaluateCondition, hasExpression, resolveBindings, type StepEvaluation } from '../domain/expressions.ts';
 import { parseFailureType, type ErrorDetail } from '../domain/errors.ts';
 import { isParallel, walkSteps, type ParallelStep, type Step, type TaskStep } from '../domain/spec-types.ts';
 import {
@@ -42,6 +43,15 @@ const local = proxyLocalActivities<Pick<Activities, 'loadRunPlan' | 'recordRunEn
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 
+// Tenant expressions run in the expression sandbox (separate processes bounded in time and
+// memory), not in this sandbox: one marker per step that has a `when` or bindings.
+const sandboxed = proxyLocalActivities<Pick<Activities, 'evaluateStepExpressions'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+/** Runs recorded before the sandbox evaluated expressions in the workflow; replay keeps that. */
+export const EXPRESSION_SANDBOX_PATCH = 'expressions-in-sandbox';
+
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d)$/;
 const DEFAULT_STEP_TIMEOUT = '60s';
 
@@ -63,6 +73,12 @@ const refuse = (r: Refusal | undefined) => {
   if (r) throw ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
 };
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** A local activity's failure arrives as it was thrown, not always wrapped in an ActivityFailure. */
+const applicationFailureOf = (err: unknown): ApplicationFailure | undefined => {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+};
 
 /** An adapter activity's failure → the step's code (the ApplicationFailure type) and message. */
 function activityFailure(stepId: string, err: ActivityFailure, timeout: string): StepFailure {
@@ -235,9 +251,34 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     s.status = 'completed';
   }
 
+  /** The sandbox's answer for a step, or a StepFailure naming the expression's problem. */
+  async function evaluateInSandbox(step: Step, s: StepState): Promise<StepEvaluation> {
+    try {
+      return await sandboxed.evaluateStepExpressions({
+        ...(step.when !== undefined ? { when: step.when } : {}),
+        ...(!isParallel(step) && step.with ? { with: step.with } : {}),
+        context,
+      });
+    } catch (err) {
+      const cause = applicationFailureOf(err);
+      if (!cause) throw err;
+      s.status = 'failed';
+      s.error = { code: cause.type ?? RUN_CODES.expressionError, message: cause.message };
+      s.startedAt ??= now();
+      s.finishedAt = now();
+      throw new StepFailure(step.id, s.error.code, s.error.message);
+    }
+  }
+
   async function runStep(step: Step): Promise<void> {
     const s = byId.get(step.id)!;
-    if (step.when) {
+    const inSandbox = (step.when !== undefined || (!isParallel(step) && hasExpression(step.with))) && patched(EXPRESSION_SANDBOX_PATCH);
+    let inputs: Record<string, unknown> | undefined;
+    if (inSandbox) {
+      const evaluation = await evaluateInSandbox(step, s);
+      if (!evaluation.run) return skip(step);
+      inputs = evaluation.inputs;
+    } else if (step.when) {
       let go: boolean;
       try {
         go = await evaluateCondition(step.when, context);
@@ -253,11 +294,12 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     s.status = 'running';
     s.startedAt = now();
     try {
-      let inputs: Record<string, unknown>;
-      try {
-        inputs = (await resolveBindings(step.with ?? {}, context)) as Record<string, unknown>;
-      } catch (e) {
-        throw new StepFailure(step.id, RUN_CODES.expressionError, `with: ${messageOf(e)}`);
+      if (!inputs) {
+        try {
+          inputs = (await resolveBindings(step.with ?? {}, context)) as Record<string, unknown>;
+        } catch (e) {
+          throw new StepFailure(step.id, RUN_CODES.expressionError, `with: ${messageOf(e)}`);
+        }
       }
       const task = plan.tasks[step.task]!;
       const output =
@@ -311,9 +353,9 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     } else if (err instanceof StepFailure) {
       state.status = 'failed';
       state.error = { code: err.code, message: err.message, stepId: err.stepId };
-    } else if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    } else if (applicationFailureOf(err)) {
       // loadRunPlan refused the run (not published, invalid parameters, retired task…)
-      const cause = err.cause;
+      const cause = applicationFailureOf(err)!;
       const details = cause.details?.[0] as ErrorDetail[] | undefined;
       state.status = 'failed';
       state.error = { code: parseFailureType(cause.type)?.code ?? cause.type ?? RUN_CODES.stepFailed, message: cause.message, ...(details ? { details } : {}) };

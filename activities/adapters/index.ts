@@ -3,6 +3,7 @@ import { taskRef, type TaskManifest } from '../../domain/manifest.ts';
 import type { Sql } from '../../platform/db.ts';
 import type { PolicyEngine } from '../../platform/opa.ts';
 import type { SecretStore } from '../../platform/secrets.ts';
+import type { ExpressionSandbox } from '../../platform/expression-sandbox.ts';
 import { createEgressGuard, tenantAllowFromDb } from '../../platform/egress.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
 import { httpRequestActivity } from './http-request.ts';
@@ -13,6 +14,7 @@ export interface AdapterDeps {
   sql: Sql;
   policy: PolicyEngine;
   secrets: SecretStore;
+  sandbox: ExpressionSandbox;
 }
 
 /** Task refs of the built-in activity adapters (approval and delay are engine primitives). */
@@ -34,6 +36,6 @@ export function createAdapterActivities(deps: AdapterDeps): Record<string, Adapt
   return {
     'http.request@1.0.0': httpRequestActivity({ guard, secrets: deps.secrets, manifest: manifest('http.request@1.0.0') }),
     'notify.webhook@1.0.0': notifyWebhookActivity({ guard, secrets: deps.secrets, manifest: manifest('notify.webhook@1.0.0') }),
-    'transform@1.0.0': transformActivity({ secrets: deps.secrets, manifest: manifest('transform@1.0.0') }),
+    'transform@1.0.0': transformActivity({ secrets: deps.secrets, manifest: manifest('transform@1.0.0'), sandbox: deps.sandbox }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseExpression, evaluateCondition, resolveBindings } from '../../domain/expressions.ts';
+import { analyseExpression, evaluateCondition, evaluateTransform, resolveBindings } from '../../domain/expressions.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { registryView } from '../../domain/manifest.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
@@ -13,8 +13,17 @@ describe('engine expressions cannot run away on the shared worker', () => {
     await expect(resolveBindings({ x: `\${{ ${backtracking} }}` }, { params: { s: 'aaaa' } })).rejects.toThrow(/regular expression not allowed/);
   });
 
-  it('bounds sequence sizes', async () => {
-    await expect(resolveBindings({ x: '${{ $count([1..100000]) }}' }, {})).rejects.toThrow();
+  it('refuses $eval however it is reached, at validation and when evaluating', async () => {
+    for (const expr of ['$eval(params.e)', '($e := $eval; $e(params.e))', '$map([params.e], $eval)', '$eval ~> $string']) {
+      expect(analyseExpression(expr)).toEqual({ error: expect.objectContaining({ forbidden: true, message: expect.stringContaining('$eval') }) });
+      await expect(resolveBindings(`\${{ ${expr} }}`, { params: { e: recursion } })).rejects.toMatchObject({ code: 'EXPRESSION_NOT_ALLOWED' });
+    }
+    await expect(evaluateTransform('$eval(e)', { e: '1 + 1' })).rejects.toMatchObject({ code: 'EXPRESSION_NOT_ALLOWED' });
+  });
+
+  it('bounds sequence sizes and the size of a value', async () => {
+    await expect(resolveBindings({ x: '${{ $pad("", 2000000) }}' }, {})).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT' });
+    await expect(resolveBindings({ x: '${{ $count([1..100000]) }}' }, {})).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT' });
     expect(await resolveBindings({ x: '${{ $count([1..100]) }}' }, {})).toEqual({ x: 100 });
   });
 

@@ -19,8 +19,9 @@ describe('recorded histories replay against the current workflow code', () => {
     );
   });
 
-  it('has a history of every run-engine path', () => {
-    expect(files).toEqual(expect.arrayContaining(['run-approved.json', 'run-cancelled.json', 'run-completed.json', 'run-rejected.json']));
+  it('has a history of every run-engine path, from before and after expressions moved to the sandbox', () => {
+    const paths = ['run-approved', 'run-cancelled', 'run-completed', 'run-rejected'];
+    expect(files).toEqual(expect.arrayContaining([...paths.map((p) => `${p}.json`), ...paths.map((p) => `${p}.patched.json`)]));
   });
 
   it('has a history of the health rollup', () => {

@@ -8,6 +8,7 @@ import { createSql } from '../../../platform/db.ts';
 import { loadPolicyEngine } from '../../../platform/opa.ts';
 import { createSecretStore } from '../../../platform/secrets.ts';
 import { createAdapterActivities } from '../../../activities/adapters/index.ts';
+import { ExpressionSandbox } from '../../../platform/expression-sandbox.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 
 /** A context as the run engine builds it: the idempotency key is `<workflow id>/<step id>`. */
@@ -25,10 +26,15 @@ export async function openAdapters() {
   const sql = createSql(env.databaseUrl, { max: 3 });
   const policy = await loadPolicyEngine('.build/policies');
   const secrets = createSecretStore(sql, env.secretsKey);
-  const activities = createAdapterActivities({ sql, policy, secrets });
+  const sandbox = new ExpressionSandbox({ size: 1 });
+  const activities = createAdapterActivities({ sql, policy, secrets, sandbox });
   const run = (ref: string, inputs: Record<string, unknown>, context: AdapterContext = adapterContext()) =>
     new MockActivityEnvironment({ activityType: ref }, { logger: quiet }).run(activities[ref]!, { inputs, context });
-  return { env, sql, policy, secrets, activities, run, close: () => sql.end({ timeout: 5 }) };
+  return { env, sql, policy, secrets, activities, run, close: async () => {
+      await sandbox.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
 }
 
 /** The ApplicationFailure an activity call rejected with. */
