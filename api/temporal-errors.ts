@@ -1,4 +1,4 @@
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { conflict, DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
 import { APPROVAL_CODES, RUN_CODES } from '../workflows/contracts/index.ts';
@@ -49,12 +49,30 @@ export async function mapTemporalErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The server drops an Update that arrived in a workflow task that did not complete normally
+ * (the workflow closed in that same task, or the task failed): FAILED_PRECONDITION. Sent
+ * again, it is either applied or refused because the workflow has closed.
+ */
+const GRPC_FAILED_PRECONDITION = 9;
+const isDroppedUpdate = (e: unknown) => {
+  const cause = e instanceof ServiceError ? (e.cause as { code?: number; message?: string } | undefined) : undefined;
+  return cause?.code === GRPC_FAILED_PRECONDITION && /workflow task failure/i.test(cause.message ?? '');
+};
+const DROPPED_UPDATE_RETRIES = 5;
+
 /** An Update on a workflow that has closed (or is gone): a conflict in our terms, with `code`. */
 export async function updateOpenWorkflow<T>(fn: () => Promise<T>, code: string, message: string): Promise<T> {
-  try {
-    return await mapTemporalErrors(fn);
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError || /already completed|not found/i.test((e as Error)?.message ?? '')) throw conflict(code, message);
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mapTemporalErrors(fn);
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError || /already completed|not found/i.test((e as Error)?.message ?? '')) throw conflict(code, message);
+      if (isDroppedUpdate(e) && attempt < DROPPED_UPDATE_RETRIES) {
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+        continue;
+      }
+      throw e;
+    }
   }
 }

@@ -1,5 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
+import { inputError } from './errors.ts';
 import specSchema from './schemas/workflow-spec.v1.schema.json' with { type: 'json' };
 import manifestSchema from './schemas/task-manifest.v1.schema.json' with { type: 'json' };
 
@@ -9,7 +11,31 @@ export interface SchemaIssue {
   message: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+/**
+ * Parameter and input schemas are tenant input, and a `pattern` such as `^(a+)+$` backtracks
+ * for minutes on a short string. Patterns run on RE2 semantics (re2js, linear time in the
+ * input): no backreferences or lookarounds; a pattern RE2 cannot run makes the schema invalid.
+ */
+export class UnsafePatternError extends Error {
+  constructor(pattern: string, reason: string) {
+    super(`pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is not supported (${reason}): patterns run in linear time, without backreferences or lookarounds`);
+    this.name = 'UnsafePatternError';
+  }
+}
+
+function linearRegExp(pattern: string): { test(s: string): boolean; toString(): string } {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern);
+  } catch (e) {
+    throw new UnsafePatternError(pattern, (e as Error).message.replace(/^error parsing regexp: /, ''));
+  }
+  // Ajv shares compiled patterns by their toString()
+  return { test: (s: string) => compiled.matcher(s).find(), toString: () => `re2:${pattern}` };
+}
+linearRegExp.code = 'linearRegExp';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, code: { regExp: linearRegExp } });
 addFormats.default(ajv);
 
 const compiled = new Map<string, { schema: object; validate: ValidateFunction }>();
@@ -29,10 +55,33 @@ export function compileSchema(schema: object): ValidateFunction {
       compiled.clear();
     }
     const own = JSON.parse(key) as object;
-    hit = { schema: own, validate: ajv.compile(own) };
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile(own);
+    } catch (e) {
+      ajv.removeSchema(own);
+      // a schema stored before a rule existed fails its request or run, never retried
+      throw inputError('SCHEMA_INVALID', `not a valid JSON Schema: ${(e as Error).message}`);
+    }
+    hit = { schema: own, validate };
     compiled.set(key, hit);
   }
   return hit.validate;
+}
+
+/** `uniqueItems` compares non-scalar items pairwise: a tenant schema must bound the array. */
+export const MAX_UNIQUE_ITEMS = 1000;
+
+/** Constructs of a tenant schema that would make validating one value slow. */
+export function schemaHazards(schema: unknown, path = ''): SchemaIssue[] {
+  if (Array.isArray(schema)) return schema.flatMap((s, i) => schemaHazards(s, `${path}/${i}`));
+  if (!schema || typeof schema !== 'object') return [];
+  const s = schema as Record<string, unknown>;
+  const own: SchemaIssue[] =
+    s.uniqueItems === true && !(typeof s.maxItems === 'number' && s.maxItems <= MAX_UNIQUE_ITEMS)
+      ? [{ path: `${path}/uniqueItems`, message: `uniqueItems needs maxItems of at most ${MAX_UNIQUE_ITEMS}` }]
+      : [];
+  return [...own, ...Object.entries(s).flatMap(([k, v]) => (typeof v === 'object' && k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default' ? schemaHazards(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`) : []))];
 }
 
 export const validateSpecSchema = compileSchema(specSchema);

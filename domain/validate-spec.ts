@@ -1,6 +1,6 @@
 import { analyseExpression, CONTEXT_ROOTS, expressionsIn, hasExpression } from './expressions.ts';
 import { parseTaskRef, type RegistryView, type TaskManifest } from './manifest.ts';
-import { compileSchema, schemaIssues, validateSpecSchema } from './schema-validator.ts';
+import { compileSchema, schemaHazards, schemaIssues, validateSpecSchema } from './schema-validator.ts';
 import { isParallel, walkSteps, type SpecV1, type Step, type TaskStep } from './spec-types.ts';
 import type { SourcePosition } from './spec-source.ts';
 
@@ -94,8 +94,9 @@ export function validateSpec(doc: unknown, registry: RegistryView, locate?: (poi
     try {
       compileSchema(params);
     } catch (e) {
-      add('INVALID_PARAMETER_SCHEMA', '/parameters', `not a valid JSON Schema: ${(e as Error).message}`);
+      add('INVALID_PARAMETER_SCHEMA', '/parameters', (e as Error).message);
     }
+    for (const h of schemaHazards(params)) add('INVALID_PARAMETER_SCHEMA', `/parameters${h.path}`, h.message);
   }
   const paramNames = new Set(Object.keys(params?.properties ?? {}));
   const secretNames = new Set((spec.secrets ?? []).map((s) => s.name));

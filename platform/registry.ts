@@ -24,7 +24,7 @@ export function checkManifest(doc: unknown): TaskManifest {
     try {
       compileSchema(schema);
     } catch (e) {
-      throw inputError('MANIFEST_INVALID', 'the adapter manifest is not valid', [{ path: `/manifest/spec/${key}`, message: `not a valid JSON Schema: ${(e as Error).message}` }]);
+      throw inputError('MANIFEST_INVALID', 'the adapter manifest is not valid', [{ path: `/manifest/spec/${key}`, message: (e as Error).message }]);
     }
   }
   return m;

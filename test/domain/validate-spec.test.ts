@@ -5,6 +5,7 @@ import { registryView, type RegistryEntry, type TaskManifest } from '../../domai
 import { parseSource } from '../../domain/spec-source.ts';
 import { validateSpec, type Issue, type SpecValidation } from '../../domain/validate-spec.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
+import { compileSchema } from '../../domain/schema-validator.ts';
 
 // The registry as the tests want it: every built-in active, plus versions with lifecycles.
 const builtins = loadBuiltinManifests();
@@ -284,6 +285,31 @@ describe('validateSpec: document structure', () => {
     expect(summary(v.errors)).toHaveLength(1);
     expect(v.errors[0]).toMatchObject({ code: 'INVALID_PARAMETER_SCHEMA', path: '/parameters' });
     expect(v.errors[0]!.message).toMatch(/^not a valid JSON Schema: /);
+  });
+
+  it('INVALID_PARAMETER_SCHEMA: a pattern that cannot run in linear time, uniqueItems without a bound', () => {
+    const params = (properties: Record<string, unknown>) => ({ parameters: { type: 'object', properties } });
+    const backref = validateSpec(spec([call('a')], params({ s: { type: 'string', pattern: '^(a)\\1$' } })), registry);
+    expect(backref.errors).toEqual([expect.objectContaining({ code: 'INVALID_PARAMETER_SCHEMA', path: '/parameters', message: expect.stringContaining('linear time') })]);
+    const unique = validateSpec(spec([call('a')], params({ l: { type: 'array', uniqueItems: true } })), registry);
+    expect(summary(unique.errors)).toEqual([
+      { code: 'INVALID_PARAMETER_SCHEMA', path: '/parameters/properties/l/uniqueItems', message: 'uniqueItems needs maxItems of at most 1000' },
+    ]);
+    // a backtracking pattern is accepted: it runs on a linear-time engine
+    expect(validateSpec(spec([call('a')], params({ s: { type: 'string', pattern: '^(a+)+$' } })), registry).errors).toEqual([]);
+  });
+});
+
+describe('tenant JSON Schemas validate in linear time', () => {
+  it('a catastrophic-backtracking pattern answers at once', () => {
+    const check = compileSchema({ type: 'string', pattern: '^(a+)+$' });
+    expect(check(`${'a'.repeat(50_000)}!`)).toBe(false);
+    expect(check('aaaa')).toBe(true);
+    expect(compileSchema({ type: 'string', pattern: '^[a-z][a-z0-9-]{2,62}$' })('abc-1')).toBe(true);
+  });
+
+  it('a schema that cannot compile is an input error, not a crash', () => {
+    expect(() => compileSchema({ type: 'string', pattern: '(?=a)' })).toThrow(expect.objectContaining({ kind: 'input', code: 'SCHEMA_INVALID' }));
   });
 });
 
