@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorResponse, onError, validationHook } from './errors.ts';
 import { authenticate } from './auth.ts';
+import { inputGuard } from './input-guard.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { catalogAdminRoutes } from './routes/catalog-admin.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps) {
   const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB') });
   // a GET or HEAD has no body; checking would only build a web Request from the Node one
   api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
+  api.use('*', inputGuard());
   const auth = authenticate(deps.jwtSecret);
   api.use('*', async (c, next) => (PUBLIC_API.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : auth(c, next)));
   api.route('/', healthRoutes(deps));

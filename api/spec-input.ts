@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseSource, type SourcePosition } from '../domain/spec-source.ts';
 import { inputError } from '../domain/errors.ts';
+import { shapeProblem } from '../domain/input-shape.ts';
 
 /** A document arrives as JSON (`spec`/`manifest`) or as YAML/JSON text (`source`, for line numbers). */
 export const DocumentBody = (field: 'spec' | 'manifest') =>
@@ -18,6 +19,14 @@ export function readDocument(body: Record<string, unknown>, field: 'spec' | 'man
     const { message, line, column } = parsed.error;
     throw inputError('SOURCE_UNPARSABLE', `the source is not valid YAML or JSON: ${message}`, [
       { path: '/source', message, ...(line !== undefined ? { line, column } : {}) },
+    ]);
+  }
+  // YAML escapes can spell what the JSON body check refused ("\0"), and aliases can nest
+  const problem = shapeProblem(parsed.doc);
+  if (problem) {
+    const at = parsed.locate(problem.path);
+    throw inputError(problem.code, `the source ${problem.path ? `at ${problem.path} ` : ''}${problem.message}`, [
+      { path: `/source${problem.path}`, message: problem.message, ...(at ? { line: at.line, column: at.column } : {}) },
     ]);
   }
   return { doc: parsed.doc, locate: parsed.locate };

@@ -13,8 +13,25 @@ export interface ParsedSource {
 
 const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
-/** Parses a spec or manifest written as YAML or JSON (JSON is YAML 1.2), keeping positions. */
-export function parseSource(text: string): ParsedSource | { error: { message: string; line?: number; column?: number } } {
+export const MAX_ALIASES = 100;
+
+type SourceError = { error: { message: string; line?: number; column?: number } };
+
+/**
+ * Parses a spec or manifest written as YAML or JSON (JSON is YAML 1.2), keeping positions.
+ * Hostile text fails as an error, never a throw: too many aliases (exponential expansion),
+ * nesting deep enough to overflow the parser, tags that are not JSON.
+ */
+export function parseSource(text: string): ParsedSource | SourceError {
+  try {
+    return parseUnchecked(text);
+  } catch (e) {
+    const message = e instanceof RangeError ? 'the document is nested too deeply' : ((e as Error).message ?? String(e)).split('\n')[0]!;
+    return { error: { message: /alias/i.test(message) ? `${message} (at most ${MAX_ALIASES} aliases)` : message } };
+  }
+}
+
+function parseUnchecked(text: string): ParsedSource | SourceError {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length) {
@@ -29,7 +46,7 @@ export function parseSource(text: string): ParsedSource | { error: { message: st
     return { line: p.line, column: p.col };
   };
   return {
-    doc: document.toJS({ maxAliasCount: 100 }) as unknown,
+    doc: document.toJS({ maxAliasCount: MAX_ALIASES }) as unknown,
     locate(pointer) {
       let node: unknown = document.contents;
       let found = position(node as Node);

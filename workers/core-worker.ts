@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../platform/config.ts';
 import { createSql, type Sql } from '../platform/db.ts';
@@ -9,6 +9,7 @@ import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
 import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
+import { classifiedFailure } from '../activities/errors.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -40,6 +41,7 @@ export async function createCoreWorker(
       sandbox,
     }),
     dataConverter: createDataConverter(secrets.codecKeys),
+    interceptors: { activity: [classifyInputFailures] },
     ...overrides,
   });
   const close = async () => {
@@ -49,6 +51,19 @@ export async function createCoreWorker(
   };
   return { worker, close };
 }
+
+/** Every activity of this worker: a failure caused by its input is not retried (activities/errors.ts). */
+const classifyInputFailures: ActivityInterceptorsFactory = () => ({
+  inbound: {
+    async execute(input, next) {
+      try {
+        return await next(input);
+      } catch (e) {
+        throw classifiedFailure(e);
+      }
+    },
+  },
+});
 
 /** Without a SECRETS_KEY the worker still runs, but every secret reference fails clearly (not retried). */
 function secretStore(sql: Sql, key: string | undefined): SecretStore {
