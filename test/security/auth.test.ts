@@ -60,6 +60,16 @@ describe('OIDC access tokens', () => {
     await expectError(await me(await signDevToken(s.env.jwtSecret, { ...alice, roles: ['platform-admin'] }, 'maestro-api')), 401, 'TOKEN_INVALID');
   });
 
+  it('an unreachable provider is a 503 with the error shape, not a 500', async () => {
+    const cut = await openStack({ worker: false, envOverrides: { OIDC_ISSUER: 'http://127.0.0.1:9' } });
+    try {
+      await expectError(await me(await providerSignedToken(s.env, { ...alice, iss: 'http://127.0.0.1:9' }), cut), 503, 'AUTH_UNAVAILABLE');
+      await expectError(await me('not.a.token', cut), 401, 'TOKEN_INVALID');
+    } finally {
+      await cut.close();
+    }
+  });
+
   it('publishes how to sign in', async () => {
     const res = await s.request('GET', '/api/auth/config');
     expect(res.status).toBe(200);
