@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../platform/config.ts';
@@ -32,6 +34,15 @@ describe('OIDC access tokens', () => {
     const res = await me(accessToken);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sub: 'dave', tenant: 'globex', roles: ['reviewer', 'tenant-admin'], team: 'security', name: 'Dave Admin' });
+  });
+
+  it('npm run token prints a token the provider issued after signing the user in', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'pat'], {
+      env: { PATH: process.env.PATH, OIDC_PORT: new URL(s.env.oidcIssuer).port, DEMO_PASSWORD: s.env.demoPassword, DATA_DIR: s.env.dataDir },
+    });
+    const token = stdout.trim();
+    expect(decodeJwt(token)).toMatchObject({ iss: s.env.oidcIssuer, sub: 'pat', client_id: 'maestro-cli' });
+    expect(((await (await me(token)).json()) as { roles: string[] }).roles).toEqual(['author', 'publisher', 'reviewer']);
   });
 
   it('the provider checks the password', async () => {
