@@ -5,6 +5,8 @@ import type { ApiDeps, AppEnv } from './env.ts';
 import { errorResponse, onError, validationHook } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { inputGuard } from './input-guard.ts';
+import { createTokenVerifier } from '../platform/auth.ts';
+import { isLoopbackHost } from '../platform/config.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { catalogAdminRoutes } from './routes/catalog-admin.ts';
@@ -13,12 +15,11 @@ import { registryRoutes } from './routes/registry.ts';
 import { runRoutes } from './routes/runs.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { healthRoutes } from './routes/health.ts';
-import { devRoutes, sessionRoutes } from './routes/session.ts';
+import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
+const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/auth/config', '/api/dev/users', '/api/dev/login']);
 
 /** The HTTP surface: API under /api, codec server under /codec, the Switchboard at /. */
 export function createApp(deps: ApiDeps) {
@@ -38,14 +39,21 @@ export function createApp(deps: ApiDeps) {
     );
   });
 
+  // OIDC access tokens of the configured issuer; dev-login tokens only in explicit dev mode
+  const verify = createTokenVerifier({
+    issuer: config.oidcIssuer,
+    audience: config.OIDC_AUDIENCE,
+    ...(config.OIDC_JWKS_URL ? { jwksUrl: config.OIDC_JWKS_URL } : {}),
+    ...(config.devLogin ? { devSecret: deps.jwtSecret } : {}),
+  });
+
   app.route('/codec', codecServer(deps.codec, {
     origins: config.CODEC_CORS_ORIGINS?.split(',').map((s) => s.trim()) ?? [config.temporalUiUrl, config.temporalUiUrl.replace('localhost', '127.0.0.1')],
     ...(config.CODEC_AUTH_TOKEN ? { token: config.CODEC_AUTH_TOKEN } : {}),
-    // decrypting payloads for anyone who can reach the port would undo the encryption:
-    // without a token the codec server only serves a loopback-bound API (the embedded default)
-    ...(!config.CODEC_AUTH_TOKEN && !LOOPBACK.has(config.HOST)
-      ? { disabledReason: `the codec server needs CODEC_AUTH_TOKEN when the API listens on ${config.HOST}` }
-      : {}),
+    // decrypting every tenant's payloads for anyone who can reach the port would undo the
+    // encryption: without an operator token only a loopback dev start (npm start) is served
+    open: !config.CODEC_AUTH_TOKEN && isLoopbackHost(config.HOST) && config.NODE_ENV !== 'production',
+    verify,
   }));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -53,9 +61,10 @@ export function createApp(deps: ApiDeps) {
   // a GET or HEAD has no body; checking would only build a web Request from the Node one
   api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
   api.use('*', inputGuard());
-  const auth = authenticate(deps.jwtSecret);
+  const auth = authenticate(verify);
   api.use('*', async (c, next) => (PUBLIC_API.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : auth(c, next)));
   api.route('/', healthRoutes(deps));
+  api.route('/', authConfigRoutes(config));
   if (config.devLogin) api.route('/', devRoutes(deps));
   api.route('/', sessionRoutes());
   api.route('/', definitionRoutes(deps));

@@ -11,6 +11,9 @@ import { createApp } from './app.ts';
 async function run() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'api');
+  if (config.NODE_ENV === 'production' && !config.OIDC_ISSUER) {
+    throw new Error('OIDC_ISSUER must be set in production: the OpenID provider whose access tokens the API accepts');
+  }
   const secrets = requireRuntimeSecrets(config);
   const sql = createSql(secrets.databaseUrl);
   const { connection, client } = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, codecKeys: secrets.codecKeys });
@@ -24,7 +27,7 @@ async function run() {
     jwtSecret: secrets.jwtSecret,
   });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
-    log.info({ url: `http://${info.address}:${info.port}` }, 'api listening'),
+    log.info({ url: `http://${info.address}:${info.port}`, oidcIssuer: config.oidcIssuer, devLogin: config.devLogin }, 'api listening'),
   );
   const stop = () => {
     log.info('api stopping');

@@ -18,7 +18,7 @@ import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
 import { runToCompletion, startProcess, waitForHttp, type ManagedProcess } from '../platform/embedded/process.ts';
 import { createSql } from '../platform/db.ts';
-import { signToken } from '../platform/auth.ts';
+import { signDevToken } from '../platform/auth.ts';
 import { createTypesense } from '../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 import { DEMO_USERS } from '../domain/demo-users.ts';
@@ -158,6 +158,8 @@ try {
     TYPESENSE_URL: ts.url,
     HOST: '127.0.0.1',
     PORT: String(apiPort),
+    // explicit dev mode on loopback: the bench's own users (one outside the demo tenants) carry dev-login tokens
+    AUTH_DEV_LOGIN: 'true',
   };
   // Output goes straight to a file (the shell redirects, then execs node): piped through
   // this process, every request's log line would wake the measuring client.
@@ -181,10 +183,10 @@ try {
   const admin = createTypesense(ts.url, secrets.TYPESENSE_API_KEY, 120);
   const parentKey = await ensureSearchParentKey(admin, secrets.TYPESENSE_API_KEY);
   const tenants = await Promise.all(
-    TENANTS.map(async (actor) => ({ actor, token: await signToken(secrets.AUTH_JWT_SECRET, actor), scopedKey: tenantSearchKey(admin, parentKey, actor.tenant) })),
+    TENANTS.map(async (actor) => ({ actor, token: await signDevToken(secrets.AUTH_JWT_SECRET, actor, 'maestro-api'), scopedKey: tenantSearchKey(admin, parentKey, actor.tenant) })),
   );
   const collection = 'catalog'; // the alias the API searches (TYPESENSE_COLLECTION default)
-  const adminToken = await signToken(secrets.AUTH_JWT_SECRET, DEMO_USERS.find((u) => u.roles.includes('platform-admin'))!);
+  const adminToken = await signDevToken(secrets.AUTH_JWT_SECRET, DEMO_USERS.find((u) => u.roles.includes('platform-admin'))!, 'maestro-api');
 
   type Tenant = (typeof tenants)[number];
   const variants = {

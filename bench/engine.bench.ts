@@ -11,6 +11,7 @@ import { freePorts } from '../platform/embedded/ports.ts';
 import { startPostgres } from '../platform/embedded/postgres.ts';
 import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
+import { startOidcProvider } from '../platform/embedded/oidc-provider.ts';
 import { migrate } from '../platform/migrate.ts';
 import { createSql } from '../platform/db.ts';
 import { seedTenants } from '../platform/seed.ts';
@@ -25,12 +26,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'maestro-bench-'));
 chmodSync(root, 0o755);
-const [pgPort, tPort, tsPort, tsPeer] = await freePorts(4);
+const [pgPort, tPort, tsPort, tsPeer, oidcPort] = await freePorts(5);
 const apiKey = randomUUID();
-const [pg, temporal, ts] = await Promise.all([
+const demoPassword = randomUUID();
+const oidcStateFile = path.join(root, 'keys', 'oidc-provider.json');
+const [pg, temporal, ts, oidc] = await Promise.all([
   startPostgres({ dataDir: path.join(root, 'pg'), port: pgPort!, persistent: false, output: 'quiet' }),
   startTemporal({ dbFile: path.join(root, 'temporal.sqlite'), port: tPort!, output: 'quiet' }),
   startTypesense({ dataDir: path.join(root, 'ts'), port: tsPort!, peeringPort: tsPeer!, apiKey, output: 'quiet' }),
+  startOidcProvider({ port: oidcPort!, stateFile: oidcStateFile, demoPassword, output: 'quiet' }),
 ]);
 const secretsKey = `bench:${Buffer.from(randomUUID().replace(/-/g, '')).toString('base64')}`;
 Object.assign(
@@ -44,6 +48,9 @@ Object.assign(
     codecKeys: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
     jwtSecret: randomUUID() + randomUUID(),
     dataDir: path.join(root, 'data'),
+    oidcIssuer: oidc.issuer,
+    oidcStateFile,
+    demoPassword,
   } as never),
   { MAESTRO_TEST_SECRETS_KEY: secretsKey },
 );
@@ -150,6 +157,6 @@ try {
   console.log(section);
 } finally {
   await s.close();
-  await Promise.all([pg.stop(), temporal.stop(), ts.stop()]);
+  await Promise.all([pg.stop(), temporal.stop(), ts.stop(), oidc.stop()]);
   rmSync(root, { recursive: true, force: true });
 }

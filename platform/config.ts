@@ -53,7 +53,23 @@ const EnvSchema = z.object({
     .optional(),
   CODEC_CORS_ORIGINS: z.string().optional(),
 
+  /**
+   * The OpenID provider whose access tokens the API accepts (`iss`), verified with its JWKS
+   * (OIDC_JWKS_URL, or the `jwks_uri` of its discovery document). Unset: the embedded
+   * provider `npm start` runs on 127.0.0.1:OIDC_PORT.
+   */
+  OIDC_ISSUER: optionalUrl,
+  OIDC_JWKS_URL: optionalUrl,
+  /** the `aud` the API requires */
+  OIDC_AUDIENCE: z.string().min(1).default('maestro-api'),
+  /** the Switchboard's public client (authorization code + PKCE) and the scopes it asks for */
+  OIDC_CLIENT_ID: z.string().min(1).default('maestro-switchboard'),
+  OIDC_SCOPES: z.string().min(1).default('openid profile api'),
+  OIDC_PORT: port(3001),
+
+  /** signs dev-login tokens; only used in dev mode (AUTH_DEV_LOGIN) */
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** explicit dev mode: POST /api/dev/login mints tokens for the demo users; loopback HOST only */
   AUTH_DEV_LOGIN: z
     .enum(['true', 'false', '1', '0'])
     .optional()
@@ -82,9 +98,12 @@ export interface Config extends Env {
   temporalUiUrl: string;
   typesenseUrl: string;
   publicUrl: string;
+  /** explicit dev mode (AUTH_DEV_LOGIN=true), only ever on a loopback HOST outside production */
   devLogin: boolean;
-  /** true when Postgres, Temporal or Typesense are started by us (embedded defaults) */
-  embedded: { postgres: boolean; temporal: boolean; typesense: boolean };
+  /** OIDC_ISSUER, or the embedded provider's issuer */
+  oidcIssuer: string;
+  /** true when Postgres, Temporal, Typesense or the OpenID provider are started by us (embedded defaults) */
+  embedded: { postgres: boolean; temporal: boolean; typesense: boolean; oidc: boolean };
 }
 
 export class ConfigError extends Error {
@@ -94,12 +113,22 @@ export class ConfigError extends Error {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** HOST values that only this machine can reach */
+export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.AUTH_DEV_LOGIN && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError([`AUTH_DEV_LOGIN: dev login hands out any demo user's token, so it is only allowed when HOST is a loopback address (HOST is ${e.HOST})`]);
+  }
+  if (e.AUTH_DEV_LOGIN && e.NODE_ENV === 'production') {
+    throw new ConfigError(['AUTH_DEV_LOGIN: dev login is not allowed when NODE_ENV is production']);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   const temporalAddress = e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`;
   return {
@@ -111,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
     typesenseUrl: e.TYPESENSE_URL ?? `http://127.0.0.1:${e.TYPESENSE_PORT}`,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
-    devLogin: e.AUTH_DEV_LOGIN ?? e.NODE_ENV !== 'production',
-    embedded: { postgres: !e.DATABASE_URL, temporal: !e.TEMPORAL_ADDRESS, typesense: !e.TYPESENSE_URL },
+    devLogin: e.AUTH_DEV_LOGIN === true,
+    oidcIssuer: e.OIDC_ISSUER ?? `http://127.0.0.1:${e.OIDC_PORT}`,
+    embedded: { postgres: !e.DATABASE_URL, temporal: !e.TEMPORAL_ADDRESS, typesense: !e.TYPESENSE_URL, oidc: !e.OIDC_ISSUER },
   };
 }

@@ -12,6 +12,8 @@ export interface DevSecrets {
   AUTH_JWT_SECRET: string;
   TYPESENSE_API_KEY: string;
   SECRETS_KEY: string;
+  /** the password of every demo user at the embedded OpenID provider */
+  DEMO_PASSWORD: string;
 }
 
 export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): DevSecrets {
@@ -24,6 +26,7 @@ export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = proce
     TYPESENSE_API_KEY: stored.TYPESENSE_API_KEY ?? randomBytes(24).toString('base64url'),
     // added after the first release: an older dev-secrets.json gains it on the next start
     SECRETS_KEY: stored.SECRETS_KEY ?? `dev1:${randomBytes(32).toString('base64')}`,
+    DEMO_PASSWORD: stored.DEMO_PASSWORD ?? randomBytes(12).toString('base64url'),
   };
   if (JSON.stringify(stored) !== JSON.stringify(generated)) {
     // only keys/ is private: Postgres (run as its own user when we are root) lives beside it
@@ -37,5 +40,6 @@ export function ensureDevSecrets(dataDir: string, env: NodeJS.ProcessEnv = proce
     AUTH_JWT_SECRET: env.AUTH_JWT_SECRET || generated.AUTH_JWT_SECRET,
     TYPESENSE_API_KEY: env.TYPESENSE_API_KEY || generated.TYPESENSE_API_KEY,
     SECRETS_KEY: env.SECRETS_KEY || generated.SECRETS_KEY,
+    DEMO_PASSWORD: env.DEMO_PASSWORD || generated.DEMO_PASSWORD,
   };
 }

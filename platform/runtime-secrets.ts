@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.ts';
 import { ensureDevSecrets } from './dev-secrets.ts';
 
@@ -7,7 +8,7 @@ import { ensureDevSecrets } from './dev-secrets.ts';
  */
 export function requireRuntimeSecrets(config: Config) {
   const dev = config.NODE_ENV === 'production' ? undefined : ensureDevSecrets(config.dataDir);
-  const pick = (name: 'CODEC_KEYS' | 'TYPESENSE_API_KEY' | 'AUTH_JWT_SECRET') => {
+  const pick = (name: 'CODEC_KEYS' | 'TYPESENSE_API_KEY') => {
     const v = config[name] ?? dev?.[name];
     if (!v) throw new Error(`${name} must be set in production`);
     return v;
@@ -16,7 +17,8 @@ export function requireRuntimeSecrets(config: Config) {
   return {
     codecKeys: pick('CODEC_KEYS'),
     typesenseApiKey: pick('TYPESENSE_API_KEY'),
-    jwtSecret: pick('AUTH_JWT_SECRET'),
+    /** signs dev-login tokens, which only explicit dev mode (never production) issues or accepts */
+    jwtSecret: config.AUTH_JWT_SECRET ?? dev?.AUTH_JWT_SECRET ?? randomBytes(32).toString('base64url'),
     /**
      * Master key(s) of the tenant secret store (platform/secrets.ts). Optional even in
      * production, so an installation upgrades without it: the secret API then answers 503

@@ -251,7 +251,7 @@ async function main() {
   const { loadConfig } = await import('../platform/config.ts');
   const { requireRuntimeSecrets } = await import('../platform/runtime-secrets.ts');
   const { createSql } = await import('../platform/db.ts');
-  const { signToken } = await import('../platform/auth.ts');
+  const { demoUserToken } = await import('../platform/oidc/demo-tokens.ts');
   const { DEMO_USERS } = await import('../domain/demo-users.ts');
   const config = loadConfig();
   const secrets = requireRuntimeSecrets(config);
@@ -265,7 +265,7 @@ async function main() {
     if (args.index && seeded.insertedCatalogIds.length) {
       const api = (args.api ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
       const root = DEMO_USERS.find((u) => u.roles.includes('platform-admin'))!;
-      const token = await signToken(secrets.jwtSecret, root, '1h');
+      const token = await demoUserToken(config, root.sub);
       await fetch(`${api}/api/health`).catch((e: unknown) => {
         throw new Error(`cannot reach the API at ${api} (${(e as Error).message}); is "npm start" running? (or pass --api, or --no-index)`);
       });

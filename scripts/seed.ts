@@ -5,8 +5,7 @@
 // manifest again is a no-op. Usage: node --import tsx scripts/seed.ts [baseUrl]
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../platform/config.ts';
-import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
-import { signToken } from '../platform/auth.ts';
+import { demoUserToken } from '../platform/oidc/demo-tokens.ts';
 import { apiClient, ApiError } from '../platform/api-client.ts';
 import { DEMO_USERS } from '../domain/demo-users.ts';
 import { definitionId } from '../domain/ids.ts';
@@ -19,7 +18,6 @@ interface PackEntry {
 }
 
 const config = loadConfig();
-const { jwtSecret } = requireRuntimeSecrets(config);
 const baseUrl = process.argv[2] ?? `http://127.0.0.1:${config.PORT}`;
 const packUrl = new URL('../examples/pack.json', import.meta.url);
 const pack = JSON.parse(await readFile(packUrl, 'utf8')) as { entries: PackEntry[] };
@@ -27,7 +25,8 @@ const pack = JSON.parse(await readFile(packUrl, 'utf8')) as { entries: PackEntry
 const clientFor = async (sub: string) => {
   const actor = DEMO_USERS.find((u) => u.sub === sub);
   if (!actor) throw new Error(`examples/pack.json names unknown user ${sub}`);
-  return { actor, api: apiClient(baseUrl, await signToken(jwtSecret, actor)) };
+  // signed in at the embedded OpenID provider, as each of them would
+  return { actor, api: apiClient(baseUrl, await demoUserToken(config, sub)) };
 };
 
 {

@@ -4,7 +4,7 @@
 // (examples/partner-adapter), and the API serving the Switchboard.
 // Ctrl-C stops everything in reverse order. Data stays in DATA_DIR for the next start.
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from '../platform/config.ts';
 import { ensureDevSecrets } from '../platform/dev-secrets.ts';
 import { isPortFree } from '../platform/embedded/ports.ts';
 import { startPostgres } from '../platform/embedded/postgres.ts';
@@ -17,6 +17,7 @@ import {
   waitForHttp,
   type ManagedProcess,
 } from '../platform/embedded/process.ts';
+import { startOidcProvider } from '../platform/embedded/oidc-provider.ts';
 import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
 
@@ -80,11 +81,12 @@ async function checkPortsFree() {
   const wanted: [number, string][] = [[config.PORT, 'PORT']];
   if (config.embedded.postgres) wanted.push([config.PG_PORT, 'PG_PORT']);
   if (config.embedded.temporal) wanted.push([config.TEMPORAL_PORT, 'TEMPORAL_PORT'], [config.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT']);
+  if (config.embedded.oidc) wanted.push([config.OIDC_PORT, 'OIDC_PORT']);
   if (config.embedded.typesense) wanted.push([config.TYPESENSE_PORT, 'TYPESENSE_PORT'], [typesensePeeringPort, 'TYPESENSE_PORT - 1 (Typesense peering)']);
   const taken = [];
   for (const [port, name] of wanted) if (!(await isPortFree(port))) taken.push(`  - port ${port} (${name}) is already in use`);
   if (taken.length) {
-    console.error(`npm start: cannot start:\n${taken.join('\n')}\nIs another "npm start" running? Stop it, or set other ports (PORT, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TYPESENSE_PORT).`);
+    console.error(`npm start: cannot start:\n${taken.join('\n')}\nIs another "npm start" running? Stop it, or set other ports (PORT, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TYPESENSE_PORT, OIDC_PORT).`);
     process.exit(1);
   }
 }
@@ -140,11 +142,23 @@ async function main() {
           }),
         )
       : undefined,
+    config.embedded.oidc
+      ? step('OpenID provider', `on ${config.oidcIssuer} (the demo users)`, () =>
+          startOidcProvider({
+            port: config.OIDC_PORT,
+            stateFile: path.join(config.dataDir, 'keys', 'oidc-provider.json'),
+            demoPassword: secrets.DEMO_PASSWORD,
+            output: { file: logFile('oidc-provider') },
+            ownProcessGroup: true,
+          }),
+        )
+      : undefined,
   ]);
-  const [postgres, temporal, typesense] = servers;
+  const [postgres, temporal, typesense, oidc] = servers;
   if (postgres) watch(postgres.process, logFile('postgres'));
   if (temporal) watch(temporal.process, logFile('temporal'));
   if (typesense) watch(typesense.process, logFile('typesense'));
+  if (oidc) watch(oidc.process, logFile('oidc-provider'));
   if (stopping) return;
 
   const env: NodeJS.ProcessEnv = {
@@ -192,7 +206,15 @@ async function main() {
     `  Switchboard       ${base}/`,
     `  API docs          ${base}/api/docs`,
     ...(uiUrl ? [`  Temporal Web UI   ${uiUrl}`] : []),
-    `  API token         npm run token -- alice   (then: Authorization: Bearer <token>)`,
+    ...(oidc
+      ? [
+          `  Sign in           alice, bob, pat, carol, dave or root; password ${secrets.DEMO_PASSWORD}`,
+          `                    (embedded OpenID provider ${oidc.issuer}; the password is in ${rel(path.join(config.dataDir, 'keys', 'dev-secrets.json'))})`,
+          `  API token         npm run token -- alice   (then: Authorization: Bearer <token>)`,
+        ]
+      : [`  Sign in           through ${config.oidcIssuer}`]),
+    ...(config.devLogin ? ['  Dev login         on (AUTH_DEV_LOGIN): POST /api/dev/login hands out demo tokens'] : []),
+    ...(oidc && !isLoopbackHost(config.HOST) ? [`  Note              the embedded OpenID provider serves 127.0.0.1 only: browsers on other machines cannot sign in (set OIDC_ISSUER)`] : []),
     '',
     'Press Ctrl-C to stop.',
     '',

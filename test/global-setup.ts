@@ -1,5 +1,5 @@
 // Vitest globalSetup: one real stack for the whole run — Postgres, a headless Temporal dev
-// server and Typesense — on free ports, in a fresh temp dir with fresh secrets, so a
+// server, Typesense and the embedded OpenID provider — on free ports, in a fresh temp dir with fresh secrets, so a
 // running `npm start` is not disturbed. Test files find it through MAESTRO_TEST_* variables
 // (env set here is inherited by the forked test workers; see test/support/stack-env.ts) or
 // through `inject('maestroStack')`.
@@ -12,6 +12,7 @@ import { freePorts } from '../platform/embedded/ports.ts';
 import { startPostgres, type RunningPostgres } from '../platform/embedded/postgres.ts';
 import { killAllSync } from '../platform/embedded/process.ts';
 import { startTemporal, type RunningTemporal } from '../platform/embedded/temporal.ts';
+import { startOidcProvider, type RunningOidcProvider } from '../platform/embedded/oidc-provider.ts';
 import { toolPath } from '../platform/embedded/tools.ts';
 import { stackEnvVars, type StackEnv, type StackExtras } from './support/stack-env.ts';
 import { startTypesense, type RunningTypesense } from '../platform/embedded/typesense.ts';
@@ -35,7 +36,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Postgres runs as the "postgres" user when we are root: it must be able to enter the dir.
   chmodSync(root, 0o755);
   const logDir = path.join(root, 'logs');
-  const [pgPort, temporalPort, typesensePort, typesensePeeringPort] = await freePorts(4);
+  const [pgPort, temporalPort, typesensePort, typesensePeeringPort, oidcPort] = await freePorts(5);
+  const demoPassword = randomBytes(12).toString('base64url');
+  const oidcStateFile = path.join(root, 'keys', 'oidc-provider.json');
   const typesenseApiKey = randomBytes(18).toString('base64url');
   const temporalDbFile = path.join(root, 'temporal.sqlite');
 
@@ -51,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       apiKey: typesenseApiKey,
       output: { file: path.join(logDir, 'typesense.log') },
     }),
+    startOidcProvider({ port: oidcPort!, stateFile: oidcStateFile, demoPassword, output: { file: path.join(logDir, 'oidc-provider.log') } }),
   ]);
   const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const teardown = async () => {
@@ -64,7 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `test stack failed to start:\n${failures.map((e) => (e instanceof Error ? e.message : String(e))).join('\n\n')}`,
     );
   }
-  const [postgres, temporal, typesense] = running as [RunningPostgres, RunningTemporal, RunningTypesense];
+  const [postgres, temporal, typesense, oidc] = running as [RunningPostgres, RunningTemporal, RunningTypesense, RunningOidcProvider];
 
   const stack: TestStack = {
     databaseUrl: postgres.url,
@@ -78,6 +82,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     secretsKey: `test:${randomBytes(32).toString('base64')}`,
     jwtSecret: randomBytes(32).toString('base64url'),
     dataDir: path.join(root, 'data'),
+    oidcIssuer: oidc.issuer,
+    oidcStateFile,
+    demoPassword,
     logDir,
   };
   try {

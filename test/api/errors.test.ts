@@ -87,8 +87,15 @@ describe('bad input gets the one error shape, and writes nothing', () => {
   });
 
   it('a token signed with another key is refused', async () => {
-    const { signToken } = await import('../../platform/auth.ts');
-    const forged = await signToken('x'.repeat(40), { sub: 'mallory', tenant: 'acme', roles: ['platform-admin'] });
+    const { SignJWT, generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ tenant: 'acme', roles: ['platform-admin'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject('mallory')
+      .setIssuer(s.env.oidcIssuer)
+      .setAudience('maestro-api')
+      .setExpirationTime('1h')
+      .sign(privateKey);
     await expectError(await s.request('GET', '/api/me', { headers: { authorization: `Bearer ${forged}` } }), 401, 'TOKEN_INVALID');
   });
 

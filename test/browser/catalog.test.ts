@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
-import { openSwitchboard } from './switchboard-fixture.ts';
+import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
 
 let s: Stack;
 let base: string;
@@ -40,9 +40,7 @@ async function publish(o: { description: string; category: string; risk: string;
 
 async function signedIn(user: DemoUser, viewport = { width: 1280, height: 900 }): Promise<Page> {
   const page = await (await browser.newContext({ viewport })).newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.locator(`[data-testid="dev-user"][data-sub="${user}"]`).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  await signInAs(page, base, user, s.env.demoPassword);
   return page;
 }
 
@@ -261,9 +259,7 @@ describe('Switchboard catalog in Chromium', () => {
       await new Promise((r) => cutServer.once('listening', r));
       const cutBase = `http://127.0.0.1:${(cutServer.address() as AddressInfo).port}`;
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await page.goto(`${cutBase}/sign-in`);
-      await page.locator('[data-testid="dev-user"][data-sub="carol"]').click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+      await signInAs(page, cutBase, 'carol', s.env.demoPassword);
       await page.goto(`${cutBase}/?q=quokka`);
       const notice = page.locator('[data-testid="degraded-notice"]');
       await notice.waitFor();

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunState } from '../../domain/run.ts';
 import { testSpec, type DemoUser, type Stack } from '../support/stack.ts';
-import { openSwitchboard } from './switchboard-fixture.ts';
+import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
 
 let s: Stack;
 let base: string;
@@ -41,9 +41,7 @@ const accessReviewSpec = () =>
 
 async function signedIn(user: DemoUser): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.locator(`[data-testid="dev-user"][data-sub="${user}"]`).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  await signInAs(page, base, user, s.env.demoPassword);
   return page;
 }
 

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Browser } from 'playwright-core';
-import { openStack, type Stack } from '../support/stack.ts';
+import type { Browser, Page } from 'playwright-core';
+import { openStack, type DemoUser, type Stack } from '../support/stack.ts';
 import { launchBrowser } from './browser.ts';
 
 export interface Switchboard {
@@ -31,4 +31,18 @@ export async function openSwitchboard(opts: Parameters<typeof openStack>[0] = {}
       await s.close();
     },
   };
+}
+
+/**
+ * Signs in as a user the way a person does: the Switchboard's sign-in button, the embedded
+ * OpenID provider's login form, back to the Switchboard (authorization code + PKCE).
+ */
+export async function signInAs(page: Page, base: string, user: DemoUser, password: string): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.locator('[data-testid="oidc-sign-in"]:enabled').click();
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/'));
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL((u) => u.origin === base && !u.pathname.startsWith('/sign-in'));
 }

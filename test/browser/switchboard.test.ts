@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSpec, type Stack } from '../support/stack.ts';
-import { openSwitchboard } from './switchboard-fixture.ts';
+import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
 
 let s: Stack;
 let base: string;
@@ -30,9 +30,7 @@ describe('Switchboard in Chromium', () => {
     await alice.waitForPublish(p.definitionId, '1.0.0', ['awaiting_approval']);
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.locator('[data-testid="dev-user"][data-sub="bob"]').click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    await signInAs(page, base, 'bob', s.env.demoPassword);
 
     await page.goto(`${base}/`);
     const rows = page.locator('[data-testid="catalog-row"]');

@@ -1,18 +1,19 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSwitchboard } from './switchboard-fixture.ts';
+import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
 
 let base: string;
 let browser: Browser;
 let close: (() => Promise<void>) | undefined;
 let page: Page;
+let demoPassword: string;
 
 beforeAll(async () => {
-  ({ base, browser, close } = await openSwitchboard({ worker: false })); // registry reads and validation only: no lifecycle runs
+  let s;
+  ({ s, base, browser, close } = await openSwitchboard({ worker: false })); // registry reads and validation only: no lifecycle runs
+  demoPassword = s.env.demoPassword;
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.locator('[data-testid="dev-user"][data-sub="alice"]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  await signInAs(page, base, 'alice', demoPassword);
 });
 afterAll(async () => close?.());
 

@@ -76,12 +76,12 @@ describe('codec server', () => {
     expect(Buffer.from(enc2.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
   });
 
-  it('is off when the API listens beyond loopback without a token', async () => {
+  it('wants an operator token when the API listens beyond loopback (test/security/auth.test.ts has the rest)', async () => {
     const exposed = await openStack({ worker: false, envOverrides: { HOST: '0.0.0.0' } });
     try {
       const res = await exposed.request('POST', '/codec/decode', { body: JSON.stringify({ payloads: [] }) });
-      expect(res.status).toBe(503);
-      expect(((await res.json()) as { code: string }).code).toBe('CODEC_DISABLED');
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
     } finally {
       await exposed.close();
     }

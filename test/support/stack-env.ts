@@ -12,6 +12,12 @@ export interface StackEnv {
   secretsKey: string;
   jwtSecret: string;
   dataDir: string;
+  /** the embedded OpenID provider the global setup started */
+  oidcIssuer: string;
+  /** its key file (tests sign tokens with its key to probe the API's checks) */
+  oidcStateFile: string;
+  /** every demo user's password there */
+  demoPassword: string;
 }
 
 /** What the global setup also passes on, for the tests that need it. */
@@ -39,6 +45,9 @@ const KEYS: Record<keyof StackEnv, string> = {
   secretsKey: 'MAESTRO_TEST_SECRETS_KEY',
   jwtSecret: 'MAESTRO_TEST_JWT_SECRET',
   dataDir: 'MAESTRO_TEST_DATA_DIR',
+  oidcIssuer: 'MAESTRO_TEST_OIDC_ISSUER',
+  oidcStateFile: 'MAESTRO_TEST_OIDC_STATE_FILE',
+  demoPassword: 'MAESTRO_TEST_DEMO_PASSWORD',
 };
 
 export function stackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {

@@ -6,14 +6,13 @@ import { createSql } from '../../platform/db.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { createTypesense } from '../../platform/typesense.ts';
 import { EncryptionCodec } from '../../platform/codec.ts';
-import { signToken } from '../../platform/auth.ts';
-import { DEMO_USERS } from '../../domain/demo-users.ts';
 import { apiClient } from '../../platform/api-client.ts';
 import { createApp } from '../../api/app.ts';
 import { createCoreWorker } from '../../workers/core-worker.ts';
 import { stackEnv } from './stack-env.ts';
+import { demoTokens, type DemoUser } from './oidc.ts';
 
-export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave' | 'root';
+export type { DemoUser };
 
 /**
  * One test file's view of the real stack started by the global setup: its own task queue
@@ -35,7 +34,7 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
     CODEC_KEYS: env.codecKeys,
     SECRETS_KEY: env.secretsKey,
     AUTH_JWT_SECRET: env.jwtSecret,
-    AUTH_DEV_LOGIN: 'true',
+    OIDC_ISSUER: env.oidcIssuer,
     DATA_DIR: env.dataDir,
     ...opts.envOverrides,
   });
@@ -66,9 +65,8 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
     workerRun = worker.run();
   }
 
-  const tokens = Object.fromEntries(
-    await Promise.all(DEMO_USERS.map(async (u) => [u.sub, await signToken(env.jwtSecret, u)] as const)),
-  ) as Record<DemoUser, string>;
+  // real access tokens, from sign-ins at the embedded OpenID provider
+  const tokens = await demoTokens(env);
   const fetchViaApp = (input: string, init?: RequestInit) => Promise.resolve(app.request(input, init));
   const as = (user: DemoUser) => apiClient('http://test', tokens[user], fetchViaApp);
 

@@ -14,6 +14,7 @@ const TaskDetailPage = lazy(() => import('./pages/task-detail.tsx').then((m) => 
 const ValidatePage = lazy(() => import('./pages/validate.tsx').then((m) => ({ default: m.ValidatePage })));
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
+const SignInCallbackPage = lazy(() => import('./pages/sign-in-callback.tsx').then((m) => ({ default: m.SignInCallbackPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found.tsx').then((m) => ({ default: m.NotFoundPage })));
 
 /** A workflow's detail is fetched while its page's code loads, not after (its page shows any error). */
@@ -23,6 +24,7 @@ export function App() {
   return (
     <Router root={Layout}>
       <Route path="/sign-in" component={SignInPage} />
+      <Route path="/sign-in/callback" component={SignInCallbackPage} />
       <Route component={RequireSession}>
         <Route path="/" component={CatalogPage} />
         <Route path="/catalog/:id" component={CatalogDetailPage} preload={preloadDetail} />

@@ -9,6 +9,8 @@ import type { Actor, Role } from '../../../domain/actor.ts';
  */
 export const TOKEN_KEY = 'maestro.token';
 const ACTOR_KEY = 'maestro.actor';
+/** set by an explicit sign-out: the next OIDC sign-in asks the provider for credentials again */
+export const FORCE_LOGIN_KEY = 'maestro.oidc.forceLogin';
 
 function read(key: string): string | null {
   try {
@@ -60,6 +62,7 @@ export function signIn(newToken: string, who: Actor | null) {
 }
 
 export function signOut() {
+  write(FORCE_LOGIN_KEY, '1');
   write(TOKEN_KEY, null);
   write(ACTOR_KEY, null);
   query.clear();
