@@ -6,6 +6,7 @@ import { collectTaskRefs } from '../domain/validate-spec.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 import { applyDefaults, type RunInput, type RunPlan, type RunStatus, type TaskPlan } from '../domain/run.ts';
 import { asFailure } from './errors.ts';
+import { INPUT_LIMITS, shapeProblem } from '../domain/input-shape.ts';
 
 /** One compiled validator per distinct parameters schema (not per run: Ajv keeps what it compiles). */
 const validators = new Map<string, object>();
@@ -63,6 +64,10 @@ export function createRunActivities({ sql }: { sql: Sql }) {
           on conflict (id) do nothing`;
 
         const spec = row.spec;
+        // a version stored before the edge checked every input must not take the engine down
+        // (the workflow walks specs and parameters recursively inside its sandbox)
+        const problem = shapeProblem(spec, INPUT_LIMITS, '/spec') ?? shapeProblem(input.params ?? {}, INPUT_LIMITS, '/params');
+        if (problem) throw inputError(problem.code, `the run's ${problem.path.split('/')[1]} cannot be run: ${problem.path} ${problem.message}`, [{ path: problem.path, message: problem.message }]);
         const refs = collectTaskRefs(spec);
         const found = await manifestsFor(sql, refs);
         const tasks: Record<string, TaskPlan> = {};

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
-import { engineSpec, publishSpec } from '../engine/support.ts';
+import { engineSpec, publishSpec, startRun, waitForRun } from '../engine/support.ts';
 import { DRAFT_WORKFLOW_TYPE } from '../../workflows/contracts/index.ts';
 import { workflowIds } from '../../domain/ids.ts';
 import { DEMO_USERS } from '../../domain/demo-users.ts';
@@ -123,6 +123,17 @@ describe('bad bytes and shapes at the edge', () => {
 });
 
 describe('activities fail input they cannot process without retrying it', () => {
+  it('a version stored before the edge check, with a deep step input, fails its run instead of stalling the engine', async () => {
+    const id = await publishSpec(s, engineSpec({ parameters: { type: 'object', properties: { email: { type: 'string' } } } }));
+    await s.sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`; // past the immutability trigger, as an old row would be
+      await tx`update workflow_version set spec = jsonb_set(spec, '{steps,0,with,deep}', ${deep(200)}::text::jsonb) where definition_id = ${id}`;
+    });
+    const started = await startRun(s, 'alice', id);
+    const run = await waitForRun(s, 'alice', started.body.runId);
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'TOO_DEEP' } });
+  });
+
   it('a draft lifecycle started with text Postgres cannot store fails at once instead of retrying forever', async () => {
     // bypasses the API's edge check, as a bug or another client could
     const spec = testSpec({ description: 'bad \u0000 text' });
