@@ -21,7 +21,8 @@ export interface ExpressionDeps {
 export function createExpressionActivities({ sandbox }: ExpressionDeps) {
   return {
     evaluateStepExpressions: async (input: StepExpressions & { context: EvalContext }): Promise<StepEvaluation> => {
-      const outcome = await sandbox.run({ op: 'step', ...input }, EXPRESSION_LIMITS.engine.timeout + HARD_LIMIT_GRACE_MS);
+      const tenant = (input.context.run as { tenantId?: string } | undefined)?.tenantId ?? '';
+      const outcome = await sandbox.run({ op: 'step', ...input }, EXPRESSION_LIMITS.engine.timeout + HARD_LIMIT_GRACE_MS, tenant);
       if (!outcome.ok) throw ApplicationFailure.create({ type: outcome.code, message: outcome.message, nonRetryable: true });
       return outcome.value as StepEvaluation;
     },

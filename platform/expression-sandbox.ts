@@ -40,6 +40,7 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const START_TIMEOUT_MS = 30_000;
 
 interface Pending {
+  tenant: string;
   task: SandboxTask;
   timeoutMs: number;
   resolve: (o: SandboxOutcome) => void;
@@ -57,7 +58,9 @@ export class ExpressionSandbox {
   private readonly memoryMb: number;
   private readonly maxQueue: number;
   private readonly evaluators: (Evaluator | undefined)[];
-  private readonly queue: Pending[] = [];
+  /** waiting evaluations per tenant; tenants take turns, so one cannot starve the others */
+  private readonly queues = new Map<string, Pending[]>();
+  private waiting = 0;
   private seq = 0;
   private closed = false;
   /** evaluators ended for an expression (time, memory, crash), for health and tests */
@@ -70,21 +73,44 @@ export class ExpressionSandbox {
     this.evaluators = Array.from({ length: this.size }, () => undefined);
   }
 
-  /** Evaluates one task within `timeoutMs` of evaluator time (waiting for a free evaluator not counted). */
-  run(task: SandboxTask, timeoutMs: number): Promise<SandboxOutcome> {
+  /**
+   * Evaluates one task within `timeoutMs` of evaluator time (waiting for a free evaluator not
+   * counted). Evaluations of different tenants take turns for a free evaluator.
+   */
+  run(task: SandboxTask, timeoutMs: number, tenant = ''): Promise<SandboxOutcome> {
     if (this.closed) return Promise.reject(new SandboxUnavailableError('the expression sandbox is closed'));
-    if (this.queue.length >= this.maxQueue) {
-      return Promise.reject(new SandboxUnavailableError(`${this.queue.length} evaluations are already waiting`));
+    if (this.waiting >= this.maxQueue) {
+      return Promise.reject(new SandboxUnavailableError(`${this.waiting} evaluations are already waiting`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, timeoutMs, resolve, reject });
+      this.enqueue({ tenant, task, timeoutMs, resolve, reject });
       this.pump();
     });
   }
 
+  private enqueue(job: Pending, first = false) {
+    const q = this.queues.get(job.tenant) ?? [];
+    if (first) q.unshift(job);
+    else q.push(job);
+    this.queues.set(job.tenant, q);
+    this.waiting++;
+  }
+
+  /** The next job, from the tenant whose turn it is (Map order: the tenant then goes last). */
+  private dequeue(): Pending | undefined {
+    for (const [tenant, q] of this.queues) {
+      const job = q.shift()!;
+      this.queues.delete(tenant);
+      if (q.length) this.queues.set(tenant, q);
+      this.waiting--;
+      return job;
+    }
+    return undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new SandboxUnavailableError('the expression sandbox is closed'));
+    for (let p = this.dequeue(); p; p = this.dequeue()) p.reject(new SandboxUnavailableError('the expression sandbox is closed'));
     await Promise.all(
       this.evaluators.map(async (e, i) => {
         this.evaluators[i] = undefined;
@@ -97,11 +123,11 @@ export class ExpressionSandbox {
   }
 
   private pump() {
-    for (let i = 0; i < this.size && this.queue.length; i++) {
+    for (let i = 0; i < this.size && this.waiting; i++) {
       if (this.evaluators[i]?.busy) continue;
       const evaluator = (this.evaluators[i] ??= this.spawn(i));
       evaluator.busy = true;
-      void this.serve(i, evaluator, this.queue.shift()!);
+      void this.serve(i, evaluator, this.dequeue()!);
     }
   }
 
@@ -193,7 +219,7 @@ export class ExpressionSandbox {
     }
     if (outcome === 'unsent') {
       if (this.evaluators[slot] === evaluator) this.evaluators[slot] = undefined;
-      this.queue.unshift(job);
+      this.enqueue(job, true);
     } else job.resolve(outcome);
     this.pump();
   }

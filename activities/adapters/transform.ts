@@ -14,10 +14,11 @@ import { adapterActivity } from './run-adapter.ts';
  * memory and result size (domain/expressions.ts EXPRESSION_LIMITS.transform).
  */
 export function transformActivity(deps: { secrets: SecretStore; manifest: TaskManifest; sandbox: ExpressionSandbox }) {
-  return adapterActivity(deps.manifest, deps.secrets, async ({ inputs }) => {
+  return adapterActivity(deps.manifest, deps.secrets, async ({ inputs, context }) => {
     const outcome = await deps.sandbox.run(
       { op: 'transform', expression: String(inputs.expression), data: inputs.data ?? null },
       EXPRESSION_LIMITS.transform.timeout + HARD_LIMIT_GRACE_MS,
+      context.tenantId,
     );
     if (outcome.ok) return { result: outcome.value ?? null };
     const invalid = outcome.code === 'EXPRESSION_NOT_ALLOWED' || outcome.code === 'EXPRESSION_SYNTAX';

@@ -42,6 +42,19 @@ describe('expression sandbox', () => {
     expect(await sandbox.run({ op: 'transform', expression: '$pad("", 3000000)', data: {} }, 10_000)).toMatchObject({ ok: false, code: 'EXPRESSION_LIMIT' });
   });
 
+  it('tenants take turns: one flooding the queue does not hold back another', async () => {
+    const fair = new ExpressionSandbox({ size: 1 });
+    try {
+      const order: string[] = [];
+      const job = (tenant: string, i: number) => fair.run(step(`\${{ "${tenant}${i}" }}`), 5_000, tenant).then(() => order.push(`${tenant}${i}`));
+      await Promise.all([...Array.from({ length: 6 }, (_, i) => job('flood', i)), job('other', 0), job('other', 1)]);
+      // flood0 was already running; then the two tenants alternate: the other tenant does not wait for all six
+      expect(order.slice(0, 5)).toEqual(['flood0', 'flood1', 'other0', 'flood2', 'other1']);
+    } finally {
+      await fair.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
     const closing = new ExpressionSandbox({ size: 1 });
     await closing.run(step('${{ 1 }}'), 5_000);
