@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts';
 import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
+import { declareEdge, declaredMethods, notRouted, type OpenApiDocument } from './openapi.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
@@ -64,15 +65,26 @@ export function createApp(deps: ApiDeps) {
   api.route('/', runRoutes(deps));
   api.route('/', secretRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Maestro Conductor API', version: '0.1.0', description: 'Catalog, publishing and approvals. Every change runs as a Temporal lifecycle.' },
-    servers: [{ url: '/api' }],
-    security: [{ bearer: [] }],
-  });
+  // generated once, on first request: the routes' own declarations plus what the edge answers
+  let doc: OpenApiDocument | undefined;
+  const document = () =>
+    (doc ??= declareEdge(
+      api.getOpenAPI31Document(
+        {
+          openapi: '3.1.0',
+          info: { title: 'Maestro Conductor API', version: '0.1.0', description: 'Catalog, publishing and approvals. Every change runs as a Temporal lifecycle.' },
+          servers: [{ url: '/api' }],
+          security: [{ bearer: [] }],
+        },
+        { unionPreferredType: 'oneOf' },
+      ) as unknown as OpenApiDocument,
+      { isPublic: (path) => PUBLIC_API.has(`/api${path}`) },
+    ));
+  api.get('/openapi.json', (c) => c.json(document()));
   api.route('/docs', apiDocs('/api/openapi.json'));
   app.route('/api', api);
-  app.all('/api/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  let methods: ReturnType<typeof declaredMethods> | undefined;
+  app.all('/api/*', notRouted(() => (methods ??= declaredMethods(document(), { '/openapi.json': ['get'] })), '/api'));
   app.all('/codec/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
 
   app.route('/', switchboard(config.WEB_DIST));

@@ -2,14 +2,18 @@ import { z } from 'zod';
 import { parseSource, type SourcePosition } from '../domain/spec-source.ts';
 import { inputError } from '../domain/errors.ts';
 
-/** A document arrives as JSON (`spec`/`manifest`) or as YAML/JSON text (`source`, for line numbers). */
-export const DocumentBody = (field: 'spec' | 'manifest') =>
-  z
-    .strictObject({
-      [field]: z.record(z.string(), z.unknown()).optional(),
-      source: z.string().max(512 * 1024).optional(),
-    })
-    .refine((b) => (b[field] === undefined) !== (b.source === undefined), { message: `send either "${field}" (an object) or "source" (YAML or JSON text)` });
+/**
+ * A document arrives as JSON (`spec`/`manifest`) or as YAML/JSON text (`source`, for line
+ * numbers): exactly one of two objects, which the OpenAPI document shows as a oneOf.
+ */
+export const DocumentBody = <F extends 'spec' | 'manifest'>(field: F) =>
+  z.union(
+    [
+      z.strictObject({ [field]: z.record(z.string(), z.unknown()).meta({ description: `the ${field} document as JSON` }) } as Record<F, z.ZodRecord<z.ZodString, z.ZodUnknown>>),
+      z.strictObject({ source: z.string().max(512 * 1024).meta({ description: `the ${field} document as YAML or JSON text (errors name its lines)` }) }),
+    ],
+    { error: `send either "${field}" (an object) or "source" (YAML or JSON text)` },
+  );
 
 export function readDocument(body: Record<string, unknown>, field: 'spec' | 'manifest'): { doc: unknown; locate?: (p: string) => SourcePosition | undefined } {
   if (typeof body.source !== 'string') return { doc: body[field] };

@@ -169,7 +169,19 @@ const runEvents = createRoute({
     'Sends `event: state` with the whole RunState JSON whenever it changes, heartbeat comments meanwhile, and closes after a terminal state. Authenticate with the bearer header (read it with fetch streaming).',
   request: { params: RunIdParam },
   responses: {
-    200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    200: {
+      description: 'An event stream: `event: state` messages whose `data` is the RunState JSON, and `: heartbeat` comments',
+      content: {
+        'text/event-stream': {
+          schema: {
+            type: 'string',
+            description: 'Server-sent events (WHATWG HTML §9.2), each as the RunStateEvent schema describes',
+          },
+          // the schema of one event of the stream (OpenAPI 3.2 names it itemSchema; 3.1 has no field for it)
+          'x-itemSchema': { $ref: '#/components/schemas/RunStateEvent' },
+        },
+      },
+    },
     ...notFoundError,
     ...commonErrors,
   },
@@ -276,6 +288,20 @@ const MAX_EXECUTION_IDS = 10_000;
 export function runRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.registerComponent('schemas', 'RunStateEvent', {
+    type: 'object',
+    description: 'One event of GET /runs/{runId}/events, by its SSE fields',
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', enum: ['state'] },
+      data: {
+        type: 'string',
+        description: 'the whole RunState as JSON',
+        contentMediaType: 'application/json',
+        contentSchema: { $ref: '#/components/schemas/RunState' },
+      },
+    },
+  });
   const url = (workflowId: string, executionRunId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, executionRunId);
 
   const executions = new Map<string, string>();
