@@ -15,7 +15,7 @@ import { healthRoutes } from './routes/health.ts';
 import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
-import { declareEdge, declaredMethods, notRouted, type OpenApiDocument } from './openapi.ts';
+import { declareEdge, declaredMethods, methodGuard, type OpenApiDocument } from './openapi.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
@@ -76,15 +76,15 @@ export function createApp(deps: ApiDeps) {
           servers: [{ url: '/api' }],
           security: [{ bearer: [] }],
         },
-        { unionPreferredType: 'oneOf' },
       ) as unknown as OpenApiDocument,
       { isPublic: (path) => PUBLIC_API.has(`/api${path}`) },
     ));
   api.get('/openapi.json', (c) => c.json(document()));
   api.route('/docs', apiDocs('/api/openapi.json'));
-  app.route('/api', api);
   let methods: ReturnType<typeof declaredMethods> | undefined;
-  app.all('/api/*', notRouted(() => (methods ??= declaredMethods(document(), { '/openapi.json': ['get'] })), '/api'));
+  app.use('/api/*', methodGuard(() => (methods ??= declaredMethods(document(), { '/openapi.json': ['get'] })), '/api'));
+  app.route('/api', api);
+  app.all('/api/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.all('/codec/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
 
   app.route('/', switchboard(config.WEB_DIST));

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.ts';
 import { errorResponse } from './errors.ts';
 
@@ -69,6 +69,8 @@ export function declareEdge<T extends OpenApiDocument>(doc: T, facts: EdgeFacts)
 
 interface PathMethods {
   pattern: RegExp;
+  /** how many `{param}` segments: the fewest wins (a literal path before a template, as in OpenAPI) */
+  params: number;
   methods: Set<string>;
 }
 
@@ -81,28 +83,37 @@ export function declaredMethods(doc: OpenApiDocument, extra: Record<string, stri
   return entries.map(([path, methods]) => {
     const upper = new Set(methods.map((m) => m.toUpperCase()));
     if (upper.has('GET')) upper.add('HEAD'); // Hono answers HEAD with the GET handler
-    const source = path
-      .split(/(\{[^}/]+\})/)
-      .map((part) => (/^\{[^}/]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
-      .join('');
-    return { pattern: new RegExp(`^${source}$`), methods: upper };
+    const parts = path.split(/(\{[^}/]+\})/);
+    const isParam = (part: string) => /^\{[^}/]+\}$/.test(part);
+    const source = parts.map((part) => (isParam(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('');
+    return { pattern: new RegExp(`^${source}$`), params: parts.filter(isParam).length, methods: upper };
   });
 }
 
+/** The methods the document declares for a request path (of its most specific match), or undefined. */
+export function allowedMethods(table: PathMethods[], path: string): Set<string> | undefined {
+  let best: PathMethods[] = [];
+  for (const entry of table) {
+    if (!entry.pattern.test(path)) continue;
+    if (!best.length || entry.params < best[0]!.params) best = [entry];
+    else if (entry.params === best[0]!.params) best.push(entry);
+  }
+  return best.length ? new Set(best.flatMap((e) => [...e.methods])) : undefined;
+}
+
 /**
- * The fallback of /api: a declared path asked with another method is 405 with `Allow`
- * (RFC 9110 §15.5.6), anything else 404.
+ * In front of the API's routes: a declared path asked with a method the document does not
+ * declare for it answers 405 with `Allow` (RFC 9110 §15.5.6), whatever route a router would
+ * have matched by its template (GET /catalog/reindex is not GET /catalog/{id}).
  */
-export function notRouted(table: () => PathMethods[], prefix: string) {
-  return (c: Context<AppEnv>) => {
-    const path = c.req.path.slice(prefix.length);
-    const allowed = new Set<string>();
-    for (const { pattern, methods } of table()) if (pattern.test(path)) for (const m of methods) allowed.add(m);
-    if (allowed.size && !allowed.has(c.req.method)) {
+export function methodGuard(table: () => PathMethods[], prefix: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const allowed = allowedMethods(table(), c.req.path.slice(prefix.length));
+    if (allowed && !allowed.has(c.req.method)) {
       const allow = [...allowed].sort().join(', ');
       c.header('Allow', allow);
       return errorResponse(c, 405, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`);
     }
-    return errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
+    await next();
   };
 }

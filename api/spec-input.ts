@@ -13,7 +13,7 @@ export const DocumentBody = <F extends 'spec' | 'manifest'>(field: F) =>
       z.strictObject({ source: z.string().max(512 * 1024).meta({ description: `the ${field} document as YAML or JSON text (errors name its lines)` }) }),
     ],
     { error: `send either "${field}" (an object) or "source" (YAML or JSON text)` },
-  );
+  ).openapi({}, { unionPreferredType: 'oneOf' }); // the two are exclusive: shown as such
 
 export function readDocument(body: Record<string, unknown>, field: 'spec' | 'manifest'): { doc: unknown; locate?: (p: string) => SourcePosition | undefined } {
   if (typeof body.source !== 'string') return { doc: body[field] };

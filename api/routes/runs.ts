@@ -173,12 +173,8 @@ const runEvents = createRoute({
       description: 'An event stream: `event: state` messages whose `data` is the RunState JSON, and `: heartbeat` comments',
       content: {
         'text/event-stream': {
-          schema: {
-            type: 'string',
-            description: 'Server-sent events (WHATWG HTML §9.2), each as the RunStateEvent schema describes',
-          },
-          // the schema of one event of the stream (OpenAPI 3.2 names it itemSchema; 3.1 has no field for it)
-          'x-itemSchema': { $ref: '#/components/schemas/RunStateEvent' },
+          // before OpenAPI 3.2 (itemSchema), the schema of an event stream describes each event
+          schema: { $ref: '#/components/schemas/RunStateEvent' },
         },
       },
     },

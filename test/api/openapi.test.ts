@@ -45,6 +45,12 @@ describe('the OpenAPI document', () => {
     await expectShape(patch, 405, 'METHOD_NOT_ALLOWED');
     expect(patch.headers.get('allow')).toBe('DELETE, PUT');
 
+    // a literal path is not its template's: GET /catalog/health-rollups is not GET /catalog/{id}
+    const rollups = await s.request('GET', '/api/catalog/health-rollups', { user: 'alice' });
+    await expectShape(rollups, 405, 'METHOD_NOT_ALLOWED');
+    expect(rollups.headers.get('allow')).toBe('POST');
+    expect((await s.request('PUT', '/api/catalog/reindex', { user: 'alice', body: '{}' })).headers.get('allow')).toBe('GET, HEAD, POST');
+
     // public paths need no token to learn it
     const health = await s.request('POST', '/api/health');
     await expectShape(health, 405, 'METHOD_NOT_ALLOWED');
@@ -87,7 +93,8 @@ describe('the OpenAPI document', () => {
   it('declares the run events as text/event-stream with the schema of an event', () => {
     const ok = doc.paths['/runs/{runId}/events']!.get!.responses['200']!;
     expect(Object.keys(ok.content!)).toEqual(['text/event-stream']);
-    expect(ok.content!['text/event-stream']!['x-itemSchema']).toEqual({ $ref: '#/components/schemas/RunStateEvent' });
+    // OpenAPI 3.1 has no itemSchema (3.2): the schema of an event stream describes one event
+    expect(ok.content!['text/event-stream']!.schema).toEqual({ $ref: '#/components/schemas/RunStateEvent' });
     expect(doc.components.schemas.RunStateEvent).toMatchObject({
       required: ['event', 'data'],
       properties: { event: { enum: ['state'] }, data: { contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/RunState' } } },
