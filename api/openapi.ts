@@ -5,7 +5,8 @@ import { errorResponse } from './errors.ts';
 /**
  * The OpenAPI document tells what the API answers, including what the edge answers before
  * a route's handler runs: the body limit (413), JSON parsing (400), the schema validation
- * hook (422), the bearer-token check (401) and onError's last resort (500). Routes declare
+ * hook (422), the bearer-token check (401) and onError (500, and 503 when a dependency is
+ * out of reach). Routes declare
  * what their handlers answer; this adds, to every operation, the answers of the middlewares
  * in front of it — derived from the same facts that decide them (api/app.ts), so the two
  * cannot drift apart.
@@ -40,7 +41,10 @@ const EDGE = {
     422: error('Invalid input; `details` names each failing path'),
   },
   input: { 422: error('Invalid input; `details` names each failing path') },
-  always: { 500: error('An unexpected error (INTERNAL); quote the requestId when reporting it') },
+  always: {
+    500: error('An unexpected error (INTERNAL); quote the requestId when reporting it'),
+    503: error('Postgres or Temporal cannot be reached (SERVICE_UNAVAILABLE); try again after Retry-After seconds'),
+  },
 } as const;
 
 export interface EdgeFacts {
