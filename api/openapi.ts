@@ -6,10 +6,9 @@ import { errorResponse } from './errors.ts';
  * The OpenAPI document tells what the API answers, including what the edge answers before
  * a route's handler runs: the body limit (413), JSON parsing (400), the schema validation
  * hook (422), the bearer-token check (401) and onError (500, and 503 when a dependency is
- * out of reach). Routes declare
- * what their handlers answer; this adds, to every operation, the answers of the middlewares
- * in front of it — derived from the same facts that decide them (api/app.ts), so the two
- * cannot drift apart.
+ * out of reach). Routes declare what their handlers answer; this adds, to every operation,
+ * the answers of the middlewares in front of it — derived from the same facts that decide
+ * them (api/app.ts), so the two cannot drift apart.
  */
 
 type Json = Record<string, unknown>;
