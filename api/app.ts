@@ -15,7 +15,9 @@ import { healthRoutes } from './routes/health.ts';
 import { devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
-import { declareEdge, declaredMethods, methodGuard, type OpenApiDocument } from './openapi.ts';
+import { declareEdge, declaredMethods, jsonSchemaComponents, methodGuard, type OpenApiDocument } from './openapi.ts';
+import { DOCUMENT_SCHEMA } from './spec-input.ts';
+import { manifestSchema, specSchema } from '../domain/schema-validator.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/dev/users', '/api/dev/login']);
@@ -65,6 +67,11 @@ export function createApp(deps: ApiDeps) {
   api.route('/', runRoutes(deps));
   api.route('/', secretRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
+    for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {
+      api.openAPIRegistry.registerComponent('schemas', name, component);
+    }
+  }
   // generated once, on first request: the routes' own declarations plus what the edge answers
   let doc: OpenApiDocument | undefined;
   const document = () =>

@@ -120,3 +120,24 @@ export function methodGuard(table: () => PathMethods[], prefix: string): Middlew
     await next();
   };
 }
+
+/**
+ * A JSON Schema file (2020-12, local `$defs` only) as OpenAPI components: the root as `name`,
+ * each definition as `name_definition`, references rewritten to match.
+ */
+export function jsonSchemaComponents(name: string, schema: Json): Record<string, Json> {
+  const { $defs = {}, $schema: _dialect, $id: _id, ...root } = schema as Json & { $defs?: Record<string, Json> };
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? `#/components/schemas/${name}_${x.slice(8)}` : rewrite(x)]),
+      );
+    }
+    return v;
+  };
+  return {
+    [name]: rewrite(root) as Json,
+    ...Object.fromEntries(Object.entries($defs).map(([def, s]) => [`${name}_${def}`, rewrite(s) as Json])),
+  };
+}

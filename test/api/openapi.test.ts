@@ -110,6 +110,14 @@ describe('the OpenAPI document', () => {
         [['source'], false],
       ]);
     }
+    // a document that must be valid declares its JSON Schema (domain/schemas/); one sent to /specs/validate is any object
+    const documentSchema = (path: string, field: string) =>
+      (doc.paths[path]!.post!.requestBody!.content['application/json']!.schema.oneOf![0] as unknown as { properties: Record<string, { allOf?: unknown }> }).properties[field]!.allOf;
+    expect(documentSchema('/definitions', 'spec')).toEqual([{ $ref: '#/components/schemas/WorkflowSpec' }]);
+    expect(documentSchema('/adapters', 'manifest')).toEqual([{ $ref: '#/components/schemas/TaskManifest' }]);
+    expect(documentSchema('/specs/validate', 'spec')).toBeUndefined();
+    expect(doc.components.schemas.WorkflowSpec_metadata).toMatchObject({ properties: { version: { pattern: expect.any(String) } } });
+
     const post = (body: unknown) => s.request('POST', '/api/definitions', { user: 'alice', body: JSON.stringify(body) });
     const neither = await expectShape(await post({}), 422, 'VALIDATION_FAILED');
     expect(neither).toMatchObject({ details: [{ path: '', message: 'send either "spec" (an object) or "source" (YAML or JSON text)' }] });
