@@ -18,6 +18,9 @@ import { healthRoutes } from './routes/health.ts';
 import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
 import { apiDocs, switchboard } from './static.ts';
+import { declareEdge, declaredMethods, jsonSchemaComponents, methodGuard, type OpenApiDocument } from './openapi.ts';
+import { DOCUMENT_SCHEMA } from './spec-input.ts';
+import { manifestSchema, specSchema } from '../domain/schema-validator.ts';
 
 const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/auth/config', '/api/dev/users', '/api/dev/login']);
 
@@ -75,13 +78,29 @@ export function createApp(deps: ApiDeps) {
   api.route('/', runRoutes(deps));
   api.route('/', secretRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Maestro Conductor API', version: '0.1.0', description: 'Catalog, publishing and approvals. Every change runs as a Temporal lifecycle.' },
-    servers: [{ url: '/api' }],
-    security: [{ bearer: [] }],
-  });
+  for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
+    for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {
+      api.openAPIRegistry.registerComponent('schemas', name, component);
+    }
+  }
+  // generated once, on first request: the routes' own declarations plus what the edge answers
+  let doc: OpenApiDocument | undefined;
+  const document = () =>
+    (doc ??= declareEdge(
+      api.getOpenAPI31Document(
+        {
+          openapi: '3.1.0',
+          info: { title: 'Maestro Conductor API', version: '0.1.0', description: 'Catalog, publishing and approvals. Every change runs as a Temporal lifecycle.' },
+          servers: [{ url: '/api' }],
+          security: [{ bearer: [] }],
+        },
+      ) as unknown as OpenApiDocument,
+      { isPublic: (path) => PUBLIC_API.has(`/api${path}`) },
+    ));
+  api.get('/openapi.json', (c) => c.json(document()));
   api.route('/docs', apiDocs('/api/openapi.json'));
+  let methods: ReturnType<typeof declaredMethods> | undefined;
+  app.use('/api/*', methodGuard(() => (methods ??= declaredMethods(document(), { '/openapi.json': ['get'] })), '/api'));
   app.route('/api', api);
   app.all('/api/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
   app.all('/codec/*', (c) => errorResponse(c, 404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));

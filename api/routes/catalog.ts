@@ -134,7 +134,7 @@ export function catalogRoutes(deps: ApiDeps) {
   });
 
   const { sql, temporal, config } = deps;
-  const link = (workflowId: string, runId?: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
+  const link = (workflowId: string, runId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
   app.openAPIRegistry.registerPath(detail);
   app.openapi(detailMatch, async (c) => {

@@ -139,7 +139,7 @@ const decide = createRoute({
 export function definitionRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const url = (workflowId: string, runId?: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
+  const url = (workflowId: string, runId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
   app.openapi(createDraft, async (c) => {
     const actor = c.get('actor');
@@ -148,8 +148,9 @@ export function definitionRoutes(deps: ApiDeps) {
     const spec: SpecV1 = assertValid(await validateSpecDocument(sql, doc, locate), locate ? '' : '/spec');
     const id = definitionId(actor.tenant, spec.metadata.name);
     const workflowId = workflowIds.draft(id, spec.metadata.version);
-    const draft = await mapTemporalErrors(() =>
-      temporal.workflow.execute<(i: unknown) => Promise<DraftSummary>>(DRAFT_WORKFLOW_TYPE, {
+    // start, then wait: the handle names the execution (its history link needs the run id)
+    const handle = await mapTemporalErrors(() =>
+      temporal.workflow.start<(i: unknown) => Promise<DraftSummary>>(DRAFT_WORKFLOW_TYPE, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId,
         args: [{ spec, actor }],
@@ -162,13 +163,14 @@ export function definitionRoutes(deps: ApiDeps) {
         ],
       }),
     );
+    const draft = await mapTemporalErrors(() => handle.result());
     const body = {
       definitionId: draft.definitionId,
       version: draft.version,
       digest: draft.digest,
       created: draft.created,
       workflowId,
-      temporalUrl: url(workflowId),
+      temporalUrl: url(workflowId, handle.firstExecutionRunId),
     };
     return c.json(body, draft.created ? 201 : 200);
   });

@@ -39,7 +39,7 @@ const validate = createRoute({
   path: '/specs/validate',
   tags: ['specs'],
   summary: 'Validate a workflow spec (JSON, or YAML/JSON source with line numbers) against its schema and the task registry',
-  request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('spec') } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('spec', { checked: false }) } } } },
   responses: { 200: json(ValidationResult, 'The validation result (errors and warnings)'), ...commonErrors },
 });
 

@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.ts';
 import { conflict, inputError, notFound } from '../../domain/errors.ts';
 import { workflowIds } from '../../domain/ids.ts';
@@ -168,7 +169,15 @@ const runEvents = createRoute({
     'Sends `event: state` with the whole RunState JSON whenever it changes, heartbeat comments meanwhile, and closes after a terminal state. Authenticate with the bearer header (read it with fetch streaming).',
   request: { params: RunIdParam },
   responses: {
-    200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    200: {
+      description: 'An event stream: `event: state` messages whose `data` is the RunState JSON, and `: heartbeat` comments',
+      content: {
+        'text/event-stream': {
+          // before OpenAPI 3.2 (itemSchema), the schema of an event stream describes each event
+          schema: { $ref: '#/components/schemas/RunStateEvent' },
+        },
+      },
+    },
     ...notFoundError,
     ...commonErrors,
   },
@@ -231,6 +240,22 @@ interface LocatedRun {
   runId: string;
   workflowId: string;
   row?: RunRow;
+  /** Temporal's run id of the execution (the history link needs it) */
+  executionRunId?: string;
+}
+
+/** A failed run's error as the engine recorded it in its workflow failure (`details[0]`). */
+function runErrorOf(err: unknown): RunState['error'] | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) {
+      const d = e.details?.[0] as Partial<NonNullable<RunState['error']>> | undefined;
+      if (d && typeof d.code === 'string' && typeof d.message === 'string') {
+        return { code: d.code, message: d.message, ...(typeof d.stepId === 'string' ? { stepId: d.stepId } : {}), ...(Array.isArray(d.details) ? { details: d.details } : {}) };
+      }
+      return e.type ? { code: e.type, message: e.message } : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** One compiled validator per distinct parameters schema (Ajv keeps what it compiles). */
@@ -253,11 +278,53 @@ const STREAM_HEARTBEAT_MS = 15_000;
 /** a stream ends after this long even if the run goes on (the client reconnects) */
 const STREAM_MAX_MS = 30 * 60_000;
 const QUERY_DEADLINE_MS = 3_000;
+/** Temporal run ids remembered per workflow id, for history links (a run's execution keeps its id) */
+const MAX_EXECUTION_IDS = 10_000;
 
 export function runRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const url = (workflowId: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId);
+  app.openAPIRegistry.registerComponent('schemas', 'RunStateEvent', {
+    type: 'object',
+    description: 'One event of GET /runs/{runId}/events, by its SSE fields',
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', enum: ['state'] },
+      data: {
+        type: 'string',
+        description: 'the whole RunState as JSON',
+        contentMediaType: 'application/json',
+        contentSchema: { $ref: '#/components/schemas/RunState' },
+      },
+    },
+  });
+  const url = (workflowId: string, executionRunId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, executionRunId);
+
+  const executions = new Map<string, string>();
+  const remember = (workflowId: string, executionRunId: string | undefined) => {
+    if (!executionRunId || executions.get(workflowId) === executionRunId) return;
+    if (executions.size >= MAX_EXECUTION_IDS) executions.delete(executions.keys().next().value!);
+    executions.set(workflowId, executionRunId);
+  };
+  /** Temporal's run id of a run's execution: remembered, else described once. */
+  async function executionOf(run: LocatedRun): Promise<string | undefined> {
+    const known = run.executionRunId ?? executions.get(run.workflowId);
+    if (known) return known;
+    const described = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => temporal.workflow.getHandle(run.workflowId).describe()).catch(() => undefined);
+    remember(run.workflowId, described?.runId);
+    return described?.runId;
+  }
+  /** The execution run ids of many runs at once, from Temporal's visibility (one call). */
+  async function executionsOf(ids: string[]): Promise<void> {
+    const unknown = ids.filter((w) => !executions.has(w));
+    if (!unknown.length) return;
+    const list = unknown.map((w) => `'${w.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ');
+    try {
+      for await (const wf of temporal.workflow.list({ query: `WorkflowId IN (${list})`, pageSize: unknown.length })) remember(wf.workflowId, wf.runId);
+    } catch {
+      // links fall back to the workflow list filtered by id
+    }
+  }
 
   /**
    * Finds a run of the actor's tenant: the run table (written by the run's first step), or
@@ -270,7 +337,7 @@ export function runRoutes(deps: ApiDeps) {
       const tenant = actor.tenant.replace(/'/g, "''");
       let seen = 0;
       for await (const wf of temporal.workflow.list({ query: `Lifecycle = 'run' AND TenantId = '${tenant}' AND ExecutionStatus = 'Running'` })) {
-        if (wf.workflowId.endsWith(`/${runId}`)) return { runId, workflowId: wf.workflowId };
+        if (wf.workflowId.endsWith(`/${runId}`)) return { runId, workflowId: wf.workflowId, executionRunId: wf.runId };
         if (++seen >= 1000) break;
       }
       await new Promise((r) => setTimeout(r, 200)); // a run started a moment ago may not be listed yet
@@ -282,8 +349,20 @@ export function runRoutes(deps: ApiDeps) {
   async function readState(actor: Actor, run: LocatedRun): Promise<RunState & { temporalUrl: string }> {
     const handle = temporal.workflow.getHandle(run.workflowId);
     const live = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(runStateQuery)).catch(() => undefined);
-    if (live && live.tenantId === actor.tenant) return { ...live, temporalUrl: url(run.workflowId) };
+    if (live && live.tenantId === actor.tenant) return { ...live, temporalUrl: url(run.workflowId, await executionOf(run)) };
     const described = await handle.describe().catch(() => undefined);
+    remember(run.workflowId, described?.runId);
+    const temporalUrl = url(run.workflowId, described?.runId ?? (await executionOf(run)));
+    // a closed run's outcome is in Temporal's record, readable without a worker: the whole
+    // state of a completed run, the engine's error (the adapter's own message) of a failed one
+    let error: RunState['error'] | undefined;
+    if (described?.status.name === 'COMPLETED' || described?.status.name === 'FAILED') {
+      const outcome = await temporal
+        .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.result() as Promise<RunState>)
+        .then((state) => ({ state }), (e: unknown) => ({ error: runErrorOf(e) }));
+      if ('state' in outcome && outcome.state?.tenantId === actor.tenant && Array.isArray(outcome.state.steps)) return { ...outcome.state, temporalUrl };
+      if ('error' in outcome) error = outcome.error;
+    }
     const memo = (described?.memo ?? {}) as { definitionId?: string; version?: string; startedBy?: RunState['startedBy'] };
     const r = run.row;
     const temporalStatus: Record<string, RunStatus> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
@@ -299,8 +378,8 @@ export function runRoutes(deps: ApiDeps) {
       ...(r?.duration_ms !== null && r?.duration_ms !== undefined ? { durationMs: r.duration_ms } : {}),
       startedBy: memo.startedBy ?? { sub: 'unknown', tenant: actor.tenant },
       steps: [],
-      ...(r?.error_code ? { error: { code: r.error_code, message: 'the run failed (details are in its Temporal history)' } } : {}),
-      temporalUrl: url(run.workflowId),
+      ...(error ? { error } : r?.error_code ? { error: { code: r.error_code, message: 'the run failed; its Temporal history has the details' } } : {}),
+      temporalUrl,
     };
   }
 
@@ -353,8 +432,9 @@ export function runRoutes(deps: ApiDeps) {
     const workflowId = workflowIds.run(id, runId);
     const input: RunInput = { runId, definitionId: id, version, tenantId: actor.tenant, params: body.params, startedBy: actor };
     let status: RunStatus = 'running';
+    let executionRunId: string | undefined;
     try {
-      await temporal.workflow.start(RUN_WORKFLOW_TYPE, {
+      const handle = await temporal.workflow.start(RUN_WORKFLOW_TYPE, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId,
         args: [input],
@@ -368,12 +448,16 @@ export function runRoutes(deps: ApiDeps) {
           { key: SA.lifecycle, value: 'run' },
         ],
       });
+      executionRunId = handle.firstExecutionRunId;
+      remember(workflowId, executionRunId);
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       // the run finished already: answer with its outcome (the run table knows it even without a worker)
-      status = (await readState(actor, await locateRun(actor, runId).catch(() => ({ runId, workflowId })))).status;
+      const state = await readState(actor, await locateRun(actor, runId).catch(() => ({ runId, workflowId })));
+      status = state.status;
+      executionRunId = executions.get(workflowId);
     }
-    return c.json({ runId, workflowId, temporalUrl: url(workflowId), status }, 202);
+    return c.json({ runId, workflowId, temporalUrl: url(workflowId, executionRunId), status }, 202);
   });
 
   app.openapi(listRuns, async (c) => {
@@ -382,6 +466,7 @@ export function runRoutes(deps: ApiDeps) {
     const rows = await sql<RunRow[]>`
       select * from run where tenant_id = ${actor.tenant} ${definitionId ? sql`and definition_id = ${definitionId}` : sql``}
       order by started_at desc limit ${limit}`;
+    await executionsOf(rows.map((r) => workflowIds.run(r.definition_id, r.id)));
     const items = rows.map((r) => {
       const workflowId = workflowIds.run(r.definition_id, r.id);
       return {
@@ -394,7 +479,7 @@ export function runRoutes(deps: ApiDeps) {
         ...(r.finished_at ? { finishedAt: r.finished_at.toISOString() } : {}),
         ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
         ...(r.error_code ? { errorCode: r.error_code } : {}),
-        temporalUrl: url(workflowId),
+        temporalUrl: url(workflowId, executions.get(workflowId)),
       };
     });
     return c.json({ items }, 200);

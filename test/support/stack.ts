@@ -3,6 +3,9 @@ import { pino } from 'pino';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../platform/config.ts';
 import { createSql } from '../../platform/db.ts';
+import { migrate } from '../../platform/migrate.ts';
+import { seedTenants } from '../../platform/seed.ts';
+import { loadBuiltinManifests, registerManifest } from '../../platform/registry.ts';
 import { connectClient } from '../../platform/temporal.ts';
 import { createTypesense } from '../../platform/typesense.ts';
 import { EncryptionCodec } from '../../platform/codec.ts';
@@ -19,8 +22,9 @@ export type { DemoUser };
  * and Typesense collection (so files never see each other's lifecycles), an in-process
  * worker, and the API app called through `app.request` (or served on a port by a test).
  */
-export async function openStack(opts: { worker?: boolean; envOverrides?: Record<string, string>; workflowsPath?: string } = {}) {
-  const env = stackEnv();
+export async function openStack(opts: { worker?: boolean; envOverrides?: Record<string, string>; workflowsPath?: string; databaseUrl?: string } = {}) {
+  // a database of its own (see prepareDatabase) for a file whose writes others must not see
+  const env = { ...stackEnv(), ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}) };
   const suffix = randomUUID().slice(0, 8);
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -118,4 +122,31 @@ export function testSpec(overrides: { name?: string; version?: string; risk?: st
     steps: [{ id: 'shape', task: 'transform@1.0.0', with: { expression: "{ 'email': email }", data: { email: '${{ params.email }}' } } }],
     ...overrides.extra,
   };
+}
+
+/**
+ * A fresh database on the test stack's Postgres, prepared as the global setup prepares the
+ * shared one (migrations, tenants, built-in adapters): for a test that writes what other
+ * files would see (e.g. schema fuzzing). Returns its URL.
+ */
+export async function prepareDatabase(name: string): Promise<string> {
+  const shared = stackEnv().databaseUrl;
+  const admin = createSql(shared, { max: 1 });
+  try {
+    await admin`create database ${admin(name)}`;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const u = new URL(shared);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await migrate(url);
+  const sql = createSql(url, { max: 1 });
+  try {
+    await seedTenants(sql);
+    for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core', null);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return url;
 }
