@@ -35,12 +35,13 @@ const error = (description: string) => ({
 const EDGE = {
   auth: { 401: error('No, invalid or expired bearer token (UNAUTHENTICATED, TOKEN_INVALID)') },
   body: {
-    400: error('The body is not valid JSON (MALFORMED_JSON)'),
+    400: error('The body is not valid JSON (MALFORMED_JSON), or the path or query string holds text that cannot be stored (TEXT_INVALID)'),
     413: error('The body exceeds 1 MiB (PAYLOAD_TOO_LARGE)'),
-    422: error('Invalid input; `details` names each failing path'),
+    422: error('Invalid input; `details` names each failing path (VALIDATION_FAILED, TEXT_INVALID, TOO_DEEP, TOO_MANY_VALUES, …)'),
   },
   input: { 422: error('Invalid input; `details` names each failing path') },
   always: {
+    400: error('The path or query string holds text that cannot be stored: a NUL character or a lone surrogate (TEXT_INVALID)'),
     500: error('An unexpected error (INTERNAL); quote the requestId when reporting it'),
     503: error('Postgres or Temporal cannot be reached (SERVICE_UNAVAILABLE); try again after Retry-After seconds'),
   },
