@@ -63,9 +63,10 @@ export function createApp(deps: ApiDeps) {
   const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB') });
   // a GET or HEAD has no body; checking would only build a web Request from the Node one
   api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
-  api.use('*', inputGuard());
   const auth = authenticate(verify);
   api.use('*', async (c, next) => (PUBLIC_API.has(c.req.path) || c.req.path.startsWith('/api/docs') ? next() : auth(c, next)));
+  // after authentication: an anonymous caller learns nothing from how its input is judged
+  api.use('*', inputGuard());
   api.route('/', healthRoutes(deps));
   api.route('/', authConfigRoutes(config));
   if (config.devLogin) api.route('/', devRoutes(deps));

@@ -53,7 +53,8 @@ export function shapeProblem(value: unknown, limits: { depth: number; values: nu
     }
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
       const p = textProblem(k);
-      if (p) return { code: 'TEXT_INVALID', path: `${path}/${escape(k)}`, message: `key ${p}` };
+      // the path names the object, never the offending key: an error must not echo bad text
+      if (p) return { code: 'TEXT_INVALID', path, message: `has a key that ${p}` };
       stack.push([child, `${path}/${escape(k)}`, depth + 1]);
     }
   }

@@ -50,8 +50,17 @@ describe('bad bytes and shapes at the edge', () => {
   it('a NUL byte in an object key is refused too', async () => {
     const spec = testSpec();
     const text = JSON.stringify({ spec }).replace('"email":', '"em\\u0000ail":');
-    await refused(await postDraft(text), 422, 'TEXT_INVALID');
+    const body = await refused(await postDraft(text), 422, 'TEXT_INVALID');
+    // the error names the object holding the key, and never echoes the bad text
+    expect(body.details).toEqual([expect.objectContaining({ path: '/spec/parameters/properties' })]);
+    expect([body.message, ...body.details!.flatMap((d) => [d.path, d.message])].filter((t) => t.includes('\u0000') || t.includes('em'))).toEqual([]);
     await nothingWritten(spec.metadata.name);
+  });
+
+  it('an anonymous caller with a bad body is told 401, not how its input was judged', async () => {
+    const res = await s.request('POST', '/api/definitions', { body: '{"spec":{"x":"\\u0000"}}' });
+    await refused(res, 401, (await res.clone().json() as { code: string }).code);
+    expect(res.status).toBe(401);
   });
 
   it("an object nested 2,000 deep in a step's with: 422 TOO_DEEP, not a stack overflow", async () => {
