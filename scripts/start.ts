@@ -14,9 +14,9 @@ import {
   runToCompletion,
   startProcess,
   stopAll,
-  waitForHttp,
   type ManagedProcess,
 } from '../platform/embedded/process.ts';
+import { waitForHttp } from '../platform/embedded/readiness.ts';
 import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
 
