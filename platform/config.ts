@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   SUPERVISOR_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** …within this window */
   SUPERVISOR_FAILURE_WINDOW: duration('60s'),
+  /** npm start's first wait before starting a crashed child again (doubles per failure, up to 30 s) */
+  SUPERVISOR_BACKOFF: duration('500ms'),
   /** the supervisor's state, written by npm start and shown by GET /api/health */
   SUPERVISOR_STATUS_FILE: z.string().min(1).optional(),
 

@@ -2,10 +2,33 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { json } from '../responses.ts';
+import { readSupervisorStatus } from '../../platform/supervisor-status.ts';
 
 const Component = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
+const SupervisedChild = z.object({
+  name: z.string(),
+  state: z.enum(['starting', 'running', 'backoff', 'stopping', 'stopped', 'failed']),
+  pid: z.number().int().optional(),
+  restarts: z.number().int().meta({ description: 'how often it was started again after exiting on its own' }),
+  startedAt: z.string().optional(),
+  lastExit: z.object({ at: z.string(), reason: z.string() }).optional().meta({ description: 'its last unexpected exit' }),
+  nextStartAt: z.string().optional().meta({ description: 'in backoff: when it is started again' }),
+});
+const Supervisor = z
+  .object({
+    state: z.enum(['running', 'stopping', 'gave-up']),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    policy: z.object({ maxFailures: z.number().int(), windowSeconds: z.number().int() }).meta({ description: 'gives up after maxFailures failures of one child within windowSeconds' }),
+    children: z.array(SupervisedChild),
+  })
+  .meta({ id: 'SupervisorStatus', description: 'present when the API runs under npm start: its supervised children' });
 const Health = z
-  .object({ status: z.enum(['ok', 'degraded']), components: z.object({ postgres: Component, temporal: Component, typesense: Component }) })
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    components: z.object({ postgres: Component, temporal: Component, typesense: Component }),
+    supervisor: Supervisor.optional(),
+  })
   .meta({ id: 'Health' });
 
 const health = createRoute({
@@ -14,8 +37,8 @@ const health = createRoute({
   tags: ['operations'],
   summary: 'Health of each dependency, reported separately (no authentication)',
   responses: {
-    200: json(Health, 'All components up'),
-    503: json(Health, 'At least one component down'),
+    200: json(Health, 'All components up (and every supervised child running)'),
+    503: json(Health, 'At least one component down, or a supervised child not running'),
   },
 });
 
@@ -29,7 +52,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000) {
   }
 }
 
-export function healthRoutes({ sql, temporal, typesense }: ApiDeps) {
+export function healthRoutes({ sql, temporal, typesense, config }: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(health, async (c) => {
     const [postgres, temporalStatus, typesenseStatus] = await Promise.all([
@@ -41,8 +64,16 @@ export function healthRoutes({ sql, temporal, typesense }: ApiDeps) {
       }),
     ]);
     const components = { postgres, temporal: temporalStatus, typesense: typesenseStatus };
-    const ok = Object.values(components).every((s) => s.status === 'up');
-    return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), components }, ok ? 200 : 503);
+    const supervised = readSupervisorStatus(config.SUPERVISOR_STATUS_FILE);
+    const supervisor = supervised && {
+      state: supervised.state,
+      startedAt: supervised.startedAt,
+      updatedAt: supervised.updatedAt,
+      policy: supervised.policy,
+      children: supervised.children,
+    };
+    const ok = Object.values(components).every((s) => s.status === 'up') && (supervisor?.children ?? []).every((ch) => ch.state === 'running');
+    return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), components, ...(supervisor ? { supervisor } : {}) }, ok ? 200 : 503);
   });
   return app;
 }

@@ -132,6 +132,15 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
       if (gone) return;
       gone = true;
       live.delete(managed);
+      // Helpers a killed child leaves behind (Postgres backends after its postmaster was
+      // SIGKILLed) would keep its port or shared memory from the next start.
+      if (ownProcessGroup && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // the group is gone with it
+        }
+      }
       const closeFile = () => (file ? new Promise<void>((r) => file!.end(r)) : Promise.resolve());
       // Output can arrive just after 'exit': read it before reporting the exit, so an error
       // shows the child's last words (but not forever: a grandchild may hold the pipe).
