@@ -85,6 +85,17 @@ const EnvSchema = z.object({
     .default('5m'),
 
   /**
+   * How often the worker's Temporal Schedule compares the search index with Postgres and
+   * repairs a drift by a reindex (also once when a worker starts): `10m`, or `off`.
+   */
+  CATALOG_INDEX_CHECK_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^(off|[1-9]\d*(s|m|h))$/, 'must be a duration such as 30s, 5m or 1h, or off')
+    .refine((v) => v === 'off' || !/^[1-9]s$/.test(v), 'must be at least 10s')
+    .default('10m'),
+
+  /**
    * How long a worker asked to stop (SIGTERM/SIGINT) lets the activities it is running
    * finish before it cancels them: `20s`, `1m`. npm start waits this long plus 10 s.
    */

@@ -6,6 +6,8 @@ import { freePorts } from '../../platform/embedded/ports.ts';
 import { startTypesense, type RunningTypesense } from '../../platform/embedded/typesense.ts';
 import { ensureCatalogCollection } from '../../platform/typesense.ts';
 import { ensureSearchParentKey } from '../../platform/search-keys.ts';
+import { ensureCatalogIndexCheck } from '../../workers/index-check-schedule.ts';
+import { catalogIndexCheckScheduleId } from '../../workflows/contracts/index.ts';
 import { stackEnv } from '../support/stack-env.ts';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
   await ensureSearchParentKey(s.typesense, stackEnv().typesenseApiKey);
 });
 afterAll(async () => {
+  await s?.client.schedule.getHandle(catalogIndexCheckScheduleId(s.config.TYPESENSE_COLLECTION)).delete().catch(() => {});
   await s?.close();
   await typesense?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -96,4 +99,38 @@ describe('the search index across Typesense restarts', () => {
     expect(lastStartLog()).not.toContain('Snapshot does not exist');
     expect(await missingFromIndex(ids)).toEqual([]);
   });
+
+  it('finds a document deleted behind the application’s back and repairs it, on start and on schedule', async () => {
+    const alias = s.config.TYPESENSE_COLLECTION;
+    const [x, y] = await publishSome(2, 'audit');
+    await s.typesense.collections(alias).documents(x!).delete();
+    expect(await missingFromIndex([x!])).toEqual([x]);
+
+    // what every worker does when it starts: the schedule, and one check right away
+    await ensureCatalogIndexCheck(s.client, { taskQueue: s.config.TEMPORAL_TASK_QUEUE, alias, interval: '10s' });
+    await until('the deleted document to be back', async () => ((await missingFromIndex([x!])).length === 0 ? true : undefined));
+    const health = await until('health to show the check after the repair', async () => {
+      const body = (await (await s.request('GET', '/api/health')).json()) as { index?: { kind: string; lag: number; repair?: { workflowId: string } } };
+      return body.index?.kind === 'after-repair' ? body.index : undefined;
+    });
+    expect(health).toMatchObject({ lag: 0, repair: { workflowId: `catalog-reindex/${alias}` } });
+    const [found] = await s.sql<{ missing: number }[]>`
+      select missing from catalog_index_check where alias = ${alias} and kind = 'check' order by id desc limit 1`;
+    expect(found!.missing).toBeGreaterThanOrEqual(1);
+
+    // later, with nobody asking: the schedule's next check finds and repairs another
+    await s.typesense.collections(alias).documents(y!).delete();
+    await until('the second deleted document to be back', async () => ((await missingFromIndex([y!])).length === 0 ? true : undefined));
+    await until('health to be ok again', async () => ((await s.request('GET', '/api/health')).status === 200 ? true : undefined));
+  }, 180_000);
 });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
