@@ -159,6 +159,9 @@ try {
     TYPESENSE_URL: ts.url,
     HOST: '127.0.0.1',
     PORT: String(apiPort),
+    // the bench seeds Postgres directly and reindexes itself: no check may start its own
+    // reindex in between (and none may run while the bench measures)
+    CATALOG_INDEX_CHECK_INTERVAL: 'off',
   };
   // Output goes straight to a file (the shell redirects, then execs node): piped through
   // this process, every request's log line would wake the measuring client.
