@@ -69,15 +69,22 @@ export async function startTypesense(options: StartTypesenseOptions): Promise<Ru
     await proc.stop();
   };
   try {
-    await waitUntilReady(proc, `${url}/health to report ok`, httpProbe(`${url}/health`, isHealthy), {
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
-    });
+    const timeout = { timeoutMs: options.readyTimeoutMs ?? 60_000 };
+    await waitUntilReady(proc, `${url}/health to report ok`, httpProbe(`${url}/health`, isHealthy), timeout);
+    // Reads answer 503 "Not Ready or Lagging" while a start replays the Raft log: nothing
+    // (a migration, a worker ensuring its collection) may look at collections before.
+    await waitUntilReady(proc, 'its collections to be readable', collectionsReadable(url, apiKey), timeout);
   } catch (e) {
     await stop();
     throw e;
   }
   return { url, apiKey, process: proc, stop };
 }
+
+const collectionsReadable = (url: string, apiKey: string) => async (): Promise<true | string> => {
+  const res = await fetch(`${url}/collections`, { headers: { 'x-typesense-api-key': apiKey }, signal: AbortSignal.timeout(2_000) });
+  return res.ok ? true : `GET /collections → ${res.status} ${(await res.text()).slice(0, 200)}`;
+};
 
 const isHealthy = (body: string) => {
   try {
