@@ -80,7 +80,7 @@ const supervisor = new Supervisor({
     if (e.type === 'exited') {
       console.error(
         `↻ ${at} ${e.child} exited unexpectedly (${e.reason})${whereToLook(e.child)}; starting it again in ${(e.restartInMs / 1000).toFixed(1)}s ` +
-          `(failure ${e.failures} of ${config.SUPERVISOR_MAX_FAILURES} allowed within ${config.SUPERVISOR_FAILURE_WINDOW})`,
+          `(failure ${e.failures}; ${config.SUPERVISOR_MAX_FAILURES} within ${config.SUPERVISOR_FAILURE_WINDOW} stop everything)`,
       );
     } else if (e.type === 'waiting') {
       console.error(`… ${at} ${e.child} waits for ${e.for.join(', ')} before it starts again`);
