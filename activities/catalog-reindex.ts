@@ -2,6 +2,7 @@ import { ApplicationFailure, activityInfo, heartbeat, log } from '@temporalio/ac
 import { REINDEX_SAMPLE_SIZE } from '../domain/catalog-reindex.ts';
 import { aliasTarget, createCatalogCollection, dropCollection, switchAlias, type CatalogDocument } from '../platform/typesense.ts';
 import type { Sql } from '../platform/db.ts';
+import type { Client as Typesense } from 'typesense';
 import { loadCatalogDocuments, lockCatalogWrites, recordCatalogUpdate, type CatalogDeps } from './catalog.ts';
 
 /** Entries read from Postgres per page (one catalog_update insert and one import each). */
@@ -55,19 +56,21 @@ const slices = <T>(items: readonly T[], size: number): T[][] =>
 /** Ids are `<tenant>.<name>` (no backticks), quoted so dots and dashes are taken literally. */
 const idFilter = (ids: readonly string[]) => `id:[${ids.map((id) => `\`${id}\``).join(',')}]`;
 
-export function createCatalogReindexActivities({ sql, typesense, collection: alias }: CatalogDeps) {
-  /** The documents a collection holds for these ids (POSTed as a multi search: no URL length limit). */
-  async function indexedDocuments(collection: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    if (!ids.length) return found;
-    const searches = slices(ids, LOOKUP_SLICE).map((part) => ({ collection, q: '*', query_by: 'name', filter_by: idFilter(part), per_page: LOOKUP_SLICE }));
-    const { results } = await typesense.multiSearch.perform<Record<string, unknown>[]>({ searches }, {});
-    for (const r of results as unknown as { hits?: { document: Record<string, unknown> }[]; error?: string }[]) {
-      if (r.error) throw new Error(`looking up documents in ${collection}: ${r.error}`);
-      for (const h of r.hits ?? []) found.set(String(h.document.id), h.document);
-    }
-    return found;
+/** The documents a collection holds for these ids (POSTed as a multi search: no URL length limit). */
+export async function lookupIndexedDocuments(typesense: Typesense, collection: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  if (!ids.length) return found;
+  const searches = slices(ids, LOOKUP_SLICE).map((part) => ({ collection, q: '*', query_by: 'name', filter_by: idFilter(part), per_page: LOOKUP_SLICE }));
+  const { results } = await typesense.multiSearch.perform<Record<string, unknown>[]>({ searches }, {});
+  for (const r of results as unknown as { hits?: { document: Record<string, unknown> }[]; error?: string }[]) {
+    if (r.error) throw new Error(`looking up documents in ${collection}: ${r.error}`);
+    for (const h of r.hits ?? []) found.set(String(h.document.id), h.document);
   }
+  return found;
+}
+
+export function createCatalogReindexActivities({ sql, typesense, collection: alias }: CatalogDeps) {
+  const indexedDocuments = (collection: string, ids: readonly string[]) => lookupIndexedDocuments(typesense, collection, ids);
 
   /** Upserts documents and checks every per-document result. */
   async function importDocuments(collection: string, docs: CatalogDocument[]): Promise<void> {

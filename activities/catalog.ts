@@ -2,7 +2,7 @@ import type { Client as Typesense } from 'typesense';
 import type { CatalogLifecycle } from '../domain/catalog.ts';
 import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
-import { RISK_RANK, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
+import { RISK_RANK, catalogWriteTarget, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
 
 export interface CatalogDeps {
   sql: Sql;
@@ -166,7 +166,7 @@ async function indexEntry(
   });
   const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
   if (!doc) return { indexed: false };
-  await typesense.collections<CatalogDocument>(collection).documents().upsert(doc);
+  await typesense.collections<CatalogDocument>(await catalogWriteTarget(typesense, collection)).documents().upsert(doc);
   return { indexed: true };
 }
 

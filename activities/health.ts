@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { CatalogDocument } from '../platform/typesense.ts';
+import { catalogWriteTarget, type CatalogDocument } from '../platform/typesense.ts';
 import { FAILED_RUN_STATUSES, RATED_RUN_STATUSES, failureRate, healthReason } from '../domain/catalog-rules.ts';
 import type { HealthRollupResult } from '../workflows/contracts/health-rollup.ts';
 import type { Sql } from '../platform/db.ts';
@@ -176,7 +176,8 @@ export function createHealthActivities({ sql, typesense, collection }: CatalogDe
     await keepNewest(tx, changedIds);
     const docs = await loadCatalogDocuments(tx, { ids: changedIds });
     // throws when Typesense refuses any document: the transaction rolls back
-    if (docs.length) await typesense.collections<CatalogDocument>(collection).documents().import(docs, { action: 'upsert' });
+    // by the collection's name, not the alias (see catalogWriteTarget)
+    if (docs.length) await typesense.collections<CatalogDocument>(await catalogWriteTarget(typesense, collection)).documents().import(docs, { action: 'upsert' });
     return changed.length;
   }
 

@@ -1,6 +1,7 @@
 import { createCatalogActivities, type CatalogDeps } from './catalog.ts';
 import { createHealthActivities } from './health.ts';
 import { createCatalogReindexActivities } from './catalog-reindex.ts';
+import { createCatalogIndexCheckActivities } from './catalog-index-check.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogActivities(deps),
     ...createHealthActivities(deps),
     ...createCatalogReindexActivities(deps),
+    ...createCatalogIndexCheckActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
     ...createExpressionActivities(deps),

@@ -16,7 +16,8 @@ import { freePorts } from '../platform/embedded/ports.ts';
 import { startPostgres } from '../platform/embedded/postgres.ts';
 import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
-import { runToCompletion, startProcess, waitForHttp, type ManagedProcess } from '../platform/embedded/process.ts';
+import { runToCompletion, startProcess, type ManagedProcess } from '../platform/embedded/process.ts';
+import { waitForHttp } from '../platform/embedded/readiness.ts';
 import { createSql } from '../platform/db.ts';
 import { signDevToken } from '../platform/auth.ts';
 import { createTypesense } from '../platform/typesense.ts';
@@ -160,6 +161,9 @@ try {
     PORT: String(apiPort),
     // explicit dev mode on loopback: the bench's own users (one outside the demo tenants) carry dev-login tokens
     AUTH_DEV_LOGIN: 'true',
+    // the bench seeds Postgres directly and reindexes itself: no check may start its own
+    // reindex in between (and none may run while the bench measures)
+    CATALOG_INDEX_CHECK_INTERVAL: 'off',
   };
   // Output goes straight to a file (the shell redirects, then execs node): piped through
   // this process, every request's log line would wake the measuring client.

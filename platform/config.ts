@@ -13,6 +13,20 @@ const optionalUrl = z
   .pipe(z.url().optional())
   .optional();
 
+const duration = (def: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 500ms, 30s, 5m or 1h')
+    .default(def);
+
+/** Milliseconds of a duration accepted by the schema above (`500ms`, `30s`, `5m`, `1h`). */
+export function durationMs(value: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value);
+  if (!m) throw new Error(`not a duration: ${value}`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -85,6 +99,31 @@ const EnvSchema = z.object({
     .regex(/^(off|[1-9]\d*(s|m|h))$/, 'must be a duration such as 30s, 5m or 1h, or off')
     .refine((v) => v === 'off' || !/^[1-9]s$/.test(v), 'must be at least 10s')
     .default('5m'),
+
+  /**
+   * How often the worker's Temporal Schedule compares the search index with Postgres and
+   * repairs a drift by a reindex (also once when a worker starts): `10m`, or `off`.
+   */
+  CATALOG_INDEX_CHECK_INTERVAL: z
+    .string()
+    .trim()
+    .regex(/^(off|[1-9]\d*(s|m|h))$/, 'must be a duration such as 30s, 5m or 1h, or off')
+    .refine((v) => v === 'off' || !/^[1-9]s$/.test(v), 'must be at least 10s')
+    .default('10m'),
+
+  /**
+   * How long a worker asked to stop (SIGTERM/SIGINT) lets the activities it is running
+   * finish before it cancels them: `20s`, `1m`. npm start waits this long plus 10 s.
+   */
+  WORKER_SHUTDOWN_GRACE: duration('20s'),
+  /** npm start gives up (stops everything, exit 1) when one child fails this often… */
+  SUPERVISOR_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** …within this window */
+  SUPERVISOR_FAILURE_WINDOW: duration('60s'),
+  /** npm start's first wait before starting a crashed child again (doubles per failure, up to 30 s) */
+  SUPERVISOR_BACKOFF: duration('500ms'),
+  /** the supervisor's state, written by npm start and shown by GET /api/health */
+  SUPERVISOR_STATUS_FILE: z.string().min(1).optional(),
 
   POLICY_DIR: z.string().min(1).default('.build/policies'),
   WEB_DIST: z.string().min(1).default('web/dist'),

@@ -2,21 +2,17 @@
 // its Web UI) and Typesense unless DATABASE_URL / TEMPORAL_ADDRESS / TYPESENSE_URL point
 // elsewhere; then migrations + seed, the core worker, the example partner worker
 // (examples/partner-adapter), and the API serving the Switchboard.
+// Every child is supervised: one that exits on its own is started again with a backoff, and
+// only repeated fast failures stop everything (docs/runbooks/supervision.md).
 // Ctrl-C stops everything in reverse order. Data stays in DATA_DIR for the next start.
 import path from 'node:path';
-import { ConfigError, isLoopbackHost, loadConfig, type Config } from '../platform/config.ts';
+import { ConfigError, durationMs, isLoopbackHost, loadConfig, type Config } from '../platform/config.ts';
 import { ensureDevSecrets } from '../platform/dev-secrets.ts';
 import { isPortFree } from '../platform/embedded/ports.ts';
 import { startPostgres } from '../platform/embedded/postgres.ts';
-import {
-  describeExit,
-  killAllSync,
-  runToCompletion,
-  startProcess,
-  stopAll,
-  waitForHttp,
-  type ManagedProcess,
-} from '../platform/embedded/process.ts';
+import { describeExit, killAllSync, runToCompletion, startProcess, stopAll, type ManagedProcess } from '../platform/embedded/process.ts';
+import { tcpProbe, waitUntilReady } from '../platform/embedded/readiness.ts';
+import { Supervisor } from '../platform/embedded/supervisor.ts';
 import { startOidcProvider } from '../platform/embedded/oidc-provider.ts';
 import { startTemporal } from '../platform/embedded/temporal.ts';
 import { startTypesense } from '../platform/embedded/typesense.ts';
@@ -49,6 +45,7 @@ let stopping: Promise<void> | undefined;
 
 function shutdown(code: number, reason?: string): Promise<void> {
   stopping ??= (async () => {
+    supervisor.stopping();
     if (reason) console.error(`\n✗ ${reason}`);
     console.log(code === 0 ? '\nstopping…' : 'stopping everything…');
     await stopAll({
@@ -67,14 +64,35 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 // Last resort (an exception): no server may outlive us holding its port.
 process.on('exit', killAllSync);
 
-/** From now on, `proc` ending on its own is a failure of the whole system. */
-function watch(proc: ManagedProcess, logFile?: string) {
-  void proc.exited.then((status) => {
+// ---- supervising ----------------------------------------------------------------------
+// A child that exits on its own is started again (docs/runbooks/supervision.md); only one
+// that keeps failing stops everything.
+const statusFile = config.SUPERVISOR_STATUS_FILE ?? path.join(config.dataDir, 'run', 'supervisor.json');
+const logFile = (name: string) => path.join(logDir, `${name}.log`);
+const serverLogs = new Set(['postgres', 'temporal', 'typesense']);
+const whereToLook = (name: string) => (serverLogs.has(name) ? `; its log: ${rel(logFile(name))}` : '');
+const supervisor = new Supervisor({
+  giveUpAfter: { failures: config.SUPERVISOR_MAX_FAILURES, windowMs: durationMs(config.SUPERVISOR_FAILURE_WINDOW) },
+  initialBackoffMs: durationMs(config.SUPERVISOR_BACKOFF),
+  statusFile,
+  onEvent(e) {
     if (stopping) return;
-    const where = logFile ? `; its log: ${rel(logFile)}\n${proc.failureOutput()}` : '';
-    void shutdown(1, `${proc.name} exited unexpectedly (${describeExit(status)})${where}`);
-  });
-}
+    const at = new Date().toISOString();
+    if (e.type === 'exited') {
+      console.error(
+        `↻ ${at} ${e.child} exited unexpectedly (${e.reason})${whereToLook(e.child)}; starting it again in ${(e.restartInMs / 1000).toFixed(1)}s ` +
+          `(failure ${e.failures}; ${config.SUPERVISOR_MAX_FAILURES} within ${config.SUPERVISOR_FAILURE_WINDOW} stop everything)`,
+      );
+    } else if (e.type === 'waiting') {
+      console.error(`… ${at} ${e.child} waits for ${e.for.join(', ')} before it starts again`);
+    } else if (e.type === 'restarted') {
+      console.log(`✓ ${at} ${e.child} running again (restart ${e.restarts}, pid ${e.pid})`);
+    } else {
+      console.error(`✗ ${at} ${e.child} could not be started again: ${e.error}${whereToLook(e.child)}${e.output ? `\n${e.output}` : ''}`);
+    }
+  },
+  onGiveUp: (child, reason) => void shutdown(1, `${reason}${whereToLook(child)}`),
+});
 
 // ---- starting -------------------------------------------------------------------------
 async function checkPortsFree() {
@@ -102,63 +120,71 @@ async function step<T>(label: string, detail: string, run: () => Promise<T>): Pr
 async function main() {
   await checkPortsFree();
   const secrets = ensureDevSecrets(config.dataDir);
-  const logFile = (name: string) => path.join(logDir, `${name}.log`);
   console.log(`Maestro Conductor — data in ${rel(config.dataDir)}, server logs in ${rel(logDir)}`);
 
-  const servers = await Promise.all([
-    config.embedded.postgres
-      ? step('Postgres', `on 127.0.0.1:${config.PG_PORT}`, () =>
-          startPostgres({
-            dataDir: path.join(config.dataDir, 'postgres'),
-            port: config.PG_PORT,
-            persistent: true,
-            output: { file: logFile('postgres') },
-            ownProcessGroup: true,
-          }),
-        )
-      : undefined,
+  // Each server's spec starts it the same way the first time and after a crash.
+  const serverSpecs = {
+    postgres: {
+      name: 'postgres',
+      start: () =>
+        startPostgres({
+          dataDir: path.join(config.dataDir, 'postgres'),
+          port: config.PG_PORT,
+          persistent: true,
+          output: { file: logFile('postgres') },
+          ownProcessGroup: true,
+        }),
+    },
+    temporal: {
+      name: 'temporal',
+      start: () =>
+        startTemporal({
+          dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+          port: config.TEMPORAL_PORT,
+          uiPort: config.TEMPORAL_UI_PORT,
+          codecEndpoint: `${config.publicUrl.replace(/\/+$/, '')}/codec`,
+          namespace: config.TEMPORAL_NAMESPACE,
+          output: { file: logFile('temporal') },
+          ownProcessGroup: true,
+        }),
+    },
+    typesense: {
+      name: 'typesense',
+      start: () =>
+        startTypesense({
+          dataDir: path.join(config.dataDir, 'typesense'),
+          port: config.TYPESENSE_PORT,
+          peeringPort: typesensePeeringPort,
+          apiKey: secrets.TYPESENSE_API_KEY,
+          output: { file: logFile('typesense') },
+          ownProcessGroup: true,
+        }),
+    },
+    oidc: {
+      name: 'oidc-provider',
+      start: () =>
+        startOidcProvider({
+          port: config.OIDC_PORT,
+          stateFile: path.join(config.dataDir, 'keys', 'oidc-provider.json'),
+          demoPassword: secrets.DEMO_PASSWORD,
+          output: { file: logFile('oidc-provider') },
+          ownProcessGroup: true,
+        }),
+    },
+  };
+  const supervise = async <T extends { process: ManagedProcess }>(spec: { name: string; start: () => Promise<T> }): Promise<T> => {
+    const first = await spec.start();
+    supervisor.adopt({ name: spec.name, start: () => spec.start().then((r) => r.process) }, first.process);
+    return first;
+  };
+  const [postgres, temporal, typesense, oidc] = await Promise.all([
+    config.embedded.postgres ? step('Postgres', `on 127.0.0.1:${config.PG_PORT}`, () => supervise(serverSpecs.postgres)) : undefined,
     config.embedded.temporal
-      ? step('Temporal dev server', `on 127.0.0.1:${config.TEMPORAL_PORT} (Web UI on ${config.TEMPORAL_UI_PORT})`, () =>
-          startTemporal({
-            dbFile: path.join(config.dataDir, 'temporal.sqlite'),
-            port: config.TEMPORAL_PORT,
-            uiPort: config.TEMPORAL_UI_PORT,
-            codecEndpoint: `${config.publicUrl.replace(/\/+$/, '')}/codec`,
-            namespace: config.TEMPORAL_NAMESPACE,
-            output: { file: logFile('temporal') },
-            ownProcessGroup: true,
-          }),
-        )
+      ? step('Temporal dev server', `on 127.0.0.1:${config.TEMPORAL_PORT} (Web UI on ${config.TEMPORAL_UI_PORT})`, () => supervise(serverSpecs.temporal))
       : undefined,
-    config.embedded.typesense
-      ? step('Typesense', `on 127.0.0.1:${config.TYPESENSE_PORT}`, () =>
-          startTypesense({
-            dataDir: path.join(config.dataDir, 'typesense'),
-            port: config.TYPESENSE_PORT,
-            peeringPort: typesensePeeringPort,
-            apiKey: secrets.TYPESENSE_API_KEY,
-            output: { file: logFile('typesense') },
-            ownProcessGroup: true,
-          }),
-        )
-      : undefined,
-    config.embedded.oidc
-      ? step('OpenID provider', `on ${config.oidcIssuer} (the demo users)`, () =>
-          startOidcProvider({
-            port: config.OIDC_PORT,
-            stateFile: path.join(config.dataDir, 'keys', 'oidc-provider.json'),
-            demoPassword: secrets.DEMO_PASSWORD,
-            output: { file: logFile('oidc-provider') },
-            ownProcessGroup: true,
-          }),
-        )
-      : undefined,
+    config.embedded.typesense ? step('Typesense', `on 127.0.0.1:${config.TYPESENSE_PORT}`, () => supervise(serverSpecs.typesense)) : undefined,
+    config.embedded.oidc ? step('OpenID provider', `on ${config.oidcIssuer} (the demo users)`, () => supervise(serverSpecs.oidc)) : undefined,
   ]);
-  const [postgres, temporal, typesense, oidc] = servers;
-  if (postgres) watch(postgres.process, logFile('postgres'));
-  if (temporal) watch(temporal.process, logFile('temporal'));
-  if (typesense) watch(typesense.process, logFile('typesense'));
-  if (oidc) watch(oidc.process, logFile('oidc-provider'));
   if (stopping) return;
 
   const env: NodeJS.ProcessEnv = {
@@ -168,28 +194,55 @@ async function main() {
     DATABASE_URL: postgres?.url ?? config.DATABASE_URL,
     TEMPORAL_ADDRESS: temporal?.address ?? config.temporalAddress,
     TYPESENSE_URL: typesense?.url ?? config.typesenseUrl,
+    SUPERVISOR_STATUS_FILE: statusFile,
   };
-  const node = (name: string, script: string, args: string[] = []) => ({
+  const node = (name: string, script: string, args: string[] = [], stopTimeoutMs?: number) => ({
     name,
     command: process.execPath,
     args: ['--import', 'tsx', script, ...args],
     env,
     output: 'prefix' as const,
     ownProcessGroup: true,
+    ...(stopTimeoutMs ? { stopTimeoutMs } : {}),
+  });
+  /** A Node child, ready once `ready` holds; started again by the supervisor when it exits. */
+  const nodeChild = (name: string, script: string, ready: (proc: ManagedProcess) => Promise<void>, dependsOn: string[], stopTimeoutMs?: number) => ({
+    name,
+    dependsOn,
+    async start() {
+      const proc = startProcess(node(name, script, [], stopTimeoutMs));
+      try {
+        await ready(proc);
+      } catch (e) {
+        await proc.stop();
+        throw e;
+      }
+      return proc;
+    },
   });
 
   await step('migrations', '(scripts/migrate.ts)', () => runToCompletion(node('migrate', 'scripts/migrate.ts')));
   if (stopping) return;
 
-  const worker = startProcess(node('worker', 'workers/main.ts'));
-  watch(worker);
-  // the example partner adapter, as a partner would run it: its own process and task queue
-  const partnerWorker = startProcess(node('partner-worker', 'examples/partner-adapter/main.ts'));
-  watch(partnerWorker);
-  const api = startProcess(node('api', 'api/server.ts'));
-  watch(api);
-  const healthUrl = `http://127.0.0.1:${config.PORT}/api/health`;
-  await step('API and Switchboard', `on ${config.HOST}:${config.PORT}`, () => waitForHttp(api, healthUrl, { timeoutMs: 120_000, intervalMs: 500 }));
+  // workers finish the activities in flight when stopped (WORKER_SHUTDOWN_GRACE), then exit
+  const workerStop = durationMs(config.WORKER_SHUTDOWN_GRACE) + 10_000;
+  // a worker has no port to probe: it counts as started once spawned (one that dies at once
+  // is a failure like any other exit)
+  const started = async () => {};
+  const apiHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  await step('workers, API and Switchboard', `on ${config.HOST}:${config.PORT}`, () =>
+    Promise.all([
+      supervisor.start(nodeChild('worker', 'workers/main.ts', started, ['postgres', 'temporal', 'typesense'], workerStop)),
+      // the example partner adapter, as a partner would run it: its own process and task queue
+      supervisor.start(
+        nodeChild('partner-worker', 'examples/partner-adapter/main.ts', started, ['postgres', 'temporal'], workerStop),
+      ),
+      // listening is ready: /api/health answers 503 while a server it checks is down
+      supervisor.start(
+        nodeChild('api', 'api/server.ts', (proc) => waitUntilReady(proc, `port ${config.PORT}`, tcpProbe(apiHost, config.PORT), { timeoutMs: 120_000, intervalMs: 250 }), ['postgres', 'temporal']),
+      ),
+    ]),
+  );
   if (stopping) return;
 
   await step('example pack', '(scripts/seed.ts, through the API)', () =>
@@ -216,6 +269,7 @@ async function main() {
     ...(config.devLogin ? ['  Dev login         on (AUTH_DEV_LOGIN): POST /api/dev/login hands out demo tokens'] : []),
     ...(oidc && !isLoopbackHost(config.HOST) ? [`  Note              the embedded OpenID provider serves 127.0.0.1 only: browsers on other machines cannot sign in (set OIDC_ISSUER)`] : []),
     '',
+    `  Health            ${base}/api/health   (crashed children are started again: docs/runbooks/supervision.md)`,
     'Press Ctrl-C to stop.',
     '',
   ];

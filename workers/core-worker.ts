@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../platform/config.ts';
+import { durationMs, type Config } from '../platform/config.ts';
 import { createSql, type Sql } from '../platform/db.ts';
 import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
 import { loadPolicyEngine } from '../platform/opa.ts';
@@ -42,6 +42,9 @@ export async function createCoreWorker(
     }),
     dataConverter: createDataConverter(secrets.codecKeys),
     interceptors: { activity: [classifyInputFailures] },
+    // On SIGTERM/SIGINT (a restart, Ctrl-C) the activities in flight may finish: cancelled
+    // at once, their steps would wait for their timeout before another worker retries them.
+    shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE),
     ...overrides,
   });
   const close = async () => {

@@ -10,23 +10,31 @@ export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'paused' | '
 
 const NOTE = 'catalog health rollup: started by the core worker (workers/health-rollup-schedule.ts)';
 
+/** A Temporal Schedule that starts one workflow type every `interval` on `taskQueue`. */
+export interface IntervalSchedule {
+  scheduleId: string;
+  workflowType: string;
+  taskQueue: string;
+  /** `30s`, `5m`, `1h`, or `off` (pauses an existing schedule) */
+  interval: string;
+  args: unknown[];
+  lifecycle: string;
+  note: string;
+}
+
 /**
- * Makes sure the Temporal Schedule that starts a health rollup every `interval` exists on
- * `taskQueue`; idempotent, so every worker process may call it at start (the first creates
- * it, the others find it and only change it when the interval or task queue differ).
- * Overlap policy SKIP: a rollup still running when the next is due is not joined by a second.
- * `off` pauses an existing schedule. Test stacks never call this: tests start rollups directly.
+ * Makes sure the schedule exists as described; idempotent, so every worker process may call
+ * it at start (the first creates it, the others find it and only change it when the
+ * interval or task queue differ). Overlap policy SKIP: a run still going when the next is
+ * due is not joined by a second. `off` pauses an existing schedule.
  */
-export async function ensureHealthRollupSchedule(
-  client: Client,
-  opts: { taskQueue: string; interval: string; scheduleId?: string },
-): Promise<ScheduleOutcome> {
-  const scheduleId = opts.scheduleId ?? HEALTH_ROLLUP_SCHEDULE_ID;
+export async function ensureIntervalSchedule(client: Client, opts: IntervalSchedule): Promise<ScheduleOutcome> {
+  const { scheduleId } = opts;
   const handle = client.schedule.getHandle(scheduleId);
   if (opts.interval === 'off') {
     try {
       const d = await handle.describe();
-      if (!d.state.paused) await handle.pause('HEALTH_ROLLUP_INTERVAL=off');
+      if (!d.state.paused) await handle.pause(`${opts.lifecycle}: interval off`);
       return 'paused';
     } catch (e) {
       if (e instanceof ScheduleNotFoundError) return 'absent';
@@ -37,12 +45,13 @@ export async function ensureHealthRollupSchedule(
   const every = intervalMs(opts.interval);
   const action: ScheduleOptionsAction = {
     type: 'startWorkflow',
-    workflowType: HEALTH_ROLLUP_WORKFLOW_TYPE,
+    workflowType: opts.workflowType,
     taskQueue: opts.taskQueue,
     workflowId: scheduleId, // each run is `<scheduleId>-<time>`
-    args: [{}],
-    typedSearchAttributes: [{ key: SA.lifecycle, value: 'health-rollup' }],
+    args: opts.args,
+    typedSearchAttributes: [{ key: SA.lifecycle, value: opts.lifecycle }],
   };
+  const NOTE = opts.note;
   try {
     await client.schedule.create({
       scheduleId,
@@ -71,4 +80,24 @@ export async function ensureHealthRollupSchedule(
     state: { paused: false, note: NOTE },
   }));
   return 'updated';
+}
+
+/**
+ * Makes sure the Temporal Schedule that starts a health rollup every `interval` exists on
+ * `taskQueue` (see ensureIntervalSchedule). Test stacks never call this: tests start
+ * rollups directly.
+ */
+export async function ensureHealthRollupSchedule(
+  client: Client,
+  opts: { taskQueue: string; interval: string; scheduleId?: string },
+): Promise<ScheduleOutcome> {
+  return ensureIntervalSchedule(client, {
+    scheduleId: opts.scheduleId ?? HEALTH_ROLLUP_SCHEDULE_ID,
+    workflowType: HEALTH_ROLLUP_WORKFLOW_TYPE,
+    taskQueue: opts.taskQueue,
+    interval: opts.interval,
+    args: [{}],
+    lifecycle: 'health-rollup',
+    note: NOTE,
+  });
 }

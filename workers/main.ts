@@ -1,16 +1,26 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
 import { requireRuntimeSecrets } from '../platform/runtime-secrets.ts';
 import { connectClient } from '../platform/temporal.ts';
 import { createCoreWorker } from './core-worker.ts';
-import { HEALTH_ROLLUP_SCHEDULE_ID } from '../workflows/contracts/index.ts';
+import { HEALTH_ROLLUP_SCHEDULE_ID, catalogIndexCheckScheduleId } from '../workflows/contracts/index.ts';
+import { ensureCatalogIndexCheck } from './index-check-schedule.ts';
 import { ensureHealthRollupSchedule } from './health-rollup-schedule.ts';
 
-async function ensureSchedule(config: Config, codecKeys: string) {
+async function ensureSchedules(config: Config, codecKeys: string, log: Logger) {
   const temporal = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, codecKeys });
   try {
-    return await ensureHealthRollupSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, interval: config.HEALTH_ROLLUP_INTERVAL });
+    await ensureHealthRollupSchedule(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, interval: config.HEALTH_ROLLUP_INTERVAL }).then(
+      (outcome) => log.info({ schedule: HEALTH_ROLLUP_SCHEDULE_ID, interval: config.HEALTH_ROLLUP_INTERVAL, outcome }, 'health rollup schedule'),
+      (err: unknown) => log.error({ err, schedule: HEALTH_ROLLUP_SCHEDULE_ID }, 'could not create or update the health rollup schedule'),
+    );
+    // compares the search index with Postgres now and every interval; repairs a drift
+    const alias = config.TYPESENSE_COLLECTION;
+    await ensureCatalogIndexCheck(temporal.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, alias, interval: config.CATALOG_INDEX_CHECK_INTERVAL }).then(
+      ({ schedule, triggered }) => log.info({ schedule: catalogIndexCheckScheduleId(alias), interval: config.CATALOG_INDEX_CHECK_INTERVAL, outcome: schedule, triggered }, 'catalog index check schedule'),
+      (err: unknown) => log.error({ err, schedule: catalogIndexCheckScheduleId(alias) }, 'could not create, update or trigger the catalog index check schedule'),
+    );
   } finally {
     await temporal.connection.close();
   }
@@ -26,10 +36,7 @@ async function run() {
   // The health rollup's schedule belongs to the deployment, not to a test: only this entry
   // point (npm start, the container) creates it; test stacks start rollups directly. A
   // failure here must not stop the worker: rollups can still be started on demand.
-  await ensureSchedule(config, secrets.codecKeys).then(
-    (outcome) => log.info({ schedule: HEALTH_ROLLUP_SCHEDULE_ID, interval: config.HEALTH_ROLLUP_INTERVAL, outcome }, 'health rollup schedule'),
-    (err: unknown) => log.error({ err, schedule: HEALTH_ROLLUP_SCHEDULE_ID }, 'could not create or update the health rollup schedule'),
-  );
+  await ensureSchedules(config, secrets.codecKeys, log).catch((err: unknown) => log.error({ err }, 'could not reach Temporal to set up the schedules'));
   try {
     await worker.run();
   } finally {

@@ -4,3 +4,4 @@ export { registerAdapterWorkflow, setAdapterStatusWorkflow } from './registry.ts
 export { runWorkflow } from './run.ts';
 export { healthRollupWorkflow } from './health-rollup.ts';
 export { catalogReindexWorkflow } from './catalog-reindex.ts';
+export { catalogIndexCheckWorkflow } from './catalog-index-check.ts';

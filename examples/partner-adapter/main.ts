@@ -3,7 +3,7 @@
 // CODEC_KEYS, DATABASE_URL, POLICY_DIR; embedded dev defaults otherwise) plus
 // PARTNER_TASK_QUEUE to override the manifest's queue.
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { loadConfig } from '../../platform/config.ts';
+import { durationMs, loadConfig } from '../../platform/config.ts';
 import { ensureDevSecrets } from '../../platform/dev-secrets.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createPartnerWorker } from './worker.ts';
@@ -22,7 +22,7 @@ async function run() {
     databaseUrl: config.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${config.PG_PORT}/maestro`,
     policyDir: config.POLICY_DIR,
     ...(process.env.PARTNER_TASK_QUEUE ? { taskQueue: process.env.PARTNER_TASK_QUEUE } : {}),
-  });
+  }, { shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE) }); // calls in flight finish on SIGTERM
   log.info({ taskQueue, adapter: `${manifest.metadata.name}@${manifest.metadata.version}`, address: config.temporalAddress }, 'partner worker started');
   try {
     await worker.run();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpProbe, startProcess, waitUntilReady, type ManagedProcess, type OutputMode } from './process.ts';
+import { startProcess, type ManagedProcess, type OutputMode } from './process.ts';
+import { httpProbe, waitUntilReady } from './readiness.ts';
 
 /** The embedded OpenID provider (platform/oidc/main.ts) as a child process on 127.0.0.1. */
 export interface StartOidcProviderOptions {

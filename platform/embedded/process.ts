@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { createConnection } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -32,6 +31,11 @@ export interface StartProcessOptions {
   stopSignal?: NodeJS.Signals;
   /** how long a graceful stop may take before SIGKILL (default 10 s) */
   stopTimeoutMs?: number;
+  /**
+   * Runs before the stop signal of a graceful stop (Typesense: take a snapshot); its
+   * failure is reported and does not prevent the stop.
+   */
+  beforeStop?: () => Promise<void>;
 }
 
 export interface ExitStatus {
@@ -128,6 +132,15 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
       if (gone) return;
       gone = true;
       live.delete(managed);
+      // Helpers a killed child leaves behind (Postgres backends after its postmaster was
+      // SIGKILLed) would keep its port or shared memory from the next start.
+      if (ownProcessGroup && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // the group is gone with it
+        }
+      }
       const closeFile = () => (file ? new Promise<void>((r) => file!.end(r)) : Promise.resolve());
       // Output can arrive just after 'exit': read it before reporting the exit, so an error
       // shows the child's last words (but not forever: a grandchild may hold the pipe).
@@ -177,6 +190,11 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     stop(timeoutMs = defaultStopTimeout) {
       stopping ??= (async () => {
         if (gone) return exited;
+        if (options.beforeStop) {
+          await options.beforeStop().catch((e: unknown) =>
+            process.stderr.write(`[${name}] before stopping: ${e instanceof Error ? e.message : String(e)}\n`),
+          );
+        }
         kill(stopSignal);
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
@@ -233,83 +251,3 @@ export async function runToCompletion(options: StartProcessOptions): Promise<voi
     throw new ProcessStartError(`${proc.name} failed (${describeExit(status)})`, proc.name, proc.failureOutput());
   }
 }
-
-export interface WaitOptions {
-  /** default 60 s */
-  timeoutMs?: number;
-  /** default 200 ms */
-  intervalMs?: number;
-}
-
-/** What a probe reports: true when ready, or a reason why not (shown if we give up). */
-export type Probe = () => Promise<true | string>;
-
-/**
- * Polls `probe` until it returns true. Fails fast, with the child's last output, when the
- * child exits first; fails with the last probe result and output after the timeout.
- */
-export async function waitUntilReady(
-  proc: ManagedProcess,
-  what: string,
-  probe: Probe,
-  { timeoutMs = 60_000, intervalMs = 200 }: WaitOptions = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not checked yet';
-  const exitedFirst = proc.exited.then(() => 'exited' as const);
-  for (;;) {
-    if (proc.exitStatus) {
-      throw new ProcessStartError(
-        `${proc.name} exited (${describeExit(proc.exitStatus)}) before ${what}`,
-        proc.name,
-        proc.failureOutput(),
-      );
-    }
-    const result = await Promise.race([probe().catch((e: unknown) => (e instanceof Error ? e.message : String(e))), exitedFirst]);
-    if (result === true) return;
-    if (result !== 'exited') last = result;
-    if (Date.now() >= deadline) {
-      throw new ProcessStartError(
-        `${proc.name}: gave up after ${Math.round(timeoutMs / 1000)}s waiting for ${what} (last check: ${last})`,
-        proc.name,
-        proc.failureOutput(),
-      );
-    }
-    await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), exitedFirst]);
-  }
-}
-
-/** Probe: a TCP connection to host:port succeeds. */
-export function tcpProbe(host: string, port: number): Probe {
-  return () =>
-    new Promise((resolve) => {
-      const socket = createConnection({ host, port });
-      const done = (result: true | string) => {
-        socket.destroy();
-        resolve(result);
-      };
-      socket.setTimeout(2_000, () => done(`connecting to ${host}:${port} timed out`));
-      socket.once('connect', () => done(true));
-      socket.once('error', (e) => done(`${host}:${port}: ${e.message}`));
-    });
-}
-
-/** Probe: GET `url` answers 2xx (and `accept(body)` holds, when given). */
-export function httpProbe(url: string, accept?: (body: string) => boolean): Probe {
-  return async () => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    const body = await res.text();
-    if (!res.ok) return `GET ${url} → ${res.status} ${body.slice(0, 200)}`;
-    if (accept && !accept(body)) return `GET ${url} → ${body.slice(0, 200)}`;
-    return true;
-  };
-}
-
-export const waitForPort = (proc: ManagedProcess, host: string, port: number, options?: WaitOptions) =>
-  waitUntilReady(proc, `${host}:${port} to accept connections`, tcpProbe(host, port), options);
-
-export const waitForHttp = (
-  proc: ManagedProcess,
-  url: string,
-  options?: WaitOptions & { accept?: (body: string) => boolean },
-) => waitUntilReady(proc, `${url} to answer`, httpProbe(url, options?.accept), options);

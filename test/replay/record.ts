@@ -1,5 +1,5 @@
-// Records one history per publish path, per run-engine path, of a health rollup and of a
-// catalog reindex into test/replay/histories/
+// Records one history per publish path, per run-engine path, of a health rollup,
+// a catalog reindex and a catalog index check into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -8,7 +8,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { engineSpec, decide, publishSpec, startRun, waitForRun, waitingAt } from '../engine/support.ts';
 import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
-import { HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
+import { CATALOG_INDEX_CHECK_WORKFLOW_TYPE, HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
+import type { CatalogIndexCheckResult } from '../../domain/catalog-index-check.ts';
 
 let s: Stack;
 beforeAll(async () => {
@@ -127,4 +128,17 @@ it('records a catalog reindex', async () => {
   expect(report).toMatchObject({ missing: { count: expect.any(Number) as number } });
   expect((report as { missing: { sample: string[] } }).missing.sample).toContain(body.definitionId);
   await save('catalog-reindex', started.body.workflowId);
+});
+
+it('records a catalog index check that repairs a drift', async () => {
+  const alice = s.as('alice');
+  const { body } = await alice.createDraft(testSpec({ name: `replay-index-check-${s.suffix}` }));
+  await alice.requestPublish(body.definitionId, '1.0.0');
+  expect(await alice.waitForPublish(body.definitionId, '1.0.0', ['published', 'denied', 'invalid'])).toBe('published');
+  await s.typesense.collections(s.config.TYPESENSE_COLLECTION).documents(body.definitionId).delete();
+  const workflowId = `catalog-index-check/replay-${s.suffix}`;
+  const result = (await s.client.workflow.execute(CATALOG_INDEX_CHECK_WORKFLOW_TYPE, { taskQueue: s.config.TEMPORAL_TASK_QUEUE, workflowId, args: [] })) as CatalogIndexCheckResult;
+  expect(result.check.missing.count).toBeGreaterThanOrEqual(1);
+  expect(result.afterRepair).toMatchObject({ missing: { count: 0 }, altered: { count: 0 }, extra: 0 });
+  await save('catalog-index-check', workflowId);
 });

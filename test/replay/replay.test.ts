@@ -32,6 +32,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['catalog-reindex.json', 'catalog-reindex.patched.json']));
   });
 
+  it('has a history of the catalog index check repairing a drift', () => {
+    expect(files).toContain('catalog-index-check.json');
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {

@@ -26,6 +26,9 @@ export function startWorkerProcess(
       SECRETS_KEY: s.env.secretsKey,
       AUTH_JWT_SECRET: s.env.jwtSecret,
       DATA_DIR: s.env.dataDir,
+      // a file's collection holds only that file's documents, not the shared Postgres's
+      // whole catalog: a check would take that for drift and reindex (index-durability.test.ts tests it)
+      CATALOG_INDEX_CHECK_INTERVAL: 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@ export * from './publish.ts';
 export * from './run.ts';
 export * from './health-rollup.ts';
 export * from './catalog-reindex.ts';
+export * from './catalog-index-check.ts';
 
 /** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'maestro-core';
