@@ -8,18 +8,6 @@ import { applyDefaults, type RunInput, type RunPlan, type RunStatus, type TaskPl
 import { asFailure } from './errors.ts';
 import { INPUT_LIMITS, shapeProblem } from '../domain/input-shape.ts';
 
-/** One compiled validator per distinct parameters schema (not per run: Ajv keeps what it compiles). */
-const validators = new Map<string, object>();
-function paramsValidator(schema: object) {
-  const key = JSON.stringify(schema);
-  let canonical = validators.get(key);
-  if (!canonical) {
-    canonical = schema;
-    validators.set(key, canonical);
-  }
-  return compileSchema(canonical);
-}
-
 export interface RunEnd {
   runId: string;
   definitionId: string;
@@ -86,7 +74,7 @@ export function createRunActivities({ sql }: { sql: Sql }) {
 
         const params = applyDefaults(spec.parameters, input.params ?? {}) as Record<string, unknown>;
         if (spec.parameters) {
-          const check = paramsValidator(spec.parameters);
+          const check = compileSchema(spec.parameters);
           if (!check(params)) {
             throw inputError(
               'PARAMS_INVALID',

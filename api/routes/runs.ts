@@ -258,13 +258,6 @@ function runErrorOf(err: unknown): RunState['error'] | undefined {
   return undefined;
 }
 
-/** One compiled validator per distinct parameters schema (Ajv keeps what it compiles). */
-const validators = new Map<string, object>();
-function paramsValidator(schema: object) {
-  const key = JSON.stringify(schema);
-  if (!validators.has(key)) validators.set(key, schema);
-  return compileSchema(validators.get(key)!);
-}
 
 /** A retried POST with the same Idempotency-Key (same tenant, same definition) names the same run. */
 function runIdFromKey(tenant: string, definitionId: string, key: string): string {
@@ -418,7 +411,7 @@ export function runRoutes(deps: ApiDeps) {
     // the engine checks again when the run starts; checking here gives the caller the paths at once
     const params = applyDefaults(v.parameters, body.params) as Record<string, unknown>;
     if (v.parameters) {
-      const check = paramsValidator(v.parameters);
+      const check = compileSchema(v.parameters);
       if (!check(params)) {
         throw inputError(
           'PARAMS_INVALID',

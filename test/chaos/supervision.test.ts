@@ -97,14 +97,14 @@ describe('npm start supervises its children', () => {
     expect(code).toBe(200);
     expect(body.supervisor?.state).toBe('running');
     expect(body.supervisor?.children.map((c) => [c.name, c.state, c.restarts]).sort()).toEqual(
-      ['api', 'partner-worker', 'postgres', 'temporal', 'typesense', 'worker'].map((n) => [n, 'running', 0]),
+      ['api', 'oidc-provider', 'partner-worker', 'postgres', 'temporal', 'typesense', 'worker'].map((n) => [n, 'running', 0]),
     );
   });
 
   it('restarts each child killed with SIGKILL, and the API keeps answering meanwhile', async () => {
     // as the README says: npm run token -- alice, against this stack's data dir
     const token = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'alice'], { env: { ...env, LOG_LEVEL: 'silent' }, encoding: 'utf8' }).trim();
-    for (const name of ['typesense', 'worker', 'partner-worker', 'temporal', 'postgres', 'api']) {
+    for (const name of ['typesense', 'worker', 'partner-worker', 'oidc-provider', 'temporal', 'postgres', 'api']) {
       const before = child((await health()).body, name)!;
       expect(before.state).toBe('running');
       process.kill(before.pid!, 'SIGKILL');
