@@ -1,6 +1,6 @@
 import type { Sql } from '../platform/db.ts';
 import { manifestsFor } from '../platform/registry.ts';
-import { compileSchema, schemaIssues } from '../domain/schema-validator.ts';
+import { compileTenantSchema, schemaIssues } from '../domain/schema-validator.ts';
 import { conflict, inputError, notFound } from '../domain/errors.ts';
 import { collectTaskRefs } from '../domain/validate-spec.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
@@ -74,7 +74,7 @@ export function createRunActivities({ sql }: { sql: Sql }) {
 
         const params = applyDefaults(spec.parameters, input.params ?? {}) as Record<string, unknown>;
         if (spec.parameters) {
-          const check = compileSchema(spec.parameters);
+          const check = compileTenantSchema(spec.parameters);
           if (!check(params)) {
             throw inputError(
               'PARAMS_INVALID',

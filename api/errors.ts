@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { DomainError, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
 import { issuesToDetails } from '../domain/spec.ts';
+import { inputFailureOf } from '../platform/input-failures.ts';
 import type { AppEnv } from './env.ts';
 
 /** The one error shape of the API. */
@@ -63,6 +64,12 @@ export function isDependencyOutage(err: unknown): boolean {
 /** The one place where errors become HTTP responses. Internals never leave the process. */
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof DomainError) return errorResponse(c, statusOf(err.kind), err.code, err.message, err.details);
+  // what the edge check missed and Postgres refused is still the input's fault (422), never a 500
+  const input = inputFailureOf(err);
+  if (input) {
+    c.get('log')?.warn({ err, requestId: c.get('requestId') }, 'input refused behind the edge check');
+    return errorResponse(c, 422, input.code, 'the input cannot be stored or processed');
+  }
   if (isDependencyOutage(err)) {
     c.get('log')?.warn({ err, requestId: c.get('requestId') }, 'a dependency is unavailable');
     c.header('Retry-After', '5');

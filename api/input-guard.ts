@@ -3,11 +3,21 @@ import { shapeProblem, textProblem } from '../domain/input-shape.ts';
 import type { AppEnv } from './env.ts';
 import { errorResponse } from './errors.ts';
 
+/**
+ * Percent-decoding as the router does it: the whole text, or when one escape is malformed,
+ * each run of escapes on its own — so `%00%ZZ` is checked as the NUL the route will see.
+ */
 const decode = (s: string) => {
   try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
+    return decodeURIComponent(s);
   } catch {
-    return s; // malformed escapes stay literal text, as the router reads them
+    return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
   }
 };
 

@@ -8,8 +8,37 @@ import jsonata from 'jsonata';
  * context is { params, steps: { <id>: { output } }, secrets: { <name>: "secret://…" }, run }.
  */
 export const CONTEXT_ROOTS = ['params', 'steps', 'secrets', 'run'] as const;
-const TEMPLATE = /\$\{\{([\s\S]*?)\}\}/g;
-const WHOLE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
+
+interface Template {
+  /** offsets of `${{` and just after `}}` */
+  start: number;
+  end: number;
+  /** the text between, untrimmed */
+  inner: string;
+}
+
+/**
+ * The `${{ … }}` templates of a string, each ending at the first `}}` after its `${{`.
+ * A scan, not a regular expression: a lazy regex over "${{${{${{…" without a closing `}}`
+ * takes quadratic time (seconds for a spec's worth of text, on the API and in the workflow).
+ */
+function templates(value: string): Template[] {
+  const found: Template[] = [];
+  for (let i = value.indexOf('${{'); i >= 0; ) {
+    const close = value.indexOf('}}', i + 3);
+    if (close < 0) break;
+    found.push({ start: i, end: close + 2, inner: value.slice(i + 3, close) });
+    i = value.indexOf('${{', close + 2);
+  }
+  return found;
+}
+
+/** The expression of a string that is exactly one template (surrounding whitespace aside). */
+function wholeTemplate(value: string): string | undefined {
+  const t = value.trim();
+  if (!t.startsWith('${{') || !t.endsWith('}}')) return undefined;
+  return t.indexOf('}}', 3) === t.length - 2 ? t.slice(3, -2) : undefined;
+}
 
 export interface ExpressionError {
   message: string;
@@ -31,7 +60,7 @@ export interface FoundExpression {
 
 /** Every `${{ }}` expression inside a (nested) `with` value. */
 export function expressionsIn(value: unknown, pointer = ''): FoundExpression[] {
-  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => ({ pointer, expr: m[1]!.trim() }));
+  if (typeof value === 'string') return templates(value).map((t) => ({ pointer, expr: t.inner.trim() }));
   if (Array.isArray(value)) return value.flatMap((v, i) => expressionsIn(v, `${pointer}/${i}`));
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) => expressionsIn(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
@@ -104,6 +133,8 @@ export const EXPRESSION_LIMITS = {
   transform: { timeout: 2_000, stack: 500, sequence: 100_000 },
   /** the largest value (as JSON) one evaluation may yield */
   resultBytes: 1024 * 1024,
+  /** the largest a step's resolved inputs may be together (one history payload, well under Temporal's 2 MB) */
+  stepInputBytes: 512 * 1024,
 } as const;
 
 export type ExpressionFailureCode = 'EXPRESSION_SYNTAX' | 'EXPRESSION_ERROR' | 'EXPRESSION_NOT_ALLOWED' | 'EXPRESSION_LIMIT';
@@ -212,17 +243,17 @@ async function evaluate(expr: string, context: EvalContext): Promise<unknown> {
 /** Resolves every template inside a `with` value. */
 export async function resolveBindings(value: unknown, context: EvalContext): Promise<unknown> {
   if (typeof value === 'string') {
-    const whole = WHOLE.exec(value);
-    if (whole && !whole[1]!.includes('}}')) return evaluate(whole[1]!.trim(), context);
+    const whole = wholeTemplate(value);
+    if (whole !== undefined) return evaluate(whole.trim(), context);
     if (!value.includes('${{')) return value;
     let out = '';
     let last = 0;
-    for (const m of value.matchAll(TEMPLATE)) {
-      out += value.slice(last, m.index);
-      const v = await evaluate(m[1]!.trim(), context);
+    for (const t of templates(value)) {
+      out += value.slice(last, t.start);
+      const v = await evaluate(t.inner.trim(), context);
       out += v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
       if (out.length > EXPRESSION_LIMITS.resultBytes) throw new ExpressionFailure('EXPRESSION_LIMIT', `the text is longer than ${EXPRESSION_LIMITS.resultBytes} characters`);
-      last = m.index! + m[0].length;
+      last = t.end;
     }
     return out + value.slice(last);
   }
@@ -264,7 +295,12 @@ export async function evaluateStep(step: StepExpressions, context: EvalContext):
     if (!go) return { run: false };
   }
   try {
-    return { run: true, inputs: (await resolveBindings(step.with ?? {}, context)) as Record<string, unknown> };
+    const inputs = (await resolveBindings(step.with ?? {}, context)) as Record<string, unknown>;
+    // each binding is bounded, and so is their sum: the inputs travel in one history payload
+    if (JSON.stringify(inputs).length > EXPRESSION_LIMITS.stepInputBytes) {
+      throw new ExpressionFailure('EXPRESSION_LIMIT', `the step's inputs are larger than ${EXPRESSION_LIMITS.stepInputBytes} bytes`);
+    }
+    return { run: true, inputs };
   } catch (e) {
     const f = failureOf(e);
     throw new ExpressionFailure(f.code, `with: ${f.message}`);

@@ -72,16 +72,33 @@ export function compileSchema(schema: object): ValidateFunction {
 /** `uniqueItems` compares non-scalar items pairwise: a tenant schema must bound the array. */
 export const MAX_UNIQUE_ITEMS = 1000;
 
-/** Constructs of a tenant schema that would make validating one value slow. */
+/**
+ * References make a schema a graph: two `$ref`s to the same definition per level double the
+ * work at each level (exponential validation time from a 2 KB schema), and an `$id` would
+ * register the schema in the validator every tenant shares, where another tenant's `$ref`
+ * could read it (its `enum` values come back in error messages). Tenant schemas are trees.
+ */
+const REFERENCE_KEYWORDS = ['$ref', '$dynamicRef', '$recursiveRef', '$id', '$anchor', '$dynamicAnchor', '$recursiveAnchor'];
+
+/** Constructs of a tenant schema that would make validating one value slow, or cross tenants. */
 export function schemaHazards(schema: unknown, path = ''): SchemaIssue[] {
   if (Array.isArray(schema)) return schema.flatMap((s, i) => schemaHazards(s, `${path}/${i}`));
   if (!schema || typeof schema !== 'object') return [];
   const s = schema as Record<string, unknown>;
-  const own: SchemaIssue[] =
-    s.uniqueItems === true && !(typeof s.maxItems === 'number' && s.maxItems <= MAX_UNIQUE_ITEMS)
+  const own: SchemaIssue[] = [
+    ...(s.uniqueItems === true && !(typeof s.maxItems === 'number' && s.maxItems <= MAX_UNIQUE_ITEMS)
       ? [{ path: `${path}/uniqueItems`, message: `uniqueItems needs maxItems of at most ${MAX_UNIQUE_ITEMS}` }]
-      : [];
+      : []),
+    ...REFERENCE_KEYWORDS.filter((k) => k in s).map((k) => ({ path: `${path}/${k}`, message: `${k} is not supported: write the schema out in place` })),
+  ];
   return [...own, ...Object.entries(s).flatMap(([k, v]) => (typeof v === 'object' && k !== 'enum' && k !== 'const' && k !== 'examples' && k !== 'default' ? schemaHazards(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`) : []))];
+}
+
+/** A schema written by a tenant or partner: refused (SCHEMA_INVALID) when it has a hazard, else compiled. */
+export function compileTenantSchema(schema: object): ValidateFunction {
+  const hazards = schemaHazards(schema);
+  if (hazards.length) throw inputError('SCHEMA_INVALID', `not a supported JSON Schema: ${hazards.map((h) => `${h.path} ${h.message}`).join('; ')}`, hazards);
+  return compileSchema(schema);
 }
 
 export const validateSpecSchema = compileSchema(specSchema);

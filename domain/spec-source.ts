@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
+import { LineCounter, Parser, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
 
 export interface SourcePosition {
   line: number;
@@ -23,12 +23,37 @@ type SourceError = { error: { message: string; line?: number; column?: number } 
  * nesting deep enough to overflow the parser, tags that are not JSON.
  */
 export function parseSource(text: string): ParsedSource | SourceError {
+  // yaml's composer recurses: a deep document overflows the stack, and a second one can
+  // abort the process from inside V8. Its lexer and parser do not recurse: measure first.
+  if (cstDepthExceeds(text, MAX_SOURCE_DEPTH)) return { error: { message: `the document is nested more than ${MAX_SOURCE_DEPTH} levels deep` } };
   try {
     return parseUnchecked(text);
   } catch (e) {
     const message = e instanceof RangeError ? 'the document is nested too deeply' : ((e as Error).message ?? String(e)).split('\n')[0]!;
     return { error: { message: /alias/i.test(message) ? `${message} (at most ${MAX_ALIASES} aliases)` : message } };
   }
+}
+
+/** Nesting allowed in a source, as its syntax tree counts it (the JSON check after parsing is stricter). */
+export const MAX_SOURCE_DEPTH = 128;
+
+/** Whether the concrete syntax tree nests deeper than `limit`: iterative, it cannot overflow. */
+function cstDepthExceeds(text: string, limit: number): boolean {
+  for (const token of new Parser().parse(text)) {
+    const stack: [unknown, number][] = [[token, 0]];
+    while (stack.length) {
+      const [node, depth] = stack.pop()!;
+      if (!node || typeof node !== 'object') continue;
+      if (depth > limit) return true;
+      const n = node as { type?: string; items?: { key?: unknown; value?: unknown }[]; value?: unknown };
+      for (const item of Array.isArray(n.items) ? n.items : []) {
+        if (item?.key) stack.push([item.key, depth + 1]);
+        if (item?.value) stack.push([item.value, depth + 1]);
+      }
+      if (n.value && typeof n.value === 'object') stack.push([n.value, n.type === 'document' ? depth : depth + 1]);
+    }
+  }
+  return false;
 }
 
 function parseUnchecked(text: string): ParsedSource | SourceError {

@@ -91,12 +91,16 @@ export function validateSpec(doc: unknown, registry: RegistryView, locate?: (poi
 
   const params = spec.parameters;
   if (params) {
-    try {
-      compileSchema(params);
-    } catch (e) {
-      add('INVALID_PARAMETER_SCHEMA', '/parameters', (e as Error).message);
+    const hazards = schemaHazards(params);
+    for (const h of hazards) add('INVALID_PARAMETER_SCHEMA', `/parameters${h.path}`, h.message);
+    // compiled only without hazards: compiling registers an $id in the validator all tenants share
+    if (!hazards.length) {
+      try {
+        compileSchema(params);
+      } catch (e) {
+        add('INVALID_PARAMETER_SCHEMA', '/parameters', (e as Error).message);
+      }
     }
-    for (const h of schemaHazards(params)) add('INVALID_PARAMETER_SCHEMA', `/parameters${h.path}`, h.message);
   }
   const paramNames = new Set(Object.keys(params?.properties ?? {}));
   const secretNames = new Set((spec.secrets ?? []).map((s) => s.name));

@@ -25,6 +25,8 @@ export interface SandboxOptions {
   memoryMb?: number;
   /** evaluations waiting for an evaluator before new ones are refused (default 1000) */
   maxQueue?: number;
+  /** of those, how many one tenant may have waiting (default a quarter of maxQueue) */
+  maxQueuePerTenant?: number;
 }
 
 /** The pool is saturated or cannot start an evaluator: not the expression's fault, retry later. */
@@ -57,6 +59,7 @@ export class ExpressionSandbox {
   private readonly size: number;
   private readonly memoryMb: number;
   private readonly maxQueue: number;
+  private readonly maxQueuePerTenant: number;
   private readonly evaluators: (Evaluator | undefined)[];
   /** waiting evaluations per tenant; tenants take turns, so one cannot starve the others */
   private readonly queues = new Map<string, Pending[]>();
@@ -70,6 +73,7 @@ export class ExpressionSandbox {
     this.size = opts.size ?? 2;
     this.memoryMb = opts.memoryMb ?? 128;
     this.maxQueue = opts.maxQueue ?? 1000;
+    this.maxQueuePerTenant = opts.maxQueuePerTenant ?? Math.max(1, Math.floor(this.maxQueue / 4));
     this.evaluators = Array.from({ length: this.size }, () => undefined);
   }
 
@@ -81,6 +85,11 @@ export class ExpressionSandbox {
     if (this.closed) return Promise.reject(new SandboxUnavailableError('the expression sandbox is closed'));
     if (this.waiting >= this.maxQueue) {
       return Promise.reject(new SandboxUnavailableError(`${this.waiting} evaluations are already waiting`));
+    }
+    // a tenant that floods the queue is refused before it can crowd the others out
+    const own = this.queues.get(tenant)?.length ?? 0;
+    if (own >= this.maxQueuePerTenant) {
+      return Promise.reject(new SandboxUnavailableError(`${own} evaluations of this tenant are already waiting`));
     }
     return new Promise((resolve, reject) => {
       this.enqueue({ tenant, task, timeoutMs, resolve, reject });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Sql } from './db.ts';
 import { contentDigest } from './digest.ts';
 import { parseSource } from '../domain/spec-source.ts';
-import { schemaIssues, validateManifestSchema, compileSchema } from '../domain/schema-validator.ts';
+import { schemaIssues, validateManifestSchema, compileTenantSchema } from '../domain/schema-validator.ts';
 import { registryView, taskRef, type AdapterStatus, type RegistryEntry, type RegistryView, type TaskManifest } from '../domain/manifest.ts';
 import { collectTaskRefs } from '../domain/validate-spec.ts';
 import { conflict, inputError, notAllowed, notFound } from '../domain/errors.ts';
@@ -22,7 +22,7 @@ export function checkManifest(doc: unknown): TaskManifest {
     const schema = m.spec[key];
     if (!schema) continue;
     try {
-      compileSchema(schema);
+      compileTenantSchema(schema);
     } catch (e) {
       throw inputError('MANIFEST_INVALID', 'the adapter manifest is not valid', [{ path: `/manifest/spec/${key}`, message: (e as Error).message }]);
     }

@@ -35,9 +35,10 @@ const IndexCheck = z
     altered: z.number().int(),
     extra: z.number().int(),
     lag: z.number().int().meta({ description: 'documents out of sync (missing + altered + extra); 0 when search agrees with Postgres' }),
-    sample: z.object({ missing: z.array(z.string()), altered: z.array(z.string()) }),
     repair: z.object({ workflowId: z.string(), runId: z.string().optional() }).optional().meta({ description: 'the catalog reindex started to repair the drift' }),
   })
+  // counts only: this answer is public, and the entries out of sync may be another tenant's
+  // (their ids are in catalog_index_check and in the check's Temporal history, for operators)
   .meta({ id: 'CatalogIndexCheck', description: 'the newest comparison of the search index with Postgres (absent before the first)' });
 const Health = z
   .object({
@@ -96,7 +97,6 @@ async function latestIndexCheck(sql: Sql, alias: string): Promise<z.infer<typeof
     altered: r.altered,
     extra: r.extra,
     lag: r.missing + r.altered + r.extra,
-    sample: { missing: r.sample.missing ?? [], altered: r.sample.altered ?? [] },
     ...(r.repair_workflow_id ? { repair: { workflowId: r.repair_workflow_id, ...(r.repair_run_id ? { runId: r.repair_run_id } : {}) } } : {}),
   };
 }

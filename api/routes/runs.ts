@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.ts';
 import { conflict, inputError, notFound } from '../../domain/errors.ts';
 import { workflowIds } from '../../domain/ids.ts';
-import { compileSchema, schemaIssues } from '../../domain/schema-validator.ts';
+import { compileTenantSchema, schemaIssues } from '../../domain/schema-validator.ts';
 import { SEMVER, compareSemver } from '../../domain/semver.ts';
 import { applyDefaults, isTerminalRun, runActor, type RunInput, type RunState, type RunStatus } from '../../domain/run.ts';
 import { RUN_CODES, RUN_WORKFLOW_TYPE, approveStepUpdate, cancelRunUpdate, runStateQuery } from '../../workflows/contracts/index.ts';
@@ -411,7 +411,7 @@ export function runRoutes(deps: ApiDeps) {
     // the engine checks again when the run starts; checking here gives the caller the paths at once
     const params = applyDefaults(v.parameters, body.params) as Record<string, unknown>;
     if (v.parameters) {
-      const check = compileSchema(v.parameters);
+      const check = compileTenantSchema(v.parameters);
       if (!check(params)) {
         throw inputError(
           'PARAMS_INVALID',

@@ -114,6 +114,20 @@ describe('bad bytes and shapes at the edge', () => {
     await nothingWritten(name);
   });
 
+  it('a deeply nested YAML source, sent again and again: 422 each time, and the API keeps answering', async () => {
+    // yaml's composer recurses: a second deep document used to abort the whole process
+    for (const source of ['- '.repeat(1000) + 'x\n', '['.repeat(20_000) + ']'.repeat(20_000), '- '.repeat(1000) + 'x\n', '- '.repeat(1000) + 'x\n']) {
+      const body = await refused(await postDraft(JSON.stringify({ source })), 422, 'SOURCE_UNPARSABLE');
+      expect(body.message).toMatch(/nested more than/);
+    }
+    expect((await s.request('GET', '/api/catalog', { user: 'alice' })).status).toBe(200);
+  });
+
+  it('a NUL in a path parameter hidden behind a malformed escape: 400 TEXT_INVALID', async () => {
+    const res = await s.request('POST', '/api/adapters/acme-x.task/versions/%00%ZZ/status', { user: 'root', body: JSON.stringify({ status: 'deprecated' }) });
+    await refused(res, 400, 'TEXT_INVALID');
+  });
+
   it('YAML escapes and tags that are not storable JSON: 422 with the line', async () => {
     const name = `t-${randomUUID().slice(0, 12)}`;
     const yaml = (description: string) =>

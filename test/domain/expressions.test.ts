@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseExpression, evaluateCondition, evaluateTransform, resolveBindings } from '../../domain/expressions.ts';
+import { analyseExpression, evaluateCondition, evaluateStep, evaluateTransform, expressionsIn, resolveBindings } from '../../domain/expressions.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { registryView } from '../../domain/manifest.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
@@ -19,6 +19,20 @@ describe('engine expressions cannot run away on the shared worker', () => {
       await expect(resolveBindings(`\${{ ${expr} }}`, { params: { e: recursion } })).rejects.toMatchObject({ code: 'EXPRESSION_NOT_ALLOWED' });
     }
     await expect(evaluateTransform('$eval(e)', { e: '1 + 1' })).rejects.toMatchObject({ code: 'EXPRESSION_NOT_ALLOWED' });
+  });
+
+  it("bounds the sum of a step's inputs, not only each binding", async () => {
+    const big = '${{ $pad("", 300000) }}';
+    await expect(evaluateStep({ with: { a: big, b: big } }, {})).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT', message: expect.stringContaining("step's inputs") });
+    expect(await evaluateStep({ with: { a: big } }, {})).toMatchObject({ run: true });
+  });
+
+  it('finds templates by scanning: unclosed ones are text, each ends at its first }}', () => {
+    expect(expressionsIn('${{'.repeat(50_000))).toEqual([]);
+    expect(expressionsIn('a ${{ x }} b ${{ y }}}} ${{ z')).toEqual([
+      { pointer: '', expr: 'x' },
+      { pointer: '', expr: 'y' },
+    ]);
   });
 
   it('bounds sequence sizes and the size of a value', async () => {

@@ -5,7 +5,7 @@ import { registryView, type RegistryEntry, type TaskManifest } from '../../domai
 import { parseSource } from '../../domain/spec-source.ts';
 import { validateSpec, type Issue, type SpecValidation } from '../../domain/validate-spec.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
-import { compileSchema } from '../../domain/schema-validator.ts';
+import { compileSchema, compileTenantSchema } from '../../domain/schema-validator.ts';
 
 // The registry as the tests want it: every built-in active, plus versions with lifecycles.
 const builtins = loadBuiltinManifests();
@@ -295,6 +295,16 @@ describe('validateSpec: document structure', () => {
     expect(summary(unique.errors)).toEqual([
       { code: 'INVALID_PARAMETER_SCHEMA', path: '/parameters/properties/l/uniqueItems', message: 'uniqueItems needs maxItems of at most 1000' },
     ]);
+    // references make a schema a graph (exponential fan-out) and $id registers it for every tenant
+    const fanout = { $defs: { d0: { allOf: [{ $ref: '#/$defs/d1' }, { $ref: '#/$defs/d1' }] }, d1: { type: 'string' } }, type: 'object', properties: { x: { $ref: '#/$defs/d0' } } };
+    expect(summary(validateSpec(spec([call('a')], { parameters: fanout }), registry).errors).map((e) => e.path)).toEqual([
+      '/parameters/$defs/d0/allOf/0/$ref',
+      '/parameters/$defs/d0/allOf/1/$ref',
+      '/parameters/properties/x/$ref',
+    ]);
+    const withId = validateSpec(spec([call('a')], params({ s: { $id: 'https://tenant-a.example/p.json', enum: ['secret'] } })), registry);
+    expect(withId.errors).toEqual([expect.objectContaining({ code: 'INVALID_PARAMETER_SCHEMA', path: '/parameters/properties/s/$id' })]);
+    expect(() => compileTenantSchema(fanout)).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
     // a backtracking pattern is accepted: it runs on a linear-time engine
     expect(validateSpec(spec([call('a')], params({ s: { type: 'string', pattern: '^(a+)+$' } })), registry).errors).toEqual([]);
   });

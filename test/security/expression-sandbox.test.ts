@@ -55,6 +55,21 @@ describe('expression sandbox', () => {
     }
   });
 
+  it('a tenant over its share of the queue is refused; another tenant is still served', async () => {
+    const small = new ExpressionSandbox({ size: 1, maxQueue: 8, maxQueuePerTenant: 2 });
+    try {
+      const slow = { op: 'transform' as const, expression: '($f := function($n){ $n > 0 ? $f($n - 1) : 0 }; [1..2000].$f(100))', data: {} };
+      const flood = Array.from({ length: 4 }, () => small.run(slow, 300, 'flood').then((o) => o, (e: Error) => e.message));
+      const other = small.run(step('${{ 1 + 1 }}'), 5_000, 'other');
+      const outcomes = await Promise.all(flood);
+      // one running, two waiting, the fourth refused for this tenant alone
+      expect(outcomes.filter((o) => typeof o === 'string' && o.includes('of this tenant'))).toHaveLength(1);
+      expect(await other).toEqual({ ok: true, value: { run: true, inputs: { x: 2 } } });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
     const closing = new ExpressionSandbox({ size: 1 });
     await closing.run(step('${{ 1 }}'), 5_000);
