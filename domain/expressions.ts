@@ -279,6 +279,86 @@ export interface StepExpressions {
 
 export type StepEvaluation = { run: false } | { run: true; inputs: Record<string, unknown> };
 
+const SIMPLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
+const NOT_STATIC = Symbol('not static');
+type Static = unknown | typeof NOT_STATIC;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * A plain path such as `params.n` or `steps.one.output.result`, read without JSONata: a
+ * walk as long as the path. Anything else — an operator, a function, an array on the way,
+ * a null — is NOT_STATIC and goes to the sandbox, so the answer is always JSONata's.
+ */
+function readPath(expr: string, context: EvalContext): Static {
+  const text = expr.trim();
+  if (text.length > 200 || !SIMPLE_PATH.test(text)) return NOT_STATIC;
+  const names = text.split('.');
+  if (!(CONTEXT_ROOTS as readonly string[]).includes(names[0]!) || names.some((n) => RESERVED.has(n))) return NOT_STATIC;
+  let v: unknown = context;
+  for (const name of names) {
+    if (v === undefined) return undefined;
+    if (!isPlainObject(v)) return NOT_STATIC;
+    v = Object.prototype.hasOwnProperty.call(v, name) ? v[name] : undefined;
+  }
+  return Array.isArray(v) ? NOT_STATIC : v;
+}
+
+function resolveStatically(value: unknown, context: EvalContext): Static {
+  if (typeof value === 'string') {
+    const whole = wholeTemplate(value);
+    if (whole !== undefined) return readPath(whole, context);
+    if (!value.includes('${{')) return value;
+    let out = '';
+    let last = 0;
+    for (const t of templates(value)) {
+      const v = readPath(t.inner, context);
+      if (v === NOT_STATIC) return NOT_STATIC;
+      out += value.slice(last, t.start) + (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+      last = t.end;
+    }
+    return out + value.slice(last);
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const v = resolveStatically(item, context);
+      if (v === NOT_STATIC) return NOT_STATIC;
+      out.push(v);
+    }
+    return out;
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(value)) {
+      const v = resolveStatically(item, context);
+      if (v === NOT_STATIC) return NOT_STATIC;
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A step whose `when` and bindings are all plain paths, resolved without evaluating any
+ * expression (safe inside the workflow: no tenant code runs); undefined when any part needs
+ * the sandbox. The answer equals evaluateStep's for the same step and context.
+ */
+export function evaluateStepStatically(step: StepExpressions, context: EvalContext): StepEvaluation | undefined {
+  if (step.when !== undefined) {
+    const v = readPath(step.when, context);
+    if (v === NOT_STATIC) return undefined;
+    if (!v) return { run: false };
+  }
+  const inputs = resolveStatically(step.with ?? {}, context);
+  if (inputs === NOT_STATIC) return undefined;
+  if (JSON.stringify(inputs).length > EXPRESSION_LIMITS.stepInputBytes) return undefined; // the sandbox reports it
+  return { run: true, inputs: inputs as Record<string, unknown> };
+}
+
 /**
  * A step's condition, then (when it holds) its bindings. A failure names the part that
  * failed (`when: …` / `with: …`), as the run state shows it.

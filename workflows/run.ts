@@ -15,7 +15,7 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import type { AdapterActivity, AdapterInput } from '../domain/adapter-io.ts';
-import { evaluateCondition, hasExpression, resolveBindings, type StepEvaluation } from '../domain/expressions.ts';
+import { evaluateCondition, evaluateStepStatically, hasExpression, resolveBindings, type StepEvaluation } from '../domain/expressions.ts';
 import { parseFailureType, type ErrorDetail } from '../domain/errors.ts';
 import { isParallel, walkSteps, type ParallelStep, type Step, type TaskStep } from '../domain/spec-types.ts';
 import {
@@ -275,7 +275,10 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     const inSandbox = (step.when !== undefined || (!isParallel(step) && hasExpression(step.with))) && patched(EXPRESSION_SANDBOX_PATCH);
     let inputs: Record<string, unknown> | undefined;
     if (inSandbox) {
-      const evaluation = await evaluateInSandbox(step, s);
+      // plain paths (params.x, steps.a.output.y) are read here; anything else is evaluated in the sandbox
+      const evaluation =
+        evaluateStepStatically({ ...(step.when !== undefined ? { when: step.when } : {}), ...(!isParallel(step) && step.with ? { with: step.with } : {}) }, context) ??
+        (await evaluateInSandbox(step, s));
       if (!evaluation.run) return skip(step);
       inputs = evaluation.inputs;
     } else if (step.when) {

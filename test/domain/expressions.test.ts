@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseExpression, evaluateCondition, evaluateStep, evaluateTransform, expressionsIn, resolveBindings } from '../../domain/expressions.ts';
+import { analyseExpression, evaluateCondition, evaluateStep, evaluateStepStatically, evaluateTransform, expressionsIn, resolveBindings } from '../../domain/expressions.ts';
 import { validateSpec } from '../../domain/validate-spec.ts';
 import { registryView } from '../../domain/manifest.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
@@ -58,5 +58,44 @@ describe('engine expressions cannot run away on the shared worker', () => {
       ['EXPRESSION_NOT_ALLOWED', '/steps/0/when'],
       ['EXPRESSION_NOT_ALLOWED', '/steps/0/with/data'],
     ]);
+  });
+});
+
+describe('plain paths are read in the workflow, with the same answer as the sandbox', () => {
+  const context = {
+    params: { n: 1, s: 'x', o: { a: 1, b: { c: 'deep' } }, list: [1, 2], nul: null, empty: '', zero: 0 },
+    steps: { one: { output: { result: 42 } } },
+    secrets: { token: 'secret://acme/token' },
+    run: { id: 'r1' },
+  };
+  const read = [
+    { with: { v: '${{ params.n }}' } },
+    { with: { v: 'a ${{ params.s }} b ${{ params.o }} c ${{ params.missing }}' } },
+    { with: { v: '${{ params.o }}', w: ['${{ params.o.b.c }}', '${{ params.missing }}'], x: { y: '${{ params.missing }}' } } },
+    { with: { v: ' ${{ steps.one.output.result }} ', t: '${{ secrets.token }}', r: '${{run.id}}' } },
+    { with: { v: '${{ params.nul }}', z: '${{ params.zero }}' } },
+    { when: 'params.empty', with: { v: 1 } },
+    { when: 'params.zero' },
+    { when: 'params.o', with: { v: '${{ params.n }}' } },
+    { when: 'params.missing.deeper' },
+  ];
+  it.each(read)('reads %j without the sandbox', async (step) => {
+    const statically = evaluateStepStatically(step, context);
+    expect(statically).toBeDefined();
+    expect(statically).toEqual(await evaluateStep(step, context));
+  });
+
+  const evaluated = [
+    { with: { v: '${{ params.n + 1 }}' } },
+    { with: { v: '${{ params.list }}' } },
+    { with: { v: '${{ params.nul.x }}' } },
+    { with: { v: '${{ $string(params.n) }}' } },
+    { with: { v: '${{ params.in }}' } },
+    { when: 'params.list' },
+    { when: 'params.n = 1' },
+    { with: { v: '${{ other.x }}' } },
+  ];
+  it.each(evaluated)('leaves %j to the sandbox', (step) => {
+    expect(evaluateStepStatically(step, context)).toBeUndefined();
   });
 });

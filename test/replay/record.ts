@@ -64,7 +64,8 @@ it('records every run-engine path', async () => {
             ],
           },
           { id: 'pause', task: 'delay@1.0.0', with: { duration: '1s' } },
-          { id: 'summary', task: 'transform@1.0.0', with: { expression: '$', data: { greeting: '${{ steps.greet.output.result }}', n: '${{ steps.count.output.result }}' } } },
+          // a binding that is more than a path: evaluated in the expression sandbox (a local activity)
+          { id: 'summary', task: 'transform@1.0.0', with: { expression: '$', data: { greeting: '${{ steps.greet.output.result }}', n: '${{ steps.count.output.result * 2 }}' } } },
         ],
       },
       { name: `replay-run-${s.suffix}` },
