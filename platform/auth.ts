@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ROLES, type Actor, type Role } from '../domain/actor.ts';
 import { TENANT_ID } from '../domain/ids.ts';
 import { DomainError } from '../domain/errors.ts';
+import { textProblem } from '../domain/input-shape.ts';
 
 /**
  * Bearer tokens. The API accepts access tokens of one OpenID provider (its issuer, its
@@ -13,8 +14,12 @@ export const DEV_ISSUER = 'maestro-dev-login';
 
 const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);
 
+// claims end up in histories, approvals and Postgres rows: text that cannot be stored (a NUL,
+// a lone surrogate — Keycloak lets users edit their own name) makes the token invalid
+const storableText = (s: string) => textProblem(s) === undefined;
+
 const Claims = z.object({
-  sub: z.string().min(1).max(120),
+  sub: z.string().min(1).max(120).refine(storableText),
   tenant: z.string().regex(TENANT_ID),
   // a provider may add roles of its own (Keycloak: offline_access, default-roles-…): only ours count
   roles: z
@@ -22,8 +27,8 @@ const Claims = z.object({
     .max(100)
     .default([])
     .transform((rs) => [...new Set(rs.filter(isRole))]),
-  team: z.string().max(120).optional(),
-  name: z.string().max(200).optional(),
+  team: z.string().max(120).refine(storableText).optional(),
+  name: z.string().max(200).refine(storableText).optional(),
 });
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);

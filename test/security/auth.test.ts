@@ -66,6 +66,12 @@ describe('OIDC access tokens', () => {
     expect(((await (await me(keycloakish)).json()) as { roles: string[] }).roles).toEqual(['author']);
   });
 
+  it('refuses a token whose name or team holds text that cannot be stored', async () => {
+    for (const claims of [{ ...alice, name: 'Alice\u0000' }, { ...alice, team: 'ops\ud800' }]) {
+      await expectError(await me(await providerSignedToken(s.env, claims)), 401, 'TOKEN_INVALID');
+    }
+  });
+
   it('refuses tokens of the dev-login signer outside dev mode', async () => {
     const { signDevToken } = await import('../../platform/auth.ts');
     await expectError(await me(await signDevToken(s.env.jwtSecret, { ...alice, roles: ['platform-admin'] }, 'maestro-api')), 401, 'TOKEN_INVALID');
