@@ -15,6 +15,7 @@ interface DocumentRow extends CatalogEntryRow {
   last_reviewed_at: Date | null;
   certification_state: string;
   visibility: string | null;
+  audience: string[];
   last_status: string | null;
   run_count: number | null;
   failure_rate: string | null;
@@ -55,6 +56,7 @@ export async function loadCatalogDocuments(
            coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags,
            v.created_by as author, a.decided_at as last_reviewed_at,
            coalesce(tp.certification_state, 'none') as certification_state, tp.visibility,
+           coalesce((select array_agg(ta.tenant_id order by ta.tenant_id) from template_audience ta where ta.template_id = tp.id), '{}') as audience,
            h.last_status, h.run_count, h.failure_rate, h.avg_duration_ms, h.last_run_at,
            coalesce(cu.workflow_id, v.published_by_workflow_id) as provenance_workflow_id,
            coalesce(cu.run_id, v.published_by_run_id) as provenance_run_id
@@ -71,10 +73,10 @@ export async function loadCatalogDocuments(
     left join lateral (
       select u.workflow_id, u.run_id from catalog_update u
       where u.definition_id = d.id
-        and (d.scope <> 'global' or u.lifecycle <> 'publish' or u.version is null or exists (
+        and (coalesce(tp.visibility, 'internal-only') = 'internal-only' or u.lifecycle <> 'publish' or u.version is null or exists (
               select 1 from workflow_version pv
               where pv.definition_id = d.id and pv.version = u.version
-                and pv.status = 'published' and pv.spec->'metadata'->>'scope' = 'global'))
+                and pv.status = 'published' and pv.visibility <> 'internal-only'))
       order by u.id desc limit 1) cu on true
     where d.latest_version is not null and ${where}
     order by d.id
@@ -101,9 +103,9 @@ function toDocument(r: DocumentRow): CatalogDocument {
     updated_at: seconds(r.updated_at),
     provenance_workflow_id: r.provenance_workflow_id ?? '',
     provenance_run_id: r.provenance_run_id ?? '',
-    // Until templates carry their own visibility profile (the sharing issue), a global
-    // entry is shared with every tenant and a tenant-local one stays in its tenant.
-    visibility: r.visibility ?? (r.scope === 'global' ? 'public-ecosystem' : 'internal-only'),
+    // no template yet (never published): the entry stays in its tenant
+    visibility: r.visibility ?? 'internal-only',
+    audience: r.audience,
     ...(r.author ? { author: r.author } : {}),
     ...(r.last_reviewed_at ? { last_reviewed_at: seconds(r.last_reviewed_at) } : {}),
     certified: r.certification_state === 'certified',

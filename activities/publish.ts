@@ -12,6 +12,8 @@ import type { ApprovalRecord, DraftSummary, PublishDecision, PublishStatus } fro
 import { definitionId as makeDefinitionId } from '../domain/ids.ts';
 import { compareSemver } from '../domain/semver.ts';
 import { asFailure } from './errors.ts';
+import { defaultVisibility, type Visibility } from '../domain/access.ts';
+import { ENVIRONMENTS, templateBindings, type PublishOffer } from '../domain/marketplace.ts';
 
 export interface PublishDeps {
   sql: Sql;
@@ -73,7 +75,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
      * First step of a publish: the version must exist as a draft, its spec must still be
      * valid and its stored digest must match its content. Opens the publish_request row.
      */
-    beginPublish: (input: { definitionId: string; version: string; requestedBy: Actor }) =>
+    beginPublish: (input: { definitionId: string; version: string; requestedBy: Actor; visibility?: Visibility; offer?: PublishOffer }) =>
       asFailure(async (): Promise<DraftSummary> => {
         const { workflowId, runId } = execution();
         const [row] = await sql<{ spec: unknown; digest: string; status: string; tenant_id: string }[]>`
@@ -83,10 +85,11 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         if (row.status === 'published') throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} is already published`);
         const a = input.requestedBy;
         await sql`
-          insert into publish_request (workflow_id, run_id, tenant_id, definition_id, version, requested_by, requested_by_name, status)
-          values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating')
+          insert into publish_request (workflow_id, run_id, tenant_id, definition_id, version, requested_by, requested_by_name, status, offer)
+          values (${workflowId}, ${runId}, ${row.tenant_id}, ${input.definitionId}, ${input.version}, ${a.sub}, ${a.name ?? null}, 'validating',
+                  ${input.offer ? sql.json(input.offer as never) : null})
           on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
-            requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, updated_at = now()`;
+            requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, offer = excluded.offer, updated_at = now()`;
         // re-validated against today's registry: a task retired since the draft blocks the publish
         const validation = await validateSpecDocument(sql, row.spec);
         const spec = assertValid(validation);
@@ -110,6 +113,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           category: m.category,
           title: m.title ?? m.name,
           created: false,
+          visibility: input.visibility ?? defaultVisibility(m.scope),
         };
       }),
 
@@ -123,6 +127,8 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           risk: input.draft.risk,
           scope: input.draft.scope,
           category: input.draft.category,
+          // drafts of histories recorded before profiles existed carry none
+          visibility: input.draft.visibility ?? defaultVisibility(input.draft.scope),
         },
       });
     },
@@ -180,9 +186,10 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           if (v.status === 'published' && v.published_by_workflow_id !== workflowId) {
             throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} was published by another lifecycle`);
           }
+          const visibility = input.decision.visibility ?? defaultVisibility(v.spec.metadata.scope);
           if (v.status !== 'published') {
             await tx`
-              update workflow_version set status = 'published', published_at = now(),
+              update workflow_version set status = 'published', published_at = now(), visibility = ${visibility},
                 published_by_workflow_id = ${workflowId}, published_by_run_id = ${runId}
               where definition_id = ${input.definitionId} and version = ${input.version}`;
           }
@@ -196,6 +203,20 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
                 description = ${m.description}, category = ${m.category}, risk = ${m.risk}, scope = ${m.scope},
                 owner = coalesce(${m.owner ?? null}, owner), owner_team = coalesce(${m.ownerTeam ?? null}, owner_team), updated_at = now()
               where id = ${input.definitionId}`;
+            // the template follows the newest published version: its profile, offer and bindings
+            const [req] = await tx<{ requested_by: string; offer: PublishOffer | null }[]>`
+              select requested_by, offer from publish_request where workflow_id = ${workflowId}`;
+            const offer = req?.offer ?? {};
+            await tx`
+              insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, latest_version, summary, environments,
+                                             regions, bindings, publish_workflow_id, publish_run_id)
+              values (${input.definitionId}, ${input.definitionId}, ${v.tenant_id}, ${visibility}, ${req?.requested_by ?? m.owner ?? 'unknown'},
+                      ${input.version}, ${offer.summary ?? m.description}, ${offer.environments ?? [...ENVIRONMENTS]}::text[],
+                      ${offer.regions ?? []}::text[], ${tx.json(templateBindings(v.spec) as never)}, ${workflowId}, ${runId})
+              on conflict (id) do update set visibility = excluded.visibility, publisher = excluded.publisher,
+                latest_version = excluded.latest_version, summary = excluded.summary, environments = excluded.environments,
+                regions = excluded.regions, bindings = excluded.bindings, publish_workflow_id = excluded.publish_workflow_id,
+                publish_run_id = excluded.publish_run_id, updated_at = now()`;
             await tx`delete from workflow_tag where definition_id = ${input.definitionId}`;
             for (const tag of new Set(m.tags ?? [])) {
               await tx`insert into workflow_tag (definition_id, tenant_id, tag) values (${input.definitionId}, ${v.tenant_id}, ${tag})`;

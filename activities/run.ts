@@ -6,6 +6,7 @@ import { collectTaskRefs } from '../domain/validate-spec.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 import { applyDefaults, type RunInput, type RunPlan, type RunStatus, type TaskPlan } from '../domain/run.ts';
 import { asFailure } from './errors.ts';
+import { canRunDirectly } from '../domain/access.ts';
 import { INPUT_LIMITS, shapeProblem } from '../domain/input-shape.ts';
 
 export interface RunEnd {
@@ -33,17 +34,14 @@ export function createRunActivities({ sql }: { sql: Sql }) {
      */
     loadRunPlan: (input: RunInput & { startedAt: string }) =>
       asFailure(async (): Promise<RunPlan> => {
-        const [row] = await sql<{ spec: SpecV1; status: string; tenant_id: string; scope: string; def_status: string }[]>`
-          select v.spec, v.status, d.tenant_id, d.scope, d.status as def_status
+        const [row] = await sql<{ spec: SpecV1; status: string; tenant_id: string }[]>`
+          select v.spec, v.status, d.tenant_id
           from workflow_version v join workflow_definition d on d.id = v.definition_id
           where v.definition_id = ${input.definitionId} and v.version = ${input.version}`;
-        // another tenant runs a version only if it is published and global by its own spec
-        // (the definition's scope follows its newest published version, not older ones)
-        const visible =
-          row &&
-          (row.tenant_id === input.tenantId ||
-            (row.scope === 'global' && row.def_status === 'published' && row.status === 'published' && row.spec.metadata.scope === 'global'));
-        if (!row || !visible) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+        // a tenant runs its own workflows directly; another tenant's only from an instance
+        if (!row || !canRunDirectly(input.tenantId, { ownerTenant: row.tenant_id })) {
+          throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+        }
         if (row.status !== 'published') throw conflict('NOT_PUBLISHED', `${input.definitionId}@${input.version} is not published`);
 
         await sql`

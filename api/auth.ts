@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { DomainError, notAllowed } from '../domain/errors.ts';
-import { hasRole, type Actor, type Role } from '../domain/actor.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { VerifiedToken } from '../platform/auth.ts';
 import type { AppEnv } from './env.ts';
 
@@ -34,10 +34,4 @@ export function authenticate(verify: (token: string) => Promise<VerifiedToken>):
     c.set('actor', hit.actor);
     await next();
   };
-}
-
-export function requireRole(actor: Actor, roles: Role[], action: string) {
-  if (!hasRole(actor, ...roles)) {
-    throw notAllowed('ROLE_REQUIRED', `${action} requires one of the roles: ${roles.join(', ')}`);
-  }
 }

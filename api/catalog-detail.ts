@@ -96,9 +96,8 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
     category: def.category,
     risk: def.risk,
     scope: def.scope,
-    // as the search document (activities/catalog.ts): until templates carry their own
-    // visibility profile, a global entry is shared with every tenant
-    visibility: template?.visibility ?? (def.scope === 'global' ? 'public-ecosystem' : 'internal-only'),
+    // as the search document (activities/catalog.ts): no template yet = its tenant only
+    visibility: template?.visibility ?? 'internal-only',
     ...(def.owner ? { owner: def.owner } : {}),
     ...(def.ownerTeam ? { ownerTeam: def.ownerTeam } : {}),
     status: def.status,

@@ -4,7 +4,9 @@ import type { Client as Typesense } from 'typesense';
 import type { Logger } from 'pino';
 import type { Sql } from '../platform/db.ts';
 import type { Config } from '../platform/config.ts';
-import { tenantScopeFilter, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
+import type { CatalogDocument, CatalogEntryRow } from '../platform/typesense.ts';
+import { visibleDefinitionSql, visibleDocumentFilter } from '../platform/access.ts';
+import { canSee, type Visibility } from '../domain/access.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
 export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status', certified: 'certified' } as const;
@@ -79,12 +81,12 @@ const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUN
 // ---- Typesense ---------------------------------------------------------------------------
 
 /** Only the fields a list item needs travel back from Typesense. */
-const LIST_FIELDS = 'id,name,title,description,category,risk,scope,tenant_id,owner,owner_team,latest_version,status,tags,certified,updated_at';
+const LIST_FIELDS = 'id,name,title,description,category,risk,scope,tenant_id,owner,owner_team,latest_version,status,tags,certified,updated_at,visibility';
 
 /** What a list needs of a search document (LIST_FIELDS). */
 type ListDocument = Pick<
   CatalogDocument,
-  'id' | 'name' | 'title' | 'description' | 'category' | 'risk' | 'scope' | 'tenant_id' | 'owner' | 'owner_team' | 'latest_version' | 'status' | 'tags' | 'certified' | 'updated_at'
+  'id' | 'name' | 'title' | 'description' | 'category' | 'risk' | 'scope' | 'tenant_id' | 'owner' | 'owner_team' | 'latest_version' | 'status' | 'tags' | 'certified' | 'updated_at' | 'visibility'
 >;
 
 interface MultiSearchResult {
@@ -116,11 +118,12 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
   if (p.owner !== undefined) common.push(`owner:=${bq(p.owner)}`);
   for (const t of p.tags) common.push(`tags:=${bq(t)}`);
   const others = (skip?: DisjunctiveFacet) => DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []));
-  // The tenant rule (tenantScopeFilter: own entries, or global and published), written for
-  // the status each search keeps: with status = published it is "own or global", with any
-  // other status "own". The same rows, and cheaper for Typesense than the full expression,
-  // which the scoped key evaluates anyway.
-  const tenantRule = (status: string) => (status === 'published' ? `(tenant_id:=${bq(tenant)} || scope:=global)` : `tenant_id:=${bq(tenant)}`);
+  // The tenant rule (visibleDocumentFilter, domain/access.ts canSee), written for the status
+  // each search keeps: with status = published it is "own or offered to the tenant", with
+  // any other status "own". The same rows, and cheaper for Typesense than the full
+  // expression, which the scoped key evaluates anyway.
+  const offered = `(visibility:=public-ecosystem || (visibility:=partner-curated && audience:=${bq(tenant)}))`;
+  const tenantRule = (status: string) => (status === 'published' ? `(tenant_id:=${bq(tenant)} || ${offered})` : `tenant_id:=${bq(tenant)}`);
   const filterWithout = (skip?: DisjunctiveFacet) => [tenantRule(p.status), ...common, ...others(skip)].join(' && ');
 
   const active = activeDisjunctive(p);
@@ -157,7 +160,7 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
     // over everything the tenant may see.
     filter_by:
       f === 'status'
-        ? [p.status === 'published' ? `tenant_id:=${bq(tenant)}` : tenantScopeFilter(tenant), `status:!=${bq(p.status)}`, ...common, ...others('status')].join(' && ')
+        ? [p.status === 'published' ? `tenant_id:=${bq(tenant)}` : visibleDocumentFilter(tenant), `status:!=${bq(p.status)}`, ...common, ...others('status')].join(' && ')
         : filterWithout(f),
     facet_by: FACET_FIELDS[f],
     max_facet_values: MAX_FACET_VALUES,
@@ -184,7 +187,12 @@ function readTypesenseResults(tenant: string, p: CatalogSearchParams, results: M
   if (main.found) facets.status = [...facets.status, { value: p.status, count: main.found }].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   const items = (main.hits ?? []).map(({ document: d }) => {
     // the scoped key already guarantees this; a document outside the scope is a bug, not a result
-    if (d.tenant_id !== tenant && !(d.scope === 'global' && d.status === 'published')) throw new Error('typesense returned a document outside the tenant scope');
+    // (the curated list itself is never returned: the scoped key excludes `audience`, so
+    // membership of a partner-curated entry is Typesense's filter to vouch for)
+    const audience = d.visibility === 'partner-curated' ? [tenant] : [];
+    if (!canSee(tenant, { ownerTenant: d.tenant_id, status: d.status, visibility: (d.visibility ?? 'internal-only') as Visibility, audience })) {
+      throw new Error('typesense returned a document outside the tenant scope');
+    }
     return listItem(d, d.certified ?? false, new Date(d.updated_at * 1000));
   });
   return { items, found: main.found ?? 0, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
@@ -354,7 +362,7 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
   // every filter but the disjunctive ones: they apply to the rows and to the other facets' counts
   const common = sql`
     d.latest_version is not null
-      and (d.tenant_id = ${tenant} or (d.scope = 'global' and d.status = 'published'))
+      and ${visibleDefinitionSql(sql, tenant)}
       ${p.owner ? sql`and d.owner = ${p.owner}` : sql``}
       ${p.tags.length ? sql`and ${p.tags}::text[] <@ array(select t.tag from workflow_tag t where t.definition_id = d.id)` : sql``}
       ${match}`;

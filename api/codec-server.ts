@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { hasRole } from '../domain/actor.ts';
+import { isPermitted } from '../domain/access.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { VerifiedToken } from '../platform/auth.ts';
 import type { EncryptionCodec } from '../platform/codec.ts';
@@ -68,7 +68,7 @@ export function codecServer(codec: EncryptionCodec, opts: CodecServerOptions) {
     if (opts.token && sameSecret(m[1]!, opts.token)) return next();
     try {
       const { actor } = await opts.verify(m[1]!);
-      if (!hasRole(actor, 'platform-admin')) return errorResponse(c, 403, 'OPERATOR_REQUIRED', 'decoding payloads of every tenant requires the platform-admin role');
+      if (!isPermitted(actor, 'payload.decode')) return errorResponse(c, 403, 'OPERATOR_REQUIRED', 'decoding payloads of every tenant requires the platform-admin role');
     } catch (e) {
       if (e instanceof DomainError) return errorResponse(c, statusOf(e.kind), e.code, e.message);
       throw e;

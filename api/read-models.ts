@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.ts';
 import { hasRole } from '../domain/actor.ts';
 import type { ApprovalRecord, PublishDecision, PublishState, PublishStatus } from '../domain/publish.ts';
 import { workflowIds } from '../domain/ids.ts';
+import { visibleDefinitionSql, visibleVersionSql } from '../platform/access.ts';
 
 /**
  * Tenant-scoped reads of the Postgres read model. A row another tenant may not see is
@@ -12,19 +13,16 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
   const [d] = await sql`
     select id, tenant_id, name, title, description, category, risk, scope, owner, owner_team, status, latest_version,
            created_by, created_at, updated_at
-    from workflow_definition
-    where id = ${id} and (tenant_id = ${actor.tenant} or (scope = 'global' and status = 'published'))`;
+    from workflow_definition d
+    where id = ${id} and ${visibleDefinitionSql(sql, actor.tenant)}`;
   if (!d) return undefined;
   const own = d.tenant_id === actor.tenant;
   const versions = await sql`
-    select version, status, digest, changelog, change_kind, created_by, created_at, published_at,
-           published_by_workflow_id, published_by_run_id
-    from workflow_version
-    where definition_id = ${id}
-      -- another tenant sees a version only if it is published and global by its own spec:
-      -- the definition's scope follows its newest published version, not older ones
-      ${own ? sql`` : sql`and status = 'published' and spec->'metadata'->>'scope' = 'global'`}
-    order by created_at desc`;
+    select v.version, v.status, v.digest, v.changelog, v.change_kind, v.created_by, v.created_at, v.published_at,
+           v.published_by_workflow_id, v.published_by_run_id, v.visibility
+    from workflow_version v join workflow_definition d on d.id = v.definition_id
+    where v.definition_id = ${id} and ${visibleVersionSql(sql, actor.tenant)}
+    order by v.created_at desc`;
   const tags = await sql<{ tag: string }[]>`select tag from workflow_tag where definition_id = ${id} order by tag`;
   const approvals = own
     ? await sql`
@@ -56,6 +54,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
       createdBy: v.created_by as string,
       createdAt: (v.created_at as Date).toISOString(),
       publishedAt: v.published_at ? (v.published_at as Date).toISOString() : undefined,
+      ...(v.status === 'published' ? { visibility: v.visibility as string } : {}),
       provenance: v.published_by_workflow_id
         ? { workflowId: v.published_by_workflow_id as string, runId: v.published_by_run_id as string }
         : undefined,

@@ -15,5 +15,8 @@ export const DEMO_USERS: Required<Actor>[] = [
   { sub: 'pat', name: 'Pat Publisher', tenant: 'acme', roles: ['author', 'publisher', 'reviewer'], team: 'platform' },
   { sub: 'carol', name: 'Carol Author', tenant: 'globex', roles: ['author'], team: 'finops' },
   { sub: 'dave', name: 'Dave Admin', tenant: 'globex', roles: ['reviewer', 'tenant-admin'], team: 'security' },
+  { sub: 'tina', name: 'Tina Admin', tenant: 'acme', roles: ['tenant-admin'], team: 'it' },
+  { sub: 'gus', name: 'Gus Admin', tenant: 'globex', roles: ['tenant-admin'], team: 'it' },
+  { sub: 'cora', name: 'Cora Curator', tenant: 'acme', roles: ['platform-curator'], team: 'marketplace' },
   { sub: 'root', name: 'Rita Root', tenant: 'acme', roles: ['platform-admin'], team: 'platform' },
 ];

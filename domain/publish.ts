@@ -1,5 +1,7 @@
 import type { Actor } from './actor.ts';
 import type { Risk, Scope } from './spec.ts';
+import type { Visibility } from './access.ts';
+import type { PublishOffer } from './marketplace.ts';
 
 /** What the publish policy (policies/publish.rego) decides. Reasons, never a bare boolean. */
 export interface PublishDecision {
@@ -10,6 +12,8 @@ export interface PublishDecision {
   deny: string[];
   /** why review is needed (empty when not) */
   reviewReasons: string[];
+  /** the marketplace profile the version is published with (absent in decisions made before profiles existed) */
+  visibility?: Visibility;
 }
 
 export interface ApprovalRecord {
@@ -34,6 +38,9 @@ export interface PublishInput {
   version: string;
   requestedBy: Actor;
   note?: string;
+  /** the profile asked for; default: domain/access.ts defaultVisibility(scope) */
+  visibility?: Visibility;
+  offer?: PublishOffer;
 }
 
 export interface PublishState {
@@ -75,4 +82,6 @@ export interface DraftSummary {
   category: string;
   title: string;
   created: boolean;
+  /** the profile this publish asks for (set by beginPublish) */
+  visibility?: Visibility;
 }

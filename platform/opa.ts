@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { PublishDecision } from '../domain/publish.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Risk, Scope } from '../domain/spec.ts';
+import type { Visibility } from '../domain/access.ts';
 
 /**
  * The policies of policies/, compiled by `opa build -t wasm` (scripts/build-policies.sh)
@@ -25,6 +26,7 @@ export class PolicyEngine {
       required_approvals: number;
       deny: string[];
       review_reasons: string[];
+      visibility: Visibility;
     }>('publish/decision', input);
     return {
       allow: r.allow,
@@ -32,6 +34,7 @@ export class PolicyEngine {
       requiredApprovals: r.required_approvals,
       deny: r.deny,
       reviewReasons: r.review_reasons,
+      visibility: r.visibility,
     };
   }
 
@@ -65,7 +68,7 @@ export interface EgressDecision {
 
 export interface PublishPolicyInput {
   actor: Pick<Actor, 'sub' | 'tenant' | 'roles'> & { team?: string };
-  definition: { id: string; tenant: string; risk: Risk; scope: Scope; category: string };
+  definition: { id: string; tenant: string; risk: Risk; scope: Scope; category: string; visibility: Visibility };
 }
 
 const engines = new Map<string, Promise<PolicyEngine>>();

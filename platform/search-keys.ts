@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Client } from 'typesense';
-import { tenantScopeFilter } from './typesense.ts';
+import { visibleDocumentFilter } from './access.ts';
 
 /**
  * The search-only parent key. Its value is derived from the admin key (HMAC-SHA256), so
@@ -32,5 +32,5 @@ export async function ensureSearchParentKey(admin: Client, adminApiKey: string):
  * Typesense ANDs it with any `filter_by` the holder sends, so the holder cannot widen it.
  */
 export function tenantSearchKey(admin: Client, parentKey: string, tenant: string): string {
-  return admin.keys().generateScopedSearchKey(parentKey, { filter_by: tenantScopeFilter(tenant) });
+  return admin.keys().generateScopedSearchKey(parentKey, { filter_by: visibleDocumentFilter(tenant), exclude_fields: 'audience' });
 }

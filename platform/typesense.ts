@@ -55,6 +55,8 @@ export interface CatalogDocument {
   // collection gets them in place (addMissingFields) and a reindex fills them.
   /** internal-only | partner-curated | public-ecosystem */
   visibility?: string;
+  /** partner-curated: the tenants on the template's curated list (platform/access.ts filters on it) */
+  audience?: string[];
   /**
    * trust: who wrote the latest version, when it was approved, certification. Never who
    * approved it: every tenant reads a global document with its scoped key, and publish
@@ -95,6 +97,7 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'certified', type: 'bool', facet: true, optional: true },
     { name: 'usage', type: 'int32', optional: true },
     { name: 'visibility', type: 'string', facet: true, optional: true },
+    { name: 'audience', type: 'string[]', optional: true },
     { name: 'author', type: 'string', facet: true, optional: true },
     { name: 'last_reviewed_at', type: 'int64', optional: true },
     { name: 'health_last_status', type: 'string', facet: true, optional: true },
@@ -139,11 +142,6 @@ async function addMissingFields(ts: Client, name: string): Promise<void> {
   if (missing.length) await ts.collections(name).update({ fields: missing });
 }
 
-/**
- * What a tenant may see: everything of its own, and other tenants' entries only when they
- * are global and published (the same rule as api/read-models.ts readVisibleDefinition).
- */
-export const tenantScopeFilter = (tenant: string) => `(tenant_id:=\`${tenant}\` || (scope:=global && status:=published))`;
 
 const httpStatus = (e: unknown) => (e as { httpStatus?: number }).httpStatus;
 

@@ -6,6 +6,8 @@ author_acme := {"sub": "alice", "tenant": "acme", "roles": ["author"]}
 
 def(risk, scope) := {"tenant": "acme", "risk": risk, "scope": scope}
 
+publisher_acme := {"sub": "pat", "tenant": "acme", "roles": ["author", "publisher"]}
+
 test_low_risk_tenant_local_needs_no_review if {
 	d := publish.decision with input as {"actor": author_acme, "definition": def("low", "tenant-local")}
 	d.allow
@@ -22,10 +24,47 @@ test_medium_risk_needs_one_approval if {
 	d.review_reasons == ["risk is medium: a reviewer must approve"]
 }
 
-test_global_scope_needs_review_even_at_low_risk if {
-	d := publish.decision with input as {"actor": author_acme, "definition": def("low", "global")}
+test_sharing_needs_review_even_at_low_risk if {
+	d := publish.decision with input as {"actor": publisher_acme, "definition": def("low", "global")}
+	d.allow
 	d.review_required
-	"global scope: the workflow becomes visible beyond its owning tenant" in d.review_reasons
+	d.visibility == "public-ecosystem"
+	d.review_reasons == ["visibility public-ecosystem: the workflow becomes visible beyond its owning tenant"]
+}
+
+test_a_plain_author_cannot_share if {
+	d := publish.decision with input as {"actor": author_acme, "definition": def("low", "global")}
+	not d.allow
+	d.deny == ["only a publisher or the platform curator may offer a workflow as public-ecosystem"]
+	d2 := publish.decision with input as {"actor": author_acme, "definition": object.union(def("low", "global"), {"visibility": "partner-curated"})}
+	d2.deny == ["only a publisher or the platform curator may offer a workflow as partner-curated"]
+}
+
+test_an_author_may_keep_a_global_spec_internal if {
+	d := publish.decision with input as {"actor": author_acme, "definition": object.union(def("low", "global"), {"visibility": "internal-only"})}
+	d.allow
+	not d.review_required
+	d.visibility == "internal-only"
+}
+
+test_the_curator_may_share if {
+	curator := {"sub": "cora", "tenant": "acme", "roles": ["author", "platform-curator"]}
+	d := publish.decision with input as {"actor": curator, "definition": object.union(def("low", "global"), {"visibility": "partner-curated"})}
+	d.allow
+	d.visibility == "partner-curated"
+	d.required_approvals == 1
+}
+
+test_tenant_local_cannot_be_shared if {
+	d := publish.decision with input as {"actor": publisher_acme, "definition": object.union(def("low", "tenant-local"), {"visibility": "public-ecosystem"})}
+	not d.allow
+	d.deny == ["a tenant-local workflow cannot be offered as public-ecosystem: declare scope global"]
+}
+
+test_unknown_profile_is_denied if {
+	d := publish.decision with input as {"actor": publisher_acme, "definition": object.union(def("low", "global"), {"visibility": "everyone"})}
+	not d.allow
+	`unknown visibility profile "everyone"` in d.deny
 }
 
 test_critical_needs_two_approvals_and_a_publisher if {

@@ -57,7 +57,14 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
 
   let draft;
   try {
-    draft = await acts.beginPublish({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy });
+    // the profile and offer asked for travel only when given, so older histories replay unchanged
+    draft = await acts.beginPublish({
+      definitionId: input.definitionId,
+      version: input.version,
+      requestedBy: input.requestedBy,
+      ...(input.visibility ? { visibility: input.visibility } : {}),
+      ...(input.offer ? { offer: input.offer } : {}),
+    });
   } catch (err) {
     const cause = err instanceof ApplicationFailure ? err : (err as { cause?: unknown }).cause;
     if (cause instanceof ApplicationFailure && cause.type?.startsWith('input:')) {

@@ -1,10 +1,11 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, json } from '../responses.ts';
 import { readPendingApprovals } from '../read-models.ts';
+import { guarded } from '../permissions.ts';
 
 const PendingItem = z
   .object({
@@ -24,7 +25,7 @@ const PendingItem = z
   })
   .meta({ id: 'PendingApproval' });
 
-const pending = createRoute({
+const pending = guarded('publish.read', {
   method: 'get',
   path: '/approvals/pending',
   tags: ['publishing'],

@@ -1,14 +1,15 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { CatalogReindexInput, CatalogReindexReport } from '../../domain/catalog-reindex.ts';
 import { notFound } from '../../domain/errors.ts';
-import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
-import { CATALOG_REINDEX_WORKFLOW_TYPE, catalogReindexWorkflowId, reindexProgressQuery } from '../../workflows/contracts/index.ts';
+import { temporalWorkflowUrl } from '../../platform/temporal.ts';
+import { catalogReindexLifecycle, catalogReindexWorkflowId, reindexProgressQuery } from '../../workflows/contracts/index.ts';
+import { lifecycleStarter } from '../lifecycles.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
-import { requireRole } from '../auth.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
+import { guarded } from '../permissions.ts';
 
 const Sample = z.object({ count: z.number().int(), sample: z.array(z.string()) });
 
@@ -66,7 +67,7 @@ const ReindexStatus = z
 
 const forbidden = { 403: errorResponse('Platform admins only') };
 
-const startReindex = createRoute({
+const startReindex = guarded('catalog.admin', {
   method: 'post',
   path: '/catalog/reindex',
   tags: ['catalog'],
@@ -80,7 +81,7 @@ const startReindex = createRoute({
   responses: { 202: json(ReindexStarted, 'Started, or joined the running reindex'), ...forbidden, ...commonErrors },
 });
 
-const reindexStatus = createRoute({
+const reindexStatus = guarded('catalog.admin', {
   method: 'get',
   path: '/catalog/reindex',
   tags: ['catalog'],
@@ -95,30 +96,19 @@ type Status = z.infer<typeof ReindexStatus>['status'];
  * Platform operations on the catalog. Mounted before the catalog routes so that
  * `/catalog/reindex` is never taken for an entry id (ids are `tenant.name`, with a dot).
  */
-export function catalogAdminRoutes({ temporal, config }: ApiDeps) {
+export function catalogAdminRoutes(deps: ApiDeps) {
+  const { temporal, config } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const workflowId = catalogReindexWorkflowId(config.TYPESENSE_COLLECTION);
   const url = (runId: string) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
-  // before the body is validated: a non-admin gets 403, not 422
-  app.post(startReindex.path, async (c, next) => {
-    requireRole(c.get('actor'), ['platform-admin'], 'reindexing the catalog');
-    await next();
-  });
   app.openapi(startReindex, async (c) => {
     const actor = c.get('actor');
     const { reason } = c.req.valid('json') ?? {};
     const input: CatalogReindexInput = { requestedBy: actor.sub, ...(reason ? { reason } : {}) };
     try {
       // Not USE_EXISTING: the SDK does not say whether that started a run or joined one.
-      const handle = await temporal.workflow.start(CATALOG_REINDEX_WORKFLOW_TYPE, {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [{ key: SA.lifecycle, value: 'catalog-reindex' }],
-      });
+      const { handle } = await lifecycleStarter(deps).start(catalogReindexLifecycle, input, { key: config.TYPESENSE_COLLECTION });
       return c.json({ workflowId, runId: handle.firstExecutionRunId, joined: false, temporalUrl: url(handle.firstExecutionRunId) }, 202);
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
@@ -128,7 +118,6 @@ export function catalogAdminRoutes({ temporal, config }: ApiDeps) {
   });
 
   app.openapi(reindexStatus, async (c) => {
-    requireRole(c.get('actor'), ['platform-admin'], 'reading the catalog reindex');
     const latest = temporal.workflow.getHandle(workflowId);
     const d = await latest.describe().catch((e: unknown) => {
       if (e instanceof WorkflowNotFoundError) throw notFound('REINDEX_NOT_FOUND', 'no catalog reindex has run');

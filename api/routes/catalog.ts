@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
@@ -7,11 +7,12 @@ import { commonErrors, errorResponse, json } from '../responses.ts';
 import { CatalogDetail, CatalogItem, DefinitionIdParam } from '../schemas.ts';
 import { CatalogSearch } from '../catalog-search.ts';
 import { readCatalogDetail } from '../catalog-detail.ts';
-import { requireRole } from '../auth.ts';
 import { notFound } from '../../domain/errors.ts';
 import { HEALTH_WINDOW_DAYS } from '../../domain/catalog.ts';
-import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
-import { HEALTH_ROLLUP_WORKFLOW_TYPE, healthRollupManualWorkflowId } from '../../workflows/contracts/index.ts';
+import { temporalWorkflowUrl } from '../../platform/temporal.ts';
+import { healthRollupLifecycle } from '../../workflows/contracts/index.ts';
+import { lifecycleStarter } from '../lifecycles.ts';
+import { guarded } from '../permissions.ts';
 
 const param = (name: string) => ({ param: { name, in: 'query' as const } });
 /** Filter values go into Typesense filter expressions inside backticks: no backticks. */
@@ -53,7 +54,7 @@ const CatalogSearchResponse = z
   })
   .meta({ id: 'CatalogSearchResponse' });
 
-const search = createRoute({
+const search = guarded('catalog.read', {
   method: 'get',
   path: '/catalog',
   tags: ['catalog'],
@@ -65,7 +66,7 @@ const search = createRoute({
   },
 });
 
-const detail = createRoute({
+const detail = guarded('catalog.read', {
   method: 'get',
   path: '/catalog/{id}',
   tags: ['catalog'],
@@ -89,7 +90,7 @@ const HealthRollupStarted = z
   .object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string() })
   .meta({ id: 'HealthRollupStarted' });
 
-const startHealthRollup = createRoute({
+const startHealthRollup = guarded('catalog.admin', {
   method: 'post',
   path: '/catalog/health-rollups',
   tags: ['catalog', 'operations'],
@@ -133,7 +134,7 @@ export function catalogRoutes(deps: ApiDeps) {
     return c.json(result as z.infer<typeof CatalogSearchResponse>, 200);
   });
 
-  const { sql, temporal, config } = deps;
+  const { sql, config } = deps;
   const link = (workflowId: string, runId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
   app.openAPIRegistry.registerPath(detail);
@@ -143,22 +144,10 @@ export function catalogRoutes(deps: ApiDeps) {
     return c.json(entry, 200);
   });
 
-  // The role is checked before the body is validated: a non-admin learns nothing about the
-  // body's rules (403, not 422).
-  app.post(startHealthRollup.path, async (c, next) => {
-    requireRole(c.get('actor'), ['platform-admin'], 'starting a health rollup');
-    await next();
-  });
   app.openapi(startHealthRollup, async (c) => {
     const { windowDays } = c.req.valid('json');
-    const handle = await temporal.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: healthRollupManualWorkflowId(randomUUID()),
-      args: [windowDays ? { windowDays } : {}],
-      typedSearchAttributes: [{ key: SA.lifecycle, value: 'health-rollup' }],
-    });
-    const runId = handle.firstExecutionRunId;
-    return c.json({ workflowId: handle.workflowId, runId, temporalUrl: link(handle.workflowId, runId) }, 202);
+    const { workflowId, runId, temporalUrl } = await lifecycleStarter(deps).start(healthRollupLifecycle, windowDays ? { windowDays } : {}, { key: randomUUID() });
+    return c.json({ workflowId, runId, temporalUrl }, 202);
   });
   return app;
 }

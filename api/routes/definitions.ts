@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { SpecV1 } from '../../domain/spec-types.ts';
 import { assertValid, validateSpecDocument } from '../../platform/spec-validation.ts';
@@ -8,21 +8,24 @@ import { conflict, notFound } from '../../domain/errors.ts';
 import type { PublishState } from '../../domain/publish.ts';
 import {
   APPROVAL_CODES,
-  DRAFT_WORKFLOW_TYPE,
-  PUBLISH_WORKFLOW_TYPE,
+  draftLifecycle,
+  publishLifecycle,
   approveUpdate,
   publishStateQuery,
   rejectUpdate,
 } from '../../workflows/contracts/index.ts';
-import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
-import type { DraftSummary } from '../../domain/publish.ts';
+import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
-import { requireRole } from '../auth.ts';
+import { visibleVersionSql } from '../../platform/access.ts';
 import { mapTemporalErrors, updateOpenWorkflow } from '../temporal-errors.ts';
 import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
 import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
+import { guarded } from '../permissions.ts';
+import { lifecycleStarter } from '../lifecycles.ts';
+import { VISIBILITY_PROFILES } from '../../domain/access.ts';
+import { ENVIRONMENTS, REGION } from '../../domain/marketplace.ts';
 
 /** A finished lifecycle takes no more decisions (the workflow validator says the same while it runs). */
 const TERMINAL = new Set(['published', 'rejected', 'denied', 'invalid']);
@@ -40,7 +43,7 @@ const DraftCreated = z
   })
   .meta({ id: 'DraftCreated' });
 
-const createDraft = createRoute({
+const createDraft = guarded('definition.draft', {
   method: 'post',
   path: '/definitions',
   tags: ['definitions'],
@@ -55,7 +58,7 @@ const createDraft = createRoute({
   },
 });
 
-const getDefinition = createRoute({
+const getDefinition = guarded('catalog.read', {
   method: 'get',
   path: '/definitions/{id}',
   tags: ['definitions'],
@@ -75,7 +78,7 @@ const VersionDetail = z
   })
   .meta({ id: 'VersionDetail' });
 
-const getVersion = createRoute({
+const getVersion = guarded('catalog.read', {
   method: 'get',
   path: '/definitions/{id}/versions/{version}',
   tags: ['definitions'],
@@ -84,7 +87,7 @@ const getVersion = createRoute({
   responses: { 200: json(VersionDetail, 'The version'), ...errors },
 });
 
-const requestPublish = createRoute({
+const requestPublish = guarded('definition.publish', {
   method: 'post',
   path: '/definitions/{id}/publish-requests',
   tags: ['publishing'],
@@ -93,7 +96,26 @@ const requestPublish = createRoute({
     params: DefinitionIdParam,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.strictObject({ version: VersionParam.shape.version, note: z.string().max(2000).optional() }) } },
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            version: VersionParam.shape.version,
+            note: z.string().max(2000).optional(),
+            visibility: z.enum(VISIBILITY_PROFILES).optional().meta({
+              description:
+                'the marketplace profile asked for (default: public-ecosystem for a global spec, internal-only for a tenant-local one); the publish policy decides',
+            }),
+            offer: z
+              .strictObject({
+                summary: z.string().min(1).max(280).optional(),
+                environments: z.array(z.enum(ENVIRONMENTS)).min(1).max(3).optional(),
+                regions: z.array(z.string().regex(REGION, 'must be a region such as eu-west-1')).max(20).optional(),
+              })
+              .optional()
+              .meta({ description: 'what installers see of the template: summary, supported environments and regions (none = any region)' }),
+          }),
+        },
+      },
     },
   },
   responses: {
@@ -103,7 +125,7 @@ const requestPublish = createRoute({
   },
 });
 
-const getPublishRequest = createRoute({
+const getPublishRequest = guarded('publish.read', {
   method: 'get',
   path: '/definitions/{id}/publish-requests/{version}',
   tags: ['publishing'],
@@ -112,7 +134,7 @@ const getPublishRequest = createRoute({
   responses: { 200: json(PublishRequestState, 'Current state'), ...errors },
 });
 
-const decide = createRoute({
+const decide = guarded('publish.decide', {
   method: 'post',
   path: '/definitions/{id}/publish-requests/{version}/approvals',
   tags: ['publishing'],
@@ -139,29 +161,18 @@ const decide = createRoute({
 export function definitionRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const lifecycles = lifecycleStarter(deps);
   const url = (workflowId: string, runId: string | undefined) => temporalWorkflowUrl(config.temporalUiUrl, config.TEMPORAL_NAMESPACE, workflowId, runId);
 
   app.openapi(createDraft, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, ['author', 'publisher'], 'creating a draft');
     const { doc, locate } = readDocument(c.req.valid('json'), 'spec');
     const spec: SpecV1 = assertValid(await validateSpecDocument(sql, doc, locate), locate ? '' : '/spec');
     const id = definitionId(actor.tenant, spec.metadata.name);
     const workflowId = workflowIds.draft(id, spec.metadata.version);
     // start, then wait: the handle names the execution (its history link needs the run id)
     const handle = await mapTemporalErrors(() =>
-      temporal.workflow.start<(i: unknown) => Promise<DraftSummary>>(DRAFT_WORKFLOW_TYPE, {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [{ spec, actor }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SA.tenantId, value: actor.tenant },
-          { key: SA.templateId, value: id },
-          { key: SA.lifecycle, value: 'draft' },
-        ],
-      }),
+      lifecycles.start(draftLifecycle, { spec, actor, definitionId: id }).then((s) => s.handle),
     );
     const draft = await mapTemporalErrors(() => handle.result());
     const body = {
@@ -184,14 +195,12 @@ export function definitionRoutes(deps: ApiDeps) {
   app.openapi(getVersion, async (c) => {
     const actor = c.get('actor');
     const { id, version } = c.req.valid('param');
-    // as readVisibleDefinition: your tenant's versions, or another tenant's published versions that are global by their own spec
+    // as readVisibleDefinition (domain/access.ts canSeeVersion)
     const [v] = await sql<{ status: string; digest: string; spec: Record<string, unknown>; published_at: Date | null }[]>`
       select v.status, v.digest, v.spec, v.published_at
       from workflow_version v join workflow_definition d on d.id = v.definition_id
       where v.definition_id = ${id} and v.version = ${version}
-        and (d.tenant_id = ${actor.tenant}
-             or (d.scope = 'global' and d.status = 'published'
-                 and v.status = 'published' and v.spec->'metadata'->>'scope' = 'global'))`;
+        and ${visibleVersionSql(sql, actor.tenant)}`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `no version ${version} of ${id}`);
     return c.json(
       {
@@ -209,24 +218,20 @@ export function definitionRoutes(deps: ApiDeps) {
   app.openapi(requestPublish, async (c) => {
     const actor = c.get('actor');
     const { id } = c.req.valid('param');
-    const { version, note } = c.req.valid('json');
+    const { version, note, visibility, offer } = c.req.valid('json');
     const [v] = await sql<{ status: string }[]>`
       select v.status from workflow_version v join workflow_definition d on d.id = v.definition_id
       where v.definition_id = ${id} and v.version = ${version} and d.tenant_id = ${actor.tenant}`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `${id}@${version} does not exist in your tenant`);
     if (v.status === 'published') throw conflict('ALREADY_PUBLISHED', `${id}@${version} is already published`);
     const workflowId = workflowIds.publish(id, version);
-    const handle = await temporal.workflow.start(PUBLISH_WORKFLOW_TYPE, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [{ definitionId: id, version, requestedBy: actor, ...(note ? { note } : {}) }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.tenantId, value: actor.tenant },
-        { key: SA.templateId, value: id },
-        { key: SA.lifecycle, value: 'publish' },
-      ],
+    const { handle } = await lifecycles.start(publishLifecycle, {
+      definitionId: id,
+      version,
+      requestedBy: actor,
+      ...(note ? { note } : {}),
+      ...(visibility ? { visibility } : {}),
+      ...(offer ? { offer } : {}),
     });
     const runId = handle.firstExecutionRunId;
     return c.json({ workflowId, runId, temporalUrl: url(workflowId, runId), status: 'started' }, 202);

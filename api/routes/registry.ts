@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { workflowIds } from '../../domain/ids.ts';
 import { notFound } from '../../domain/errors.ts';
@@ -9,10 +9,10 @@ import { SA } from '../../platform/temporal.ts';
 import { ADAPTER_STATUS_WORKFLOW_TYPE, REGISTER_ADAPTER_WORKFLOW_TYPE } from '../../workflows/contracts/index.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
-import { requireRole } from '../auth.ts';
 import { mapTemporalErrors } from '../temporal-errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { DocumentBody, readDocument } from '../spec-input.ts';
+import { guarded } from '../permissions.ts';
 
 const Detail = z.object({ path: z.string(), message: z.string(), code: z.string().optional(), line: z.number().optional(), column: z.number().optional() });
 const ValidationResult = z
@@ -34,7 +34,7 @@ const AdapterVersion = z
 
 const NameParam = z.object({ name: z.string().regex(/^[a-z][a-z0-9.-]*$/).meta({ param: { name: 'name', in: 'path' }, example: 'http.request' }) });
 
-const validate = createRoute({
+const validate = guarded('spec.validate', {
   method: 'post',
   path: '/specs/validate',
   tags: ['specs'],
@@ -43,7 +43,7 @@ const validate = createRoute({
   responses: { 200: json(ValidationResult, 'The validation result (errors and warnings)'), ...commonErrors },
 });
 
-const list = createRoute({
+const list = guarded('registry.read', {
   method: 'get',
   path: '/adapters',
   tags: ['task library'],
@@ -52,7 +52,7 @@ const list = createRoute({
   responses: { 200: json(z.object({ items: z.array(AdapterVersion) }), 'Adapters'), ...commonErrors },
 });
 
-const show = createRoute({
+const show = guarded('registry.read', {
   method: 'get',
   path: '/adapters/{name}',
   tags: ['task library'],
@@ -61,7 +61,7 @@ const show = createRoute({
   responses: { 200: json(z.object({ name: z.string(), versions: z.array(AdapterVersion) }), 'The adapter'), 404: errorResponse('No such adapter'), ...commonErrors },
 });
 
-const register = createRoute({
+const register = guarded('registry.write', {
   method: 'post',
   path: '/adapters',
   tags: ['task library'],
@@ -76,7 +76,7 @@ const register = createRoute({
   },
 });
 
-const status = createRoute({
+const status = guarded('registry.write', {
   method: 'post',
   path: '/adapters/{name}/versions/{version}/status',
   tags: ['task library'],
@@ -122,7 +122,6 @@ export function registryRoutes({ sql, temporal, config }: ApiDeps) {
 
   app.openapi(register, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, ['publisher', 'platform-admin'], 'registering an adapter');
     const manifest: TaskManifest = checkManifest(readDocument(c.req.valid('json'), 'manifest').doc);
     const ref = taskRef(manifest);
     // fast pre-check (the activity checks again): a name owned by another tenant or the platform is not ours
@@ -144,7 +143,6 @@ export function registryRoutes({ sql, temporal, config }: ApiDeps) {
 
   app.openapi(status, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, ['publisher', 'platform-admin'], 'changing an adapter status');
     const { name, version } = c.req.valid('param');
     const body = c.req.valid('json');
     // fast pre-check (the activity checks again): only the owner's publishers or a platform admin

@@ -1,22 +1,26 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.ts';
-import { conflict, inputError, notFound } from '../../domain/errors.ts';
+import { conflict, inputError, notAllowed, notFound } from '../../domain/errors.ts';
+import { canRunDirectly } from '../../domain/access.ts';
+import { visibleDefinitionSql } from '../../platform/access.ts';
 import { workflowIds } from '../../domain/ids.ts';
 import { compileTenantSchema, schemaIssues } from '../../domain/schema-validator.ts';
 import { SEMVER, compareSemver } from '../../domain/semver.ts';
-import { applyDefaults, isTerminalRun, runActor, type RunInput, type RunState, type RunStatus } from '../../domain/run.ts';
-import { RUN_CODES, RUN_WORKFLOW_TYPE, approveStepUpdate, cancelRunUpdate, runStateQuery } from '../../workflows/contracts/index.ts';
-import { SA, temporalWorkflowUrl } from '../../platform/temporal.ts';
+import { applyDefaults, isTerminalRun, type RunInput, type RunState, type RunStatus } from '../../domain/run.ts';
+import { RUN_CODES, runLifecycle, approveStepUpdate, cancelRunUpdate, runStateQuery } from '../../workflows/contracts/index.ts';
+import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { updateOpenWorkflow } from '../temporal-errors.ts';
+import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
+import { guarded } from '../permissions.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
@@ -107,7 +111,7 @@ const notFoundError = { 404: errorResponse('No such run (or not of your tenant)'
 
 // ---- routes ----
 
-const startRun = createRoute({
+const startRun = guarded('run.start', {
   method: 'post',
   path: '/definitions/{id}/runs',
   tags: ['runs'],
@@ -131,13 +135,14 @@ const startRun = createRoute({
   },
   responses: {
     202: json(RunStarted, 'Run started (or joined, for a repeated Idempotency-Key)'),
+    403: errorResponse("INSTALL_REQUIRED: another tenant's workflow runs from an instance of its template"),
     404: errorResponse('No such definition or version (or not visible to your tenant)'),
     409: errorResponse('The definition has no published version, or the version is not published'),
     ...commonErrors,
   },
 });
 
-const listRuns = createRoute({
+const listRuns = guarded('run.read', {
   method: 'get',
   path: '/runs',
   tags: ['runs'],
@@ -151,7 +156,7 @@ const listRuns = createRoute({
   responses: { 200: json(z.object({ items: z.array(RunSummaryBody) }), 'Runs, newest first'), ...commonErrors },
 });
 
-const getRun = createRoute({
+const getRun = guarded('run.read', {
   method: 'get',
   path: '/runs/{runId}',
   tags: ['runs'],
@@ -160,7 +165,7 @@ const getRun = createRoute({
   responses: { 200: json(RunStateBody, 'Current state'), ...notFoundError, ...commonErrors },
 });
 
-const runEvents = createRoute({
+const runEvents = guarded('run.read', {
   method: 'get',
   path: '/runs/{runId}/events',
   tags: ['runs'],
@@ -183,7 +188,7 @@ const runEvents = createRoute({
   },
 });
 
-const decideStep = createRoute({
+const decideStep = guarded('run.decide', {
   method: 'post',
   path: '/runs/{runId}/steps/{stepId}/approvals',
   tags: ['runs'],
@@ -204,7 +209,7 @@ const decideStep = createRoute({
   },
 });
 
-const cancelRun = createRoute({
+const cancelRun = guarded('run.decide', {
   method: 'post',
   path: '/runs/{runId}/cancel',
   tags: ['runs'],
@@ -277,6 +282,7 @@ const MAX_EXECUTION_IDS = 10_000;
 export function runRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const lifecycles = lifecycleStarter(deps);
   app.openAPIRegistry.registerComponent('schemas', 'RunStateEvent', {
     type: 'object',
     description: 'One event of GET /runs/{runId}/events, by its SSE fields',
@@ -387,24 +393,24 @@ export function runRoutes(deps: ApiDeps) {
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
     const [def] = await sql<{ tenant_id: string; latest_version: string | null }[]>`
-      select tenant_id, latest_version from workflow_definition
-      where id = ${id} and (tenant_id = ${actor.tenant} or (scope = 'global' and status = 'published'))`;
+      select tenant_id, latest_version from workflow_definition d
+      where id = ${id} and ${visibleDefinitionSql(sql, actor.tenant)}`;
     if (!def) throw notFound('DEFINITION_NOT_FOUND', 'no such definition');
-    const own = def.tenant_id === actor.tenant;
-    // another tenant sees a version only if it is published and global by its own spec
-    // (the definition's scope follows its newest published version, not older ones)
-    const visible = own ? sql`` : sql`and status = 'published' and spec->'metadata'->>'scope' = 'global'`;
-    let version = body.version ?? (own ? def.latest_version : null);
+    // another tenant's workflow runs from an instance, with that tenant's own bindings and quotas
+    if (!canRunDirectly(actor.tenant, { ownerTenant: def.tenant_id })) {
+      throw notAllowed('INSTALL_REQUIRED', `${id} belongs to another tenant: install it from the marketplace and run the instance`);
+    }
+    let version = body.version ?? def.latest_version;
     if (!version) {
-      // the newest published version the caller may see
+      // the newest published version
       const published = await sql<{ version: string }[]>`
-        select version from workflow_version where definition_id = ${id} and status = 'published' ${visible}`;
+        select version from workflow_version where definition_id = ${id} and status = 'published'`;
       version = published.map((p) => p.version).sort(compareSemver).at(-1) ?? null;
     }
     if (!version) throw conflict('NOT_PUBLISHED', `${id} has no published version yet`);
     const [v] = await sql<{ status: string; parameters: object | null }[]>`
       select status, spec->'parameters' as parameters from workflow_version
-      where definition_id = ${id} and version = ${version} ${visible}`;
+      where definition_id = ${id} and version = ${version}`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `${id} has no version ${version}`);
     if (v.status !== 'published') throw conflict('NOT_PUBLISHED', `${id}@${version} is ${v.status}, not published: only published versions run`);
 
@@ -427,20 +433,8 @@ export function runRoutes(deps: ApiDeps) {
     let status: RunStatus = 'running';
     let executionRunId: string | undefined;
     try {
-      const handle = await temporal.workflow.start(RUN_WORKFLOW_TYPE, {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        // a repeated Idempotency-Key joins the running run, and never starts a finished one again
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { definitionId: id, version, startedBy: runActor(actor) },
-        typedSearchAttributes: [
-          { key: SA.tenantId, value: actor.tenant },
-          { key: SA.templateId, value: id },
-          { key: SA.lifecycle, value: 'run' },
-        ],
-      });
+      // a repeated Idempotency-Key joins the running run, and never starts a finished one again
+      const { handle } = await lifecycles.start(runLifecycle, input);
       executionRunId = handle.firstExecutionRunId;
       remember(workflowId, executionRunId);
     } catch (e) {

@@ -1,12 +1,12 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DomainError, notFound } from '../../domain/errors.ts';
 import { createSecretStore, SECRET_NAME, SECRET_VALUE_MAX_BYTES, type SecretStore } from '../../platform/secrets.ts';
 import { requireRuntimeSecrets } from '../../platform/runtime-secrets.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
-import { requireRole } from '../auth.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
+import { guarded } from '../permissions.ts';
 
 /**
  * Tenant secrets. Unlike every other change in this API, a secret is written straight to
@@ -32,9 +32,8 @@ const SecretSummary = z
   })
   .meta({ id: 'SecretSummary' });
 
-const WRITERS = ['tenant-admin', 'publisher'] as const;
 
-const put = createRoute({
+const put = guarded('secret.write', {
   method: 'put',
   path: '/secrets/{name}',
   tags: ['secrets'],
@@ -54,7 +53,7 @@ const put = createRoute({
   },
 });
 
-const list = createRoute({
+const list = guarded('secret.read', {
   method: 'get',
   path: '/secrets',
   tags: ['secrets'],
@@ -62,7 +61,7 @@ const list = createRoute({
   responses: { 200: json(z.object({ items: z.array(SecretSummary) }), 'Secrets'), 401: commonErrors[401] },
 });
 
-const remove = createRoute({
+const remove = guarded('secret.write', {
   method: 'delete',
   path: '/secrets/{name}',
   tags: ['secrets'],
@@ -82,7 +81,6 @@ export function secretRoutes({ sql, config }: ApiDeps) {
 
   app.openapi(put, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, [...WRITERS], 'storing a secret');
     await store().put(actor.tenant, c.req.valid('param').name, c.req.valid('json').value);
     return c.body(null, 204);
   });
@@ -94,7 +92,6 @@ export function secretRoutes({ sql, config }: ApiDeps) {
 
   app.openapi(remove, async (c) => {
     const actor = c.get('actor');
-    requireRole(actor, [...WRITERS], 'deleting a secret');
     const { name } = c.req.valid('param');
     if (!(await store().delete(actor.tenant, name))) throw notFound('SECRET_NOT_FOUND', `your tenant has no secret "${name}"`);
     return c.body(null, 204);

@@ -8,8 +8,9 @@ import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { ActorBody } from '../schemas.ts';
+import { guarded } from '../permissions.ts';
 
-const me = createRoute({
+const me = guarded('session.read', {
   method: 'get',
   path: '/me',
   tags: ['session'],

@@ -5,7 +5,8 @@ import { toolPath } from '../../platform/embedded/tools.ts';
 
 const engine = () => loadPolicyEngine('.build/policies');
 const actor = (roles: string[], tenant = 'acme') => ({ sub: 'u1', tenant, roles: roles as never });
-const def = (risk: string, scope: string, tenant = 'acme') => ({ id: `${tenant}.x`, tenant, risk: risk as never, scope: scope as never, category: 'HR' });
+const def = (risk: string, scope: string, tenant = 'acme', visibility = scope === 'global' ? 'public-ecosystem' : 'internal-only') =>
+  ({ id: `${tenant}.x`, tenant, risk: risk as never, scope: scope as never, category: 'HR', visibility: visibility as never });
 
 describe('publish policy compiled to wasm', () => {
   it('lets an author publish low-risk tenant-local workflows without review', async () => {
@@ -15,16 +16,18 @@ describe('publish policy compiled to wasm', () => {
       requiredApprovals: 0,
       deny: [],
       reviewReasons: [],
+      visibility: 'internal-only',
     });
   });
 
   it('asks for review with reasons, and two approvals for critical risk', async () => {
     const e = await engine();
-    expect(e.publishDecision({ actor: actor(['author']), definition: def('high', 'global') })).toMatchObject({
+    expect(e.publishDecision({ actor: actor(['publisher']), definition: def('high', 'global') })).toMatchObject({
       allow: true,
       reviewRequired: true,
       requiredApprovals: 1,
-      reviewReasons: ['global scope: the workflow becomes visible beyond its owning tenant', 'risk is high: a reviewer must approve'],
+      reviewReasons: ['risk is high: a reviewer must approve', 'visibility public-ecosystem: the workflow becomes visible beyond its owning tenant'],
+      visibility: 'public-ecosystem',
     });
     expect(e.publishDecision({ actor: actor(['publisher']), definition: def('critical', 'tenant-local') }).requiredApprovals).toBe(2);
   });

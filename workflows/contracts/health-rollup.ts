@@ -1,3 +1,5 @@
+import { defineLifecycle } from './lifecycle.ts';
+
 /** The contract of the health rollup lifecycle, shared by the workflow, the worker's schedule and the API. */
 export const HEALTH_ROLLUP_WORKFLOW_TYPE = 'healthRollupWorkflow';
 
@@ -27,3 +29,13 @@ export interface HealthRollupResult {
   changed: number;
   batches: number;
 }
+
+/** A rollup an operator asked for (the schedule starts the others); `key` is the request id. */
+export const healthRollupLifecycle = defineLifecycle<HealthRollupInput, HealthRollupResult>({
+  lifecycle: 'health-rollup',
+  workflowType: HEALTH_ROLLUP_WORKFLOW_TYPE,
+  workflowId: (_i, key) => healthRollupManualWorkflowId(key ?? 'unnamed'),
+  searchAttributes: () => ({}),
+  onRunning: 'fail',
+  afterClosed: 'reject',
+});

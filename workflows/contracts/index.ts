@@ -1,3 +1,4 @@
+export * from './lifecycle.ts';
 export * from './publish.ts';
 export * from './run.ts';
 export * from './health-rollup.ts';
