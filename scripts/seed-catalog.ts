@@ -158,17 +158,18 @@ async function insertBatch(sql: Sql, rows: (SeedEntry & { digest: string })[]): 
       select id, tenant_id, unnest(tags) from mine),
     v as (
       insert into workflow_version (definition_id, tenant_id, version, status, spec, parameter_schema, changelog, change_kind, digest,
-                                    created_by, created_at, published_at)
+                                    created_by, created_at, published_at, visibility)
       select id, tenant_id, version, case when status = 'draft' then 'draft' else 'published' end, spec, spec -> 'parameters',
              spec -> 'metadata' ->> 'changelog', 'initial', digest, owner, created_at,
-             case when status = 'draft' then null else updated_at end
+             case when status = 'draft' then null else updated_at end,
+             case when status = 'draft' or scope <> 'global' then 'internal-only' else visibility end
       from mine),
     tp as (
       -- marketplace templates of the global entries
       insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, review_state, certification_state,
-                                     certified_at, last_reviewed_at, created_at, updated_at)
-      select 'tpl_' || id, id, tenant_id, visibility, owner_team, 'approved', certification_state,
-             case when certification_state = 'none' then null else updated_at end, updated_at, updated_at, updated_at
+                                     certified_at, last_reviewed_at, created_at, updated_at, latest_version, summary)
+      select id, id, tenant_id, visibility, owner_team, 'approved', certification_state,
+             case when certification_state = 'none' then null else updated_at end, updated_at, updated_at, updated_at, version, description
       from mine where status <> 'draft' and scope = 'global'),
     h as (
       insert into health_snapshot (definition_id, tenant_id, window_end, window_start, last_status, run_count, failure_rate,

@@ -19,6 +19,8 @@ alter table workflow_template
   add column bindings jsonb not null default '{}'::jsonb,
   add column publish_workflow_id text,
   add column publish_run_id text;
+-- (catalogs seeded by an earlier scripts/seed-catalog.ts named templates `tpl_<definition>`)
+update workflow_template set id = definition_id where id <> definition_id;
 alter table workflow_template add constraint workflow_template_id_is_definition check (id = definition_id);
 
 insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, latest_version, summary,
