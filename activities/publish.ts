@@ -93,7 +93,8 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         // re-validated against today's registry: a task retired since the draft blocks the publish
         const validation = await validateSpecDocument(sql, row.spec);
         const spec = assertValid(validation);
-        if (validation.warnings.length && spec.metadata.scope === 'global') {
+        const visibility = input.visibility ?? defaultVisibility(spec.metadata.scope);
+        if (validation.warnings.length && visibility !== 'internal-only') {
           throw inputError(
             'DEPRECATED_TASK',
             'a workflow that uses deprecated tasks cannot be published beyond its tenant',
@@ -113,7 +114,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           category: m.category,
           title: m.title ?? m.name,
           created: false,
-          visibility: input.visibility ?? defaultVisibility(m.scope),
+          visibility,
         };
       }),
 
