@@ -47,7 +47,7 @@ describe('docker-compose.yml', () => {
       users: { username: string; attributes: Record<string, string[]>; realmRoles: string[] }[];
       clients: { clientId: string; publicClient: boolean; attributes: Record<string, string>; protocolMappers: { protocolMapper: string; config: Record<string, string> }[] }[];
     };
-    expect(realm.users.map((u) => u.username).sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'pat', 'root']);
+    expect(realm.users.map((u) => u.username).sort()).toEqual(['alice', 'bob', 'carol', 'cora', 'dave', 'gus', 'pat', 'root', 'tina']);
     expect(realm.users.find((u) => u.username === 'dave')).toMatchObject({ attributes: { tenant: ['globex'] }, realmRoles: ['reviewer', 'tenant-admin'] });
     const switchboard = realm.clients.find((c) => c.clientId === 'maestro-switchboard')!;
     expect(switchboard.publicClient).toBe(true);
