@@ -256,8 +256,8 @@ export function installRoutes(deps: ApiDeps) {
   const lifecycles = lifecycleStarter(deps);
   const policy = () => loadPolicyEngine(config.POLICY_DIR);
 
-  const view = async (row: InstallRow) => {
-    const live = TERMINAL_INSTALL_STATUSES.includes(row.status)
+  const view = async (row: InstallRow, opts: { live: boolean } = { live: true }) => {
+    const live = !opts.live || TERMINAL_INSTALL_STATUSES.includes(row.status)
       ? undefined
       : await temporal.withDeadline(Date.now() + 3_000, () => temporal.workflow.getHandle(row.workflow_id).query(installStateQuery)).catch(() => undefined);
     // the workflow is the authority on live state; the read model answers when no worker can
@@ -315,13 +315,22 @@ export function installRoutes(deps: ApiDeps) {
     const key = c.req.valid('header')['idempotency-key'];
     const f = await visibleTemplate(sql, actor, body.templateId, body.version);
     // a retried request (same key) names the same instance, and joins its install
-    const hex = key
-      ? createHash('sha256').update(`${actor.tenant}\n${body.templateId}\n${body.environment}\n${key}`).digest('hex').slice(0, 6)
-      : randomBytes(3).toString('hex');
-    const instanceId = instanceIdFor(actor.tenant, f.templateId, body.environment, hex);
+    let instanceId = '';
+    for (let attempt = 0; attempt < 5 && !instanceId; attempt++) {
+      const hex = key
+        ? createHash('sha256').update(`${actor.tenant}\n${body.templateId}\n${body.environment}\n${key}`).digest('hex').slice(0, 6)
+        : randomBytes(3).toString('hex');
+      const candidate = instanceIdFor(actor.tenant, f.templateId, body.environment, hex);
+      const existing = await readInstall(sql, actor.tenant, candidate);
+      if (existing && key) {
+        const workflowId = installWorkflowId(candidate);
+        return c.json({ instanceId: candidate, workflowId, runId: existing.run_id, temporalUrl: lifecycles.link(workflowId, existing.run_id), status: existing.status }, 202);
+      }
+      // a random id that an earlier install of this template and environment took: draw again
+      if (!existing) instanceId = candidate;
+    }
+    if (!instanceId) throw conflict(INSTALL_CODES.instanceExists, 'no free instance id: try again');
     const workflowId = installWorkflowId(instanceId);
-    const existing = await readInstall(sql, actor.tenant, instanceId);
-    if (existing) return c.json({ instanceId, workflowId, runId: existing.run_id, temporalUrl: lifecycles.link(workflowId, existing.run_id), status: existing.status }, 202);
 
     // the lifecycle's reservation (the live unique index) is the backstop; this answers at once
     const [live] = await sql<{ id: string; status: string }[]>`
@@ -330,6 +339,8 @@ export function installRoutes(deps: ApiDeps) {
       union all
       select instance_id, status from install_request
       where tenant_id = ${actor.tenant} and template_id = ${f.templateId} and environment = ${body.environment} and kind = 'install' and status = 'checking'
+        -- checks take moments; an install that stopped checking long ago (no worker) must not block forever
+        and updated_at > now() - interval '5 minutes'
       limit 1`;
     if (live) {
       throw conflict(
@@ -366,8 +377,9 @@ export function installRoutes(deps: ApiDeps) {
     const { limit } = c.req.valid('query');
     const rows = await sql<InstallRow[]>`
       select * from install_request where tenant_id = ${actor.tenant} and kind = 'install' order by created_at desc limit ${limit}`;
+    // the read model only: a list does not ask every running install's workflow
     const items = [];
-    for (const row of rows) items.push(await view({ ...row, status: row.status }));
+    for (const row of rows) items.push(await view(row, { live: false }));
     return c.json({ items }, 200);
   });
 
