@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, prepareDatabase, type Stack } from '../support/stack.ts';
 import { startFixture, type Fixture } from '../adapters/support/fixture-server.ts';
 import { waitForRun, waitingAt, step, type RunView } from '../engine/support.ts';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { EncryptionCodec } from '../../platform/codec.ts';
+import { decodedPayloadText } from '../support/decoded-history.ts';
 import { call, install, publishTemplate, requestInstall, templateSpec, waitForInstall, type User } from './support.ts';
 
 // The install lifecycle against the real stack, in a database of its own: globex (the
@@ -122,6 +125,19 @@ describe('installing a public-ecosystem template', () => {
     expect(JSON.stringify(fx.requests)).not.toContain(publisherCanary);
     const [row] = await s.sql`select tenant_id, instance_id, status from run where id = ${started.body.runId}`;
     expect(row).toEqual({ tenant_id: 'globex', instance_id: instanceId, status: 'completed' });
+
+    // the install's and the run's histories hold the reference to globex's secret, never a value
+    const codec = EncryptionCodec.fromSpec(s.env.codecKeys);
+    for (const workflowId of [`install/${instanceId}`, done.workflowId]) {
+      const decoded = await decodedPayloadText(historyToJSON(await s.client.workflow.getHandle(workflowId).fetchHistory()), codec);
+      expect(decoded, workflowId).toContain(workflowId.startsWith('run/') ? 'secret://globex/partner_token' : 'partner_token');
+      expect(decoded, workflowId).not.toContain('secret://acme/');
+      for (const canary of [installerCanary, publisherCanary]) expect(decoded, workflowId).not.toContain(canary);
+    }
+    for (const path of [`/instances/${instanceId}`, `/installs/${instanceId}`, `/runs/${done.runId}`, '/instances']) {
+      const text = JSON.stringify((await call(s, 'gus', 'GET', path)).body);
+      for (const canary of [installerCanary, publisherCanary]) expect(text, path).not.toContain(canary);
+    }
   });
 
   it('refuses to let a run override an endpoint (PARAMETER_LOCKED)', async () => {
