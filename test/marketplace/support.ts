@@ -1,8 +1,7 @@
 import { expect } from 'vitest';
 import { testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 
-/** Every demo user (gus, tina and cora included: the stack signs them all in). */
-export type User = DemoUser | 'gus' | 'tina' | 'cora';
+export type User = DemoUser;
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -11,7 +10,7 @@ export interface Answer<T = Record<string, unknown>> {
 
 /** A request through the app as `user`, answered with its status and JSON body (errors included). */
 export async function call<T = Record<string, unknown>>(s: Stack, user: User, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-  const res = await s.request(method, `/api${path}`, { user: user as DemoUser, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers });
+  const res = await s.request(method, `/api${path}`, { user, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as Answer<T>['body'] };
 }
 
