@@ -7,6 +7,7 @@ import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
 import { createExpressionActivities, type ExpressionDeps } from './expressions.ts';
 import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
+import { createInstallActivities } from './install.ts';
 
 export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string };
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
     ...createExpressionActivities(deps),
+    ...createInstallActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import { applyDefaults, type RunInput, type RunPlan, type RunStatus, type TaskPl
 import { asFailure } from './errors.ts';
 import { canRunDirectly } from '../domain/access.ts';
 import { INPUT_LIMITS, shapeProblem } from '../domain/input-shape.ts';
+import { instanceParams, instanceSecrets, loadRunInstance, withInstanceApprovals } from './run-instance.ts';
 
 export interface RunEnd {
   runId: string;
@@ -34,22 +35,24 @@ export function createRunActivities({ sql }: { sql: Sql }) {
      */
     loadRunPlan: (input: RunInput & { startedAt: string }) =>
       asFailure(async (): Promise<RunPlan> => {
-        const [row] = await sql<{ spec: SpecV1; status: string; tenant_id: string }[]>`
-          select v.spec, v.status, d.tenant_id
+        const [row] = await sql<{ spec: SpecV1; status: string; tenant_id: string; digest: string }[]>`
+          select v.spec, v.status, d.tenant_id, v.digest
           from workflow_version v join workflow_definition d on d.id = v.definition_id
           where v.definition_id = ${input.definitionId} and v.version = ${input.version}`;
         // a tenant runs its own workflows directly; another tenant's only from an instance
-        if (!row || !canRunDirectly(input.tenantId, { ownerTenant: row.tenant_id })) {
+        if (!row || (!input.instanceId && !canRunDirectly(input.tenantId, { ownerTenant: row.tenant_id }))) {
           throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
         }
         if (row.status !== 'published') throw conflict('NOT_PUBLISHED', `${input.definitionId}@${input.version} is not published`);
+        // a run from an instance: its tenant's, active, the version and content it installed
+        const instance = input.instanceId ? await loadRunInstance(sql, input, row) : undefined;
 
         await sql`
-          insert into run (id, tenant_id, definition_id, version, status, started_at)
-          values (${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, 'running', ${input.startedAt})
+          insert into run (id, tenant_id, definition_id, version, instance_id, status, started_at)
+          values (${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, ${instance?.id ?? null}, 'running', ${input.startedAt})
           on conflict (id) do nothing`;
 
-        const spec = row.spec;
+        const spec = instance ? withInstanceApprovals(row.spec, instance) : row.spec;
         // a version stored before the edge checked every input must not take the engine down
         // (the workflow walks specs and parameters recursively inside its sandbox)
         const problem = shapeProblem(spec, INPUT_LIMITS, '/spec') ?? shapeProblem(input.params ?? {}, INPUT_LIMITS, '/params');
@@ -70,7 +73,8 @@ export function createRunActivities({ sql }: { sql: Sql }) {
           };
         }
 
-        const params = applyDefaults(spec.parameters, input.params ?? {}) as Record<string, unknown>;
+        const given = instance ? instanceParams(row.spec, instance, input.params ?? {}) : (input.params ?? {});
+        const params = applyDefaults(spec.parameters, given) as Record<string, unknown>;
         if (spec.parameters) {
           const check = compileTenantSchema(spec.parameters);
           if (!check(params)) {
@@ -81,7 +85,7 @@ export function createRunActivities({ sql }: { sql: Sql }) {
             );
           }
         }
-        return { spec, params, tasks };
+        return { spec, params, tasks, ...(instance ? { secrets: instanceSecrets(row.spec, instance), instanceId: instance.id } : {}) };
       }),
 
     /** Closes the run row with its outcome; idempotent (also when the plan never loaded). */

@@ -98,6 +98,11 @@ export interface RunInput {
   tenantId: string;
   params: Record<string, unknown>;
   startedBy: Actor;
+  /**
+   * A run of an installed template: the instance whose bindings, policies and quotas apply
+   * (its tenant must be the run's). Absent: a tenant's own workflow, run directly.
+   */
+  instanceId?: string;
 }
 
 export interface ApproveStepArgs {
@@ -127,6 +132,14 @@ export interface RunPlan {
   /** the parameters with their JSON Schema defaults applied */
   params: Record<string, unknown>;
   tasks: Record<string, TaskPlan>;
+  /**
+   * `secrets.<name>` of the expression context. A run from an instance gets the installing
+   * tenant's bound secrets (`secret://<installer>/<bound name>`); absent (a direct run, or a
+   * plan recorded before instances): secretReferences(spec, tenant).
+   */
+  secrets?: Record<string, string>;
+  /** the instance the run belongs to, when it runs from one */
+  instanceId?: string;
 }
 
 export type RetryPlan = NonNullable<TaskManifest['spec']['retry']>;

@@ -5,6 +5,7 @@ import type { PublishDecision } from '../domain/publish.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Risk, Scope } from '../domain/spec.ts';
 import type { Visibility } from '../domain/access.ts';
+import type { InstallDecision } from '../domain/install.ts';
 
 /**
  * The policies of policies/, compiled by `opa build -t wasm` (scripts/build-policies.sh)
@@ -38,6 +39,12 @@ export class PolicyEngine {
     };
   }
 
+  /** policies/install.rego: may the actor install this template version, and with how many approvals? */
+  installDecision(input: InstallPolicyInput): InstallDecision {
+    const r = this.evaluate<{ allow: boolean; deny: string[]; approvals_required: number; reasons: string[] }>('install/decision', input);
+    return { allow: r.allow, deny: r.deny, approvalsRequired: r.approvals_required, reasons: r.reasons };
+  }
+
   /** policies/egress.rego: may an adapter of `tenant` connect to `host`? */
   egressDecision(input: EgressPolicyInput): EgressDecision {
     const r = this.evaluate<{ allow: boolean; host: string; reasons: string[]; manifest_match: string[]; tenant_match: string[] }>('egress/decision', input);
@@ -64,6 +71,17 @@ export interface EgressDecision {
   /** the patterns of each list that admitted the host */
   manifestMatch: string[];
   tenantMatch: string[];
+}
+
+/** The facts policies/install.rego decides on (platform/install-check.ts gathers them). */
+export interface InstallPolicyInput {
+  actor: Pick<Actor, 'sub' | 'tenant' | 'roles'>;
+  /** the installing tenant */
+  tenant: string;
+  environment: string;
+  region?: string;
+  template: { id: string; owner_tenant: string; visibility: Visibility; visible: boolean; risk: Risk };
+  version: { version: string; status: string; visible: boolean };
 }
 
 export interface PublishPolicyInput {

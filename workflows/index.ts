@@ -5,3 +5,4 @@ export { runWorkflow } from './run.ts';
 export { healthRollupWorkflow } from './health-rollup.ts';
 export { catalogReindexWorkflow } from './catalog-reindex.ts';
 export { catalogIndexCheckWorkflow } from './catalog-index-check.ts';
+export { installWorkflow, uninstallWorkflow, instanceStatusWorkflow } from './install.ts';

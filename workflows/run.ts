@@ -342,7 +342,7 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
         byId.set(step.id, s);
       }
       context.params = plan.params;
-      context.secrets = secretReferences(plan.spec, input.tenantId);
+      context.secrets = plan.secrets ?? secretReferences(plan.spec, input.tenantId);
       for (const step of plan.spec.steps) await runStep(step);
     });
     state.status = 'completed';

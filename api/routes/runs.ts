@@ -88,7 +88,7 @@ const RunStateBody = z
   })
   .meta({ id: 'RunState' });
 
-const RunStarted = z
+export const RunStarted = z
   .object({ runId: z.string(), workflowId: z.string(), temporalUrl: z.string(), status: RunStatusEnum })
   .meta({ id: 'RunStarted' });
 
@@ -265,7 +265,7 @@ function runErrorOf(err: unknown): RunState['error'] | undefined {
 
 
 /** A retried POST with the same Idempotency-Key (same tenant, same definition) names the same run. */
-function runIdFromKey(tenant: string, definitionId: string, key: string): string {
+export function runIdFromKey(tenant: string, definitionId: string, key: string): string {
   const h = createHash('sha256').update(`${tenant}\n${definitionId}\n${key}`).digest('hex');
   // RFC 9562 layout, version 8 (custom), variant 10
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;

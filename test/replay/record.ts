@@ -10,6 +10,7 @@ import { engineSpec, decide, publishSpec, startRun, waitForRun, waitingAt } from
 import { REPLAY_CODEC_KEYS } from './fixture-key.ts';
 import { CATALOG_INDEX_CHECK_WORKFLOW_TYPE, HEALTH_ROLLUP_WORKFLOW_TYPE, type HealthRollupResult } from '../../workflows/contracts/index.ts';
 import type { CatalogIndexCheckResult } from '../../domain/catalog-index-check.ts';
+import { call, publishTemplate, requestInstall, templateSpec, waitForInstall } from '../marketplace/support.ts';
 
 let s: Stack;
 beforeAll(async () => {
@@ -142,4 +143,55 @@ it('records a catalog index check that repairs a drift', async () => {
   expect(result.check.missing.count).toBeGreaterThanOrEqual(1);
   expect(result.afterRepair).toMatchObject({ missing: { count: 0 }, altered: { count: 0 }, extra: 0 });
   await save('catalog-index-check', workflowId);
+});
+
+it('records the install and uninstall lifecycles', async () => {
+  // approved by a second tenant admin
+  const risky = await publishTemplate(
+    s,
+    templateSpec({ steps: [{ id: 'only', task: 'transform@1.0.0', with: { expression: "'ok'", data: {} } }] }, { name: `replay-install-${s.suffix}`, risk: 'high' }),
+  );
+  const approved = await requestInstall(s, 'gus', { templateId: risky, environment: 'dev', quotas: { maxConcurrentRuns: 5 } });
+  expect((await waitForInstall(s, 'gus', approved, ['awaiting_approval'])).status).toBe('awaiting_approval');
+  expect((await call(s, 'dave', 'POST', `/installs/${approved}/approvals`, { decision: 'approve', rationale: 'Recorded fixture approval.' })).status).toBe(200);
+  expect((await waitForInstall(s, 'gus', approved)).status).toBe('installed');
+  await save('install-approved', `install/${approved}`);
+
+  // refused: a secret the spec needs is not bound
+  const needsSecret = await publishTemplate(
+    s,
+    templateSpec(
+      { secrets: [{ name: 'api_token' }], steps: [{ id: 'only', task: 'transform@1.0.0', with: { expression: 'token', data: { token: '${{ secrets.api_token }}' } } }] },
+      { name: `replay-install-invalid-${s.suffix}` },
+    ),
+  );
+  const invalid = await requestInstall(s, 'gus', { templateId: needsSecret, environment: 'dev' });
+  expect((await waitForInstall(s, 'gus', invalid)).status).toBe('invalid');
+  await save('install-invalid', `install/${invalid}`);
+
+  // uninstalled while a run waits at an approval step: the run is cancelled
+  const waiting = await publishTemplate(
+    s,
+    templateSpec(
+      {
+        secrets: [{ name: 'api_token' }],
+        steps: [
+          { id: 'gate', task: 'approval@1.0.0', with: { message: 'Go on?', approvers: { roles: ['tenant-admin'] } } },
+          { id: 'done', task: 'transform@1.0.0', with: { expression: 'token', data: { token: '${{ secrets.api_token }}' } } },
+        ],
+      },
+      { name: `replay-uninstall-${s.suffix}` },
+    ),
+  );
+  await call(s, 'gus', 'PUT', `/secrets/replay_token`, { value: 'replay fixture token' });
+  const instance = await requestInstall(s, 'gus', { templateId: waiting, environment: 'dev', secrets: { api_token: 'replay_token' }, policies: { approvalsPerRun: 1 } });
+  expect((await waitForInstall(s, 'gus', instance)).status).toBe('installed');
+  const started = await call<{ runId: string }>(s, 'gus', 'POST', `/instances/${instance}/runs`, { params: {} });
+  await waitForRun(s, 'dave', started.body.runId, waitingAt('instanceApproval'));
+  const del = await call<{ workflowId: string }>(s, 'gus', 'DELETE', `/instances/${instance}?inFlight=cancel`);
+  expect(await s.client.workflow.getHandle(del.body.workflowId).result()).toMatchObject({ status: 'uninstalled', cancelled: [started.body.runId] });
+  await save('uninstall-cancel', del.body.workflowId);
+  // the run itself: a run from an instance (its plan carries the instance's secret references)
+  await waitForRun(s, 'dave', started.body.runId);
+  await save('run-instance-cancelled', `run/${waiting}/${started.body.runId}`);
 });

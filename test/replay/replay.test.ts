@@ -36,6 +36,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toContain('catalog-index-check.json');
   });
 
+  it('has histories of the install lifecycle (approved, invalid) and of an uninstall that cancelled a run', () => {
+    expect(files).toEqual(expect.arrayContaining(['install-approved.json', 'install-invalid.json', 'uninstall-cancel.json']));
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
@@ -74,5 +78,23 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(errors[0]).toBeInstanceOf(DeterminismViolationError);
     // the history switched the alias where this code catches up first
     expect(String((errors[0] as Error).message)).toMatch(/'switchCatalogAlias' does not match .* 'catchUpCatalog'/);
+  });
+
+  it('detects an unsafe change to the install and uninstall lifecycles', async () => {
+    const recorded = histories().filter((h) => /^(install|uninstall)-/.test(h.workflowId));
+    expect(recorded.map((h) => h.workflowId)).toEqual(['install-approved', 'install-invalid', 'uninstall-cancel']);
+    const errors: { workflowId: string; error: unknown }[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/install.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      recorded,
+    )) {
+      errors.push({ workflowId: r.workflowId, error: r.error });
+    }
+    expect(errors).toHaveLength(recorded.length);
+    for (const { error } of errors) expect(error).toBeInstanceOf(DeterminismViolationError);
+    // the history asked for the request's first step where this code checks the digest
+    for (const { error } of errors.filter((e) => e.workflowId.startsWith('install-'))) {
+      expect(String((error as Error).message)).toMatch(/'beginInstall' does not match .* 'verifyInstallDigest'/);
+    }
   });
 });
