@@ -14,6 +14,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { runRoutes } from './routes/runs.ts';
 import { secretRoutes } from './routes/secrets.ts';
+import { readinessRoutes } from './routes/readiness.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', registryRoutes(deps));
   api.route('/', runRoutes(deps));
   api.route('/', secretRoutes(deps));
+  api.route('/', readinessRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
     for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {
