@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Sql } from './db.ts';
 import { inputError, notAllowed, notFound } from '../domain/errors.ts';
+import { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_VALUE_MAX_BYTES } from '../domain/secrets.ts';
 
 /**
  * The tenant secret store. Values are envelope-encrypted at rest in the `secret` table:
@@ -56,10 +57,7 @@ export interface SecretSummary {
   rotatedAt?: Date;
 }
 
-export const SECRET_DESCRIPTION_MAX = 500;
-
-export const SECRET_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
-export const SECRET_VALUE_MAX_BYTES = 16 * 1024;
+export { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_VALUE_MAX_BYTES } from '../domain/secrets.ts';
 const REF = /^secret:\/\/([a-z][a-z0-9-]{1,39})\/([a-z][a-z0-9_-]{0,62})$/;
 
 export const secretRef = (tenantId: string, name: string) => `secret://${tenantId}/${name}`;

@@ -4,6 +4,7 @@ import { canRunDirectly } from '../../domain/access.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { compareSemver, SEMVER } from '../../domain/semver.ts';
 import type { SpecV1 } from '../../domain/spec-types.ts';
+import type { Readiness as ReadinessShape } from '../../domain/secrets.ts';
 import { visibleDefinitionSql } from '../../platform/access.ts';
 import { presentSecretNames, secretRef } from '../../platform/secrets.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
@@ -59,6 +60,9 @@ const readiness = guarded('catalog.read', {
     ...commonErrors,
   },
 });
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _readinessMatchesDomain: Same<z.infer<typeof Readiness>, ReadinessShape> = true;
 
 export function readinessRoutes({ sql }: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

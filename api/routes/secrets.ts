@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DomainError, notFound } from '../../domain/errors.ts';
-import { createSecretStore, listSecrets, SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_VALUE_MAX_BYTES, type SecretStore } from '../../platform/secrets.ts';
+import { createSecretStore, listSecrets, type SecretStore } from '../../platform/secrets.ts';
+import { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_NAME_RULE, SECRET_VALUE_MAX_BYTES, type SecretListItem } from '../../domain/secrets.ts';
 import { requireRuntimeSecrets } from '../../platform/runtime-secrets.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -20,7 +21,7 @@ import { guarded } from '../permissions.ts';
 const NameParam = z.object({
   name: z
     .string()
-    .regex(SECRET_NAME, 'a lower-case letter, then letters, digits, "_" or "-" (at most 63)')
+    .regex(SECRET_NAME, SECRET_NAME_RULE)
     .meta({ param: { name: 'name', in: 'path' }, example: 'hris-token' }),
 });
 
@@ -83,6 +84,9 @@ const remove = guarded('secret.write', {
   request: { params: NameParam },
   responses: { 204: { description: 'Deleted' }, 403: errorResponse('tenant-admin or publisher role required'), 404: errorResponse('No such secret'), ...commonErrors },
 });
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _summaryMatchesDomain: Same<z.infer<typeof SecretSummary>, SecretListItem> = true;
 
 export function secretRoutes({ sql, config }: ApiDeps) {
   const key = requireRuntimeSecrets(config).secretsKey;
