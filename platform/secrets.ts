@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Sql } from './db.ts';
 import { inputError, notAllowed, notFound } from '../domain/errors.ts';
+import { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_VALUE_MAX_BYTES } from '../domain/secrets.ts';
 
 /**
  * The tenant secret store. Values are envelope-encrypted at rest in the `secret` table:
@@ -16,8 +17,12 @@ import { inputError, notAllowed, notFound } from '../domain/errors.ts';
  * (`secret://<tenant>/<name>`); adapter activities resolve them at the moment of use.
  */
 export interface SecretStore {
-  /** Creates or replaces a secret of `tenantId`. */
-  put(tenantId: string, name: string, value: string): Promise<{ created: boolean }>;
+  /**
+   * Creates a secret of `tenantId`, or rotates it: replacing the value of an existing secret
+   * records who did it and when (`rotatedAt`). A description given replaces the old one;
+   * none keeps it.
+   */
+  put(tenantId: string, name: string, value: string, meta?: SecretWrite): Promise<{ created: boolean }>;
   /**
    * The value behind a reference, for a caller acting for `tenantId`. Throws
    * SECRET_REFERENCE_INVALID, SECRET_FORBIDDEN (another tenant's secret) or SECRET_NOT_FOUND.
@@ -25,7 +30,7 @@ export interface SecretStore {
   resolve(ref: string, tenantId: string): Promise<string>;
   /** false when there was no such secret */
   delete(tenantId: string, name: string): Promise<boolean>;
-  /** names and update times only, never values */
+  /** names and metadata only, never values */
   list(tenantId: string): Promise<SecretSummary[]>;
   /**
    * Re-wraps every data key not wrapped by the active master key (after a rotation). Rows
@@ -34,14 +39,25 @@ export interface SecretStore {
   rewrap(): Promise<{ rewrapped: number; unreadable: string[] }>;
 }
 
+/** Who writes, and what they say the secret is for. */
+export interface SecretWrite {
+  actor?: string;
+  description?: string;
+}
+
 export interface SecretSummary {
   name: string;
   ref: string;
+  description?: string;
+  createdBy?: string;
+  createdAt: Date;
+  updatedBy?: string;
   updatedAt: Date;
+  /** when the value was last replaced; absent while it is the first value */
+  rotatedAt?: Date;
 }
 
-export const SECRET_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
-export const SECRET_VALUE_MAX_BYTES = 16 * 1024;
+export { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_VALUE_MAX_BYTES } from '../domain/secrets.ts';
 const REF = /^secret:\/\/([a-z][a-z0-9-]{1,39})\/([a-z][a-z0-9_-]{0,62})$/;
 
 export const secretRef = (tenantId: string, name: string) => `secret://${tenantId}/${name}`;
@@ -93,6 +109,40 @@ function open(key: Buffer, sealed: Buffer, additional: Buffer): Buffer {
   return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()]);
 }
 
+interface SecretRow {
+  name: string;
+  description: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_by: string | null;
+  updated_at: Date;
+  rotated_at: Date | null;
+}
+
+/** A tenant's secrets, names and metadata only (no key needed: nothing is decrypted). */
+export async function listSecrets(sql: Sql, tenantId: string): Promise<SecretSummary[]> {
+  const rows = await sql<SecretRow[]>`
+    select name, description, created_by, created_at, updated_by, updated_at, rotated_at
+    from secret where tenant_id = ${tenantId} order by name`;
+  return rows.map((r) => ({
+    name: r.name,
+    ref: secretRef(tenantId, r.name),
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.created_by ? { createdBy: r.created_by } : {}),
+    createdAt: r.created_at,
+    ...(r.updated_by ? { updatedBy: r.updated_by } : {}),
+    updatedAt: r.updated_at,
+    ...(r.rotated_at ? { rotatedAt: r.rotated_at } : {}),
+  }));
+}
+
+/** Which of `names` the tenant has a secret by (no key needed: only names are read). */
+export async function presentSecretNames(sql: Sql, tenantId: string, names: readonly string[]): Promise<Set<string>> {
+  if (!names.length) return new Set();
+  const rows = await sql<{ name: string }[]>`select name from secret where tenant_id = ${tenantId} and name = any(${names as string[]}::text[])`;
+  return new Set(rows.map((r) => r.name));
+}
+
 export function createSecretStore(sql: Sql, secretsKey: string): SecretStore {
   const { activeKeyId, keys } = parseSecretsKey(secretsKey);
   const masterKey = (id: string) => {
@@ -131,16 +181,23 @@ export function createSecretStore(sql: Sql, secretsKey: string): SecretStore {
   };
 
   return {
-    async put(tenantId, name, value) {
+    async put(tenantId, name, value, meta = {}) {
       checkName(name);
       if (!value.length || Buffer.byteLength(value, 'utf8') > SECRET_VALUE_MAX_BYTES) {
         throw inputError('SECRET_VALUE_INVALID', `a secret value must be 1 to ${SECRET_VALUE_MAX_BYTES} bytes`);
       }
+      if (meta.description !== undefined && meta.description.length > SECRET_DESCRIPTION_MAX) {
+        throw inputError('SECRET_DESCRIPTION_INVALID', `a secret description is at most ${SECRET_DESCRIPTION_MAX} characters`);
+      }
+      const actor = meta.actor ?? null;
+      const description = meta.description ?? null;
+      // the same statement creates and rotates, so two writers racing on one name cannot both "create"
       const [row] = await sql<{ created: boolean }[]>`
-        insert into secret (tenant_id, name, ciphertext, key_id)
-        values (${tenantId}, ${name}, ${encrypt(tenantId, name, value)}, ${activeKeyId})
+        insert into secret (tenant_id, name, ciphertext, key_id, description, created_by, updated_by)
+        values (${tenantId}, ${name}, ${encrypt(tenantId, name, value)}, ${activeKeyId}, ${description}, ${actor}, ${actor})
         on conflict (tenant_id, name) do update
-          set ciphertext = excluded.ciphertext, key_id = excluded.key_id, updated_at = now()
+          set ciphertext = excluded.ciphertext, key_id = excluded.key_id, updated_at = now(), rotated_at = now(),
+              updated_by = excluded.updated_by, description = coalesce(excluded.description, secret.description)
         returning (xmax = 0) as created`;
       return { created: row?.created ?? false };
     },
@@ -165,9 +222,7 @@ export function createSecretStore(sql: Sql, secretsKey: string): SecretStore {
     },
 
     async list(tenantId) {
-      const rows = await sql<{ name: string; updated_at: Date }[]>`
-        select name, updated_at from secret where tenant_id = ${tenantId} order by name`;
-      return rows.map((r) => ({ name: r.name, ref: secretRef(tenantId, r.name), updatedAt: r.updated_at }));
+      return listSecrets(sql, tenantId);
     },
 
     async rewrap() {

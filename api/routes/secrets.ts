@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { DomainError, notFound } from '../../domain/errors.ts';
-import { createSecretStore, SECRET_NAME, SECRET_VALUE_MAX_BYTES, type SecretStore } from '../../platform/secrets.ts';
+import { createSecretStore, listSecrets, type SecretStore } from '../../platform/secrets.ts';
+import { SECRET_DESCRIPTION_MAX, SECRET_NAME, SECRET_NAME_RULE, SECRET_VALUE_MAX_BYTES, type SecretListItem } from '../../domain/secrets.ts';
 import { requireRuntimeSecrets } from '../../platform/runtime-secrets.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -20,7 +21,7 @@ import { guarded } from '../permissions.ts';
 const NameParam = z.object({
   name: z
     .string()
-    .regex(SECRET_NAME, 'a lower-case letter, then letters, digits, "_" or "-" (at most 63)')
+    .regex(SECRET_NAME, SECRET_NAME_RULE)
     .meta({ param: { name: 'name', in: 'path' }, example: 'hris-token' }),
 });
 
@@ -28,25 +29,39 @@ const SecretSummary = z
   .object({
     name: z.string(),
     ref: z.string().meta({ description: 'the reference to use in specs and runs', example: 'secret://acme/hris-token' }),
+    description: z.string().optional(),
+    createdBy: z.string().optional().meta({ description: 'who stored the first value (absent for secrets stored before this was recorded)' }),
+    createdAt: z.string(),
+    updatedBy: z.string().optional().meta({ description: 'who wrote the current value' }),
     updatedAt: z.string(),
+    rotatedAt: z.string().optional().meta({ description: 'when the value was last replaced; absent while it is the first value' }),
   })
   .meta({ id: 'SecretSummary' });
 
+const SecretWrite = z
+  .strictObject({
+    value: z.string().min(1).max(SECRET_VALUE_MAX_BYTES),
+    description: z
+      .string()
+      .max(SECRET_DESCRIPTION_MAX)
+      .optional()
+      .meta({ description: 'what the secret is for; omitted keeps the current description, "" clears it' }),
+  })
+  .meta({ id: 'SecretWrite' });
 
 const put = guarded('secret.write', {
   method: 'put',
   path: '/secrets/{name}',
   tags: ['secrets'],
-  summary: "Create or replace a secret of your tenant (tenant-admin or publisher); the value is never returned",
+  summary: 'Create a secret of your tenant, or rotate it (replace its value); the value is never returned',
+  description:
+    'Replacing the value of an existing secret is a rotation: `rotatedAt` and `updatedBy` record it. The value is encrypted at rest and never returned, echoed or logged.',
   request: {
     params: NameParam,
-    body: {
-      required: true,
-      content: { 'application/json': { schema: z.strictObject({ value: z.string().min(1).max(SECRET_VALUE_MAX_BYTES) }) } },
-    },
+    body: { required: true, content: { 'application/json': { schema: SecretWrite } } },
   },
   responses: {
-    204: { description: 'Stored (encrypted at rest)' },
+    204: { description: 'Stored (encrypted at rest): created or rotated' },
     403: errorResponse('tenant-admin or publisher role required'),
     503: errorResponse('No SECRETS_KEY configured'),
     ...commonErrors,
@@ -57,7 +72,7 @@ const list = guarded('secret.read', {
   method: 'get',
   path: '/secrets',
   tags: ['secrets'],
-  summary: "Your tenant's secrets: names, references and update times, never values",
+  summary: "Your tenant's secrets: names, references and metadata (description, who and when), never values",
   responses: { 200: json(z.object({ items: z.array(SecretSummary) }), 'Secrets'), 401: commonErrors[401] },
 });
 
@@ -70,6 +85,9 @@ const remove = guarded('secret.write', {
   responses: { 204: { description: 'Deleted' }, 403: errorResponse('tenant-admin or publisher role required'), 404: errorResponse('No such secret'), ...commonErrors },
 });
 
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _summaryMatchesDomain: Same<z.infer<typeof SecretSummary>, SecretListItem> = true;
+
 export function secretRoutes({ sql, config }: ApiDeps) {
   const key = requireRuntimeSecrets(config).secretsKey;
   const configured = key ? createSecretStore(sql, key) : undefined;
@@ -81,13 +99,25 @@ export function secretRoutes({ sql, config }: ApiDeps) {
 
   app.openapi(put, async (c) => {
     const actor = c.get('actor');
-    await store().put(actor.tenant, c.req.valid('param').name, c.req.valid('json').value);
+    const { value, description } = c.req.valid('json');
+    await store().put(actor.tenant, c.req.valid('param').name, value, { actor: actor.sub, ...(description !== undefined ? { description } : {}) });
     return c.body(null, 204);
   });
 
+  // listing decrypts nothing, so it answers even where no SECRETS_KEY is configured
   app.openapi(list, async (c) => {
-    const items = await store().list(c.get('actor').tenant);
-    return c.json({ items: items.map((s) => ({ name: s.name, ref: s.ref, updatedAt: s.updatedAt.toISOString() })) }, 200);
+    const items = await listSecrets(sql, c.get('actor').tenant);
+    return c.json(
+      {
+        items: items.map(({ createdAt, updatedAt, rotatedAt, ...rest }) => ({
+          ...rest,
+          createdAt: createdAt.toISOString(),
+          updatedAt: updatedAt.toISOString(),
+          ...(rotatedAt ? { rotatedAt: rotatedAt.toISOString() } : {}),
+        })),
+      },
+      200,
+    );
   });
 
   app.openapi(remove, async (c) => {

@@ -90,10 +90,10 @@ describe('secrets API', () => {
     expect(list.status).toBe(200);
     const text = await list.text();
     expect(text).not.toContain(value);
-    const items = (JSON.parse(text) as { items: { name: string; ref: string; updatedAt: string }[] }).items;
+    const items = (JSON.parse(text) as { items: Record<string, string>[] }).items;
     const item = items.find((i) => i.name === name);
-    expect(item).toEqual({ name, ref: `secret://acme/${name}`, updatedAt: expect.any(String) });
-    expect(Object.keys(item!).sort()).toEqual(['name', 'ref', 'updatedAt']);
+    // names and metadata only: no field that could carry the value
+    expect(item).toEqual({ name, ref: `secret://acme/${name}`, createdBy: 'pat', createdAt: expect.any(String), updatedBy: 'pat', updatedAt: expect.any(String) });
 
     // another tenant sees none of acme's secrets
     const globex = JSON.parse(await (await s.request('GET', '/api/secrets', { user: 'carol' })).text()) as { items: { name: string }[] };
@@ -126,5 +126,65 @@ describe('secrets API', () => {
     const bad = await s.request('PUT', '/api/secrets/Bad%20Name', { user: 'pat', body: JSON.stringify({ value: 'bad-name-value' }) });
     expect(bad.status).toBe(422);
     expect(await bad.text()).not.toContain('bad-name-value');
+  });
+});
+
+describe('secret metadata and rotation', () => {
+  type Item = { name: string; description?: string; createdBy?: string; createdAt: string; updatedBy?: string; updatedAt: string; rotatedAt?: string };
+  const listed = async (user: 'tina' | 'gus' | 'alice', name: string) => {
+    const res = await s.request('GET', '/api/secrets', { user });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: Item[] }).items.find((i) => i.name === name);
+  };
+  const put = (user: 'tina' | 'gus' | 'alice', name: string, body: Record<string, unknown>) =>
+    s.request('PUT', `/api/secrets/${name}`, { user, body: JSON.stringify(body) });
+
+  it('records who created it and what for; a second PUT rotates the value and keeps the description', async () => {
+    const name = uniqueName('rot');
+    const [first, second] = [`first-${randomBytes(8).toString('hex')}`, `second-${randomBytes(8).toString('hex')}`];
+    expect((await put('tina', name, { value: first, description: 'HRIS API token' })).status).toBe(204);
+    const created = await listed('tina', name);
+    expect(created).toEqual({
+      name,
+      ref: `secret://acme/${name}`,
+      description: 'HRIS API token',
+      createdBy: 'tina',
+      createdAt: expect.any(String),
+      updatedBy: 'tina',
+      updatedAt: expect.any(String),
+    });
+    expect(created!.rotatedAt).toBeUndefined();
+
+    // pat (a publisher) rotates it without a description: the description stays
+    expect((await s.request('PUT', `/api/secrets/${name}`, { user: 'pat', body: JSON.stringify({ value: second }) })).status).toBe(204);
+    const rotated = await listed('alice', name);
+    expect(rotated).toMatchObject({ description: 'HRIS API token', createdBy: 'tina', updatedBy: 'pat', createdAt: created!.createdAt, rotatedAt: expect.any(String) });
+    expect(Date.parse(rotated!.rotatedAt!)).toBeGreaterThanOrEqual(Date.parse(created!.createdAt));
+    expect(await store().resolve(secretRef('acme', name), 'acme')).toBe(second);
+
+    // a new description replaces the old one; "" clears it
+    expect((await put('tina', name, { value: first, description: 'HRIS token (rotated quarterly)' })).status).toBe(204);
+    expect((await listed('tina', name))?.description).toBe('HRIS token (rotated quarterly)');
+    expect((await put('tina', name, { value: first, description: '' })).status).toBe(204);
+    expect((await listed('tina', name))?.description).toBeUndefined();
+
+    // neither value is in any listing, and globex's admin does not see the name at all
+    const text = await (await s.request('GET', '/api/secrets', { user: 'tina' })).text();
+    expect(text).not.toContain(first);
+    expect(text).not.toContain(second);
+    expect(await listed('gus', name)).toBeUndefined();
+    expect((await s.request('DELETE', `/api/secrets/${name}`, { user: 'gus' })).status).toBe(404);
+    expect((await s.request('DELETE', `/api/secrets/${name}`, { user: 'tina' })).status).toBe(204);
+  });
+
+  it('refuses a description over 500 characters and unknown fields, echoing no value', async () => {
+    const name = uniqueName('desc');
+    const long = await put('tina', name, { value: 'desc-value-1', description: 'd'.repeat(501) });
+    expect(long.status).toBe(422);
+    expect(await long.text()).not.toContain('desc-value-1');
+    const extra = await put('tina', name, { value: 'desc-value-2', createdBy: 'someone-else' });
+    expect(extra.status).toBe(422);
+    expect(await extra.text()).not.toContain('desc-value-2');
+    expect(await listed('tina', name)).toBeUndefined();
   });
 });

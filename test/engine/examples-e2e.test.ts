@@ -1,20 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { openStack, type DemoUser, type Stack } from '../support/stack.ts';
+import { DEMO_TENANTS, DEMO_USERS } from '../../domain/demo-users.ts';
+import { createSecretStore, secretRef } from '../../platform/secrets.ts';
+import { demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { openStack, prepareDatabase, type DemoUser, type Stack } from '../support/stack.ts';
 import { startRecordingFixture, type FixtureRequest, type RecordingFixture } from '../support/recording-fixture.ts';
 import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './support.ts';
 
-// The example pack, end to end: each spec as shipped (only its name made unique), published
-// through the API with the review its risk and scope demand, run with every URL pointing at a
-// local fixture of the partner systems, approvals decided through the API.
+// The example pack, end to end, as `npm start` seeds it: the same seeding code
+// (platform/seed.ts seedExamplePack: partner adapter, each demo tenant's secrets, draft →
+// publish → review) on a database of this file's own, then every example run by its tenant
+// with nothing stored by hand — every URL pointing at a local fixture of the partner
+// systems, approvals decided through the API. Only the names get a suffix: publish workflow
+// ids are shared by every test file on the one Temporal server.
 
 let s: Stack;
 let fx: RecordingFixture;
+let seeded: { published: number; pending: number };
+/** the pack as seeded, by file name without extension */
+const examples = new Map<string, LoadedExample & { id: string }>();
+const secretsBefore = new Map<string, string[]>();
 
-/** The partner systems of all four examples. Responses depend on the request where a test needs both branches. */
+/** The partner systems of every example. Responses depend on the request where a test needs both branches. */
 const routes = {
   // HRIS (hr-onboarding)
   'POST /accounts': (r: FixtureRequest) => ({ status: 201, body: { id: `acct-${(r.json as { email: string }).email.split('@')[0]}` } }),
@@ -50,58 +57,49 @@ const routes = {
   'GET /snapshots': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'cfg-1' }, { id: 'cfg-2' }, { id: 'cfg-3' }] } }),
   'GET /attestations': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'att-1' }, { id: 'att-2' }] } }),
   'POST /bundles': () => ({ status: 201, body: { bundleId: 'bundle-1' } }),
+  // device management (laptop-provisioning, globex)
+  'POST /orders': (r: FixtureRequest) => ({ status: 201, body: { id: `order-${(r.json as { assignee: string }).assignee.split('@')[0]}` } }),
+  'POST /enrolments': (r: FixtureRequest) => ({ status: 201, body: { enrolled: (r.json as { orderId: string }).orderId } }),
   // chat / GRC webhooks
   'POST /hooks/people-ops': () => ({ body: { ok: true } }),
   'POST /hooks/finops': () => ({ body: { ok: true } }),
   'POST /hooks/evidence': () => ({ body: { ok: true } }),
+  'POST /hooks/security': () => ({ body: { ok: true } }),
 };
 
 beforeAll(async () => {
-  s = await openStack();
+  s = await openStack({ databaseUrl: await prepareDatabase(`examples_${randomUUID().slice(0, 8)}`) });
   fx = await startRecordingFixture(routes);
-});
+  // the partner systems listen on 127.0.0.1: on acme's seeded egress allow-list, added to
+  // globex's here (its own reaches only *.example.internal, which a test cannot serve)
+  await s.sql`update tenant_setting set egress_allow = array_append(egress_allow, '127.0.0.1') where tenant_id = 'globex'`;
+  for (const t of DEMO_TENANTS) {
+    const admin: DemoUser = t.id === 'acme' ? 'tina' : 'gus';
+    secretsBefore.set(t.id, (await s.as(admin).call<{ items: { name: string }[] }>('GET', '/secrets')).body.items.map((i) => i.name));
+  }
+  const pack: LoadedExample[] = (await loadExamplePack()).map(({ source: _source, ...ex }) => ({
+    ...ex,
+    spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
+  }));
+  seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)));
+  for (const ex of pack) {
+    const tenant = DEMO_USERS.find((u) => u.sub === ex.author)!.tenant;
+    examples.set(ex.file.replace(/^workflows\/|\.yaml$/g, ''), { ...ex, id: `${tenant}.${ex.spec.metadata.name}` });
+  }
+}, 300_000);
 afterAll(async () => {
   await fx?.close();
   await s?.close();
 });
 
-type ExampleSpec = { metadata: { name: string; version: string; risk: string; scope: string }; secrets?: { name: string }[] } & Record<string, unknown>;
+const example = (name: string) => {
+  const ex = examples.get(name);
+  if (!ex) throw new Error(`the example pack has no ${name}`);
+  return ex;
+};
 
-/** The example as shipped, with a name unique to this test file (names are unique across the shared database). */
-function loadExample(file: string): ExampleSpec {
-  const spec = parse(readFileSync(path.join(import.meta.dirname, '../../examples/workflows', `${file}.yaml`), 'utf8')) as ExampleSpec;
-  spec.metadata.name = `${spec.metadata.name}-${s.suffix}`;
-  return spec;
-}
-
-/** Publishes through the API; a spec whose risk or scope needs review is approved by bob with a rationale. */
-async function publishExample(spec: ExampleSpec, author: DemoUser): Promise<string> {
-  const api = s.as(author);
-  const { version } = spec.metadata;
-  const { body: draft } = await api.createDraft(spec);
-  await api.requestPublish(draft.definitionId, version);
-  const needsReview = spec.metadata.risk !== 'low' || spec.metadata.scope === 'global';
-  const first = await api.waitForPublish(draft.definitionId, version, ['published', 'awaiting_approval', 'denied', 'invalid']);
-  if (needsReview) {
-    expect(first).toBe('awaiting_approval');
-    await s.as('bob').decide(draft.definitionId, version, 'approve', `Example ${spec.metadata.name} reviewed: endpoints and secrets are the expected ones.`);
-    expect(await api.waitForPublish(draft.definitionId, version, ['published', 'denied', 'invalid'])).toBe('published');
-  } else {
-    expect(first).toBe('published');
-  }
-  return draft.definitionId;
-}
-
-/** Stores every secret the spec declares (as pat, an acme publisher), each with a fresh random value. */
-async function storeSecrets(spec: ExampleSpec): Promise<Record<string, string>> {
-  const values: Record<string, string> = {};
-  for (const { name } of spec.secrets ?? []) {
-    values[name] = `${name}-${randomBytes(12).toString('hex')}`;
-    const res = await s.request('PUT', `/api/secrets/${name}`, { user: 'pat', body: JSON.stringify({ value: values[name] }) });
-    expect(res.status).toBe(204);
-  }
-  return values;
-}
+/** The value the seed stored for a tenant's secret (the test reads it back to check the calls). */
+const seededSecret = (tenant: string, name: string) => createSecretStore(s.sql, s.env.secretsKey).resolve(secretRef(tenant, name), tenant);
 
 async function run(definitionId: string, user: DemoUser, params: Record<string, unknown>, approve?: { stepId: string; rationale: string }): Promise<RunView> {
   const started = await startRun(s, user, definitionId, { params });
@@ -124,12 +122,48 @@ const callOf = (r: RunView, stepId: string) => {
 };
 
 describe('the example pack runs end to end against local partner systems', () => {
+  it('seeds every entry and the secrets each demo tenant needs, so every seeded example is ready to run', async () => {
+    // five published; the vendor risk assessment is left awaiting approval on purpose
+    expect(seeded).toEqual({ published: 5, pending: 1 });
+    const needs = demoSecretNeeds([...examples.values()]);
+    // each tenant: its own examples' secrets, and those of the global ones (installable by all)
+    expect(Object.fromEntries([...needs].map(([t, list]) => [t, list.map((x) => x.name).sort()]))).toEqual({
+      acme: ['billing_api_key', 'hris_token', 'idp_token'],
+      globex: ['billing_api_key', 'idp_token', 'mdm_token'],
+    });
+    for (const [tenant, list] of needs) {
+      // this database started without them: the seed stored them, as the tenant's admin
+      expect(secretsBefore.get(tenant)).toEqual([]);
+      const admins = DEMO_USERS.filter((u) => u.tenant === tenant && u.roles.includes('tenant-admin')).map((u) => u.sub);
+      const { body } = await s.as(tenant === 'acme' ? 'tina' : 'gus').call<{ items: { name: string; createdBy?: string; description?: string }[] }>('GET', '/secrets');
+      for (const { name } of list) {
+        const item = body.items.find((i) => i.name === name);
+        expect(item, `${tenant}/${name}`).toMatchObject({ description: expect.stringContaining('demo value') });
+        expect(admins).toContain(item!.createdBy);
+        // a value of its own per tenant and secret, never a shared constant
+        expect(await seededSecret(tenant, name)).toMatch(new RegExp(`^demo-${tenant}-${name}-[A-Za-z0-9_-]{24}$`));
+      }
+    }
+    // every published example is ready in its own tenant: no run fails with SECRET_NOT_FOUND
+    for (const ex of examples.values()) {
+      const owner = ex.author as DemoUser;
+      if (ex.file.includes('vendor-risk')) continue;
+      const { body } = await s.as(owner).call<{ ready: boolean; secrets: { name: string; present: boolean }[] }>('GET', `/definitions/${ex.id}/readiness`);
+      expect(body, ex.id).toMatchObject({ ready: true });
+      expect(body.secrets.map((x) => x.name)).toEqual((ex.spec.secrets ?? []).map((x) => x.name));
+    }
+
+    // seeding again changes nothing: published entries are skipped, stored secrets are kept
+    const before = await seededSecret('acme', 'hris_token');
+    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({ published: 5, pending: 1 });
+    expect(await seededSecret('acme', 'hris_token')).toBe(before);
+  });
+
   it('hr-onboarding: account, then laptop and buddy in parallel, then the manager hears the ids', async () => {
-    const spec = loadExample('hr-onboarding');
+    const { id, spec } = example('hr-onboarding');
     expect(spec.metadata).toMatchObject({ risk: 'low', scope: 'tenant-local' });
-    const secrets = await storeSecrets(spec);
-    expect(Object.keys(secrets)).toEqual(['hris_token']);
-    const id = await publishExample(spec, 'alice');
+    expect(spec.secrets?.map((x) => x.name)).toEqual(['hris_token']);
+    const secrets = { hris_token: await seededSecret('acme', 'hris_token') };
 
     const r = await run(id, 'alice', {
       employeeEmail: 'ada@acme.example',
@@ -175,12 +209,11 @@ describe('the example pack runs end to end against local partner systems', () =>
   });
 
   it('finops-cost-report: the over-budget alert fires only when spend exceeds the budget', async () => {
-    const spec = loadExample('finops-cost-report');
-    expect(spec.metadata).toMatchObject({ risk: 'medium', scope: 'global' });
-    const secrets = await storeSecrets(spec);
-    expect(Object.keys(secrets)).toEqual(['billing_api_key']);
     // a global spec: published by acme's publisher, reviewed by bob
-    const id = await publishExample(spec, 'pat');
+    const { id, spec } = example('finops-cost-report');
+    expect(spec.metadata).toMatchObject({ risk: 'medium', scope: 'global' });
+    expect(spec.secrets?.map((x) => x.name)).toEqual(['billing_api_key']);
+    const secrets = { billing_api_key: await seededSecret('acme', 'billing_api_key') };
     const params = (budget: number) => ({ month: '2025-03', budget, billingUrl: fx.url, reportWebhookUrl: `${fx.url}/hooks/finops` });
 
     const over = await run(id, 'alice', params(1500));
@@ -224,11 +257,10 @@ describe('the example pack runs end to end against local partner systems', () =>
   });
 
   it('security-access-review: a reviewer signs off, stale grants are revoked (and the revocation is skipped when none are stale)', async () => {
-    const spec = loadExample('security-access-review');
+    const { id, spec } = example('security-access-review');
     expect(spec.metadata).toMatchObject({ risk: 'high', scope: 'global' });
-    const secrets = await storeSecrets(spec);
-    expect(Object.keys(secrets)).toEqual(['idp_token']);
-    const id = await publishExample(spec, 'pat');
+    expect(spec.secrets?.map((x) => x.name)).toEqual(['idp_token']);
+    const secrets = { idp_token: await seededSecret('acme', 'idp_token') };
 
     const params = (systems: string[]) => ({ systems, idpUrl: fx.url, evidenceWebhookUrl: `${fx.url}/hooks/evidence` });
     // alice starts it, bob (a reviewer) signs off: no self-approval involved
@@ -290,14 +322,14 @@ describe('the example pack runs end to end against local partner systems', () =>
     expect(JSON.stringify([r, clean])).not.toContain(secrets.idp_token);
   });
 
-  it('compliance-evidence: snapshots and attestations in parallel, bundled and stored', async () => {
-    const spec = loadExample('compliance-evidence');
+  it('compliance-evidence (globex): snapshots and attestations in parallel, bundled and stored', async () => {
+    // medium risk: reviewed (by bob) before the seed published it
+    const { id, spec } = example('compliance-evidence');
     expect(spec.metadata).toMatchObject({ risk: 'medium', scope: 'tenant-local' });
     expect(spec.secrets).toBeUndefined();
-    // medium risk: reviewed before it is published
-    const id = await publishExample(spec, 'alice');
 
-    const r = await run(id, 'alice', { auditPeriod: '2025-Q1', configUrl: fx.url, evidenceUrl: fx.url });
+    expect(id.startsWith('globex.')).toBe(true);
+    const r = await run(id, 'carol', { auditPeriod: '2025-Q1', configUrl: fx.url, evidenceUrl: fx.url });
     expect(r.status, JSON.stringify(r.error)).toBe('completed');
     expect(statuses(r)).toEqual([
       ['collect', 'completed'],
@@ -322,10 +354,60 @@ describe('the example pack runs end to end against local partner systems', () =>
     expect(step(r, 'store').output).toMatchObject({ status: 201, body: { bundleId: 'bundle-1' } });
   });
 
+  it("laptop-provisioning (globex): order, a durable wait for delivery, then enrolment, with globex's own token", async () => {
+    const { id, spec } = example('laptop-provisioning');
+    expect(id.startsWith('globex.')).toBe(true);
+    expect(spec.secrets?.map((x) => x.name)).toEqual(['mdm_token']);
+    const token = await seededSecret('globex', 'mdm_token');
+    expect(token).not.toBe(await seededSecret('acme', 'hris_token'));
+
+    const r = await run(id, 'carol', { assignee: 'grace@globex.example', mdmUrl: fx.url });
+    expect(r.status, JSON.stringify(r.error)).toBe('completed');
+    expect(statuses(r)).toEqual([
+      ['order', 'completed'],
+      ['waitForDelivery', 'completed'],
+      ['enrol', 'completed'],
+    ]);
+    expect(calls(r)).toEqual(['POST /orders', 'POST /enrolments']);
+    const order = callOf(r, 'order');
+    expect(order.json).toEqual({ assignee: 'grace@globex.example', model: 'standard' });
+    expect(order.headers.authorization).toBe(`Bearer ${token}`);
+    const enrol = callOf(r, 'enrol');
+    expect(enrol.json).toEqual({ orderId: 'order-grace' });
+    expect(enrol.headers.authorization).toBe(`Bearer ${token}`);
+    expect(JSON.stringify(r)).not.toContain(token);
+  });
+
+  it('vendor-risk-assessment: seeded awaiting approval; once a reviewer approves, high scores reach the security team', async () => {
+    const { id, spec } = example('vendor-risk-assessment');
+    const { version } = spec.metadata;
+    expect((await s.as('alice').publishState(id, version)).body.status).toBe('awaiting_approval');
+    await s.as('bob').decide(id, version, 'approve', 'Questionnaire scoring reviewed; the escalation target is the security channel.');
+    expect(await s.as('alice').waitForPublish(id, version, ['published', 'rejected'])).toBe('published');
+
+    const params = (risks: number[]) => ({ vendorName: 'Initech', answers: risks.map((risk) => ({ risk })), securityWebhookUrl: `${fx.url}/hooks/security` });
+    const high = await run(id, 'alice', params([6, 5]));
+    expect(high.status, JSON.stringify(high.error)).toBe('completed');
+    expect(statuses(high)).toEqual([
+      ['score', 'completed'],
+      ['escalate', 'completed'],
+    ]);
+    expect(step(high, 'score').output).toEqual({ result: { score: 11, high: true } });
+    expect(callOf(high, 'escalate').json).toEqual({ message: 'Initech scored 11: review needed' });
+
+    const low = await run(id, 'alice', params([1, 2]));
+    expect(low.status, JSON.stringify(low.error)).toBe('completed');
+    expect(statuses(low)).toEqual([
+      ['score', 'completed'],
+      ['escalate', 'skipped'],
+    ]);
+    expect(calls(low)).toEqual([]);
+  });
+
   it('every call of every run carried an Idempotency-Key of its workflow and step', () => {
-    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3
-    expect(fx.requests).toHaveLength(16);
-    for (const q of fx.requests) expect(q.headers['idempotency-key'], `${q.method} ${q.path}`).toMatch(/^run\/acme\.[a-z0-9-]+\/[^/]+\/[a-zA-Z]+$/);
+    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
+    expect(fx.requests).toHaveLength(19);
+    for (const q of fx.requests) expect(q.headers['idempotency-key'], `${q.method} ${q.path}`).toMatch(/^run\/(acme|globex)\.[a-z0-9-]+\/[^/]+\/[a-zA-Z]+$/);
     // one call per key: nothing was retried or sent twice
     const keys = fx.requests.map((q) => q.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(keys.length);

@@ -12,6 +12,7 @@ const RunPage = lazy(() => import('./pages/run.tsx').then((m) => ({ default: m.R
 const TasksPage = lazy(() => import('./pages/tasks.tsx').then((m) => ({ default: m.TasksPage })));
 const TaskDetailPage = lazy(() => import('./pages/task-detail.tsx').then((m) => ({ default: m.TaskDetailPage })));
 const ValidatePage = lazy(() => import('./pages/validate.tsx').then((m) => ({ default: m.ValidatePage })));
+const SecretsPage = lazy(() => import('./pages/secrets.tsx').then((m) => ({ default: m.SecretsPage })));
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
 const SignInCallbackPage = lazy(() => import('./pages/sign-in-callback.tsx').then((m) => ({ default: m.SignInCallbackPage })));
@@ -33,6 +34,7 @@ export function App() {
         <Route path="/tasks/:name" component={TaskDetailPage} />
         <Route path="/validate" component={ValidatePage} />
         <Route path="/approvals" component={ApprovalsPage} />
+        <Route path="/secrets" component={SecretsPage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -30,6 +30,9 @@ export function AppHeader() {
             Approvals
             <PendingCount />
           </A>
+          <A href="/secrets" activeClass="active">
+            Secrets
+          </A>
           <a href="/api/docs" target="_blank" rel="external noopener">
             API docs<span class="visually-hidden"> (opens in a new tab)</span>
             <span aria-hidden="true" class="external">

@@ -3,6 +3,7 @@ import { createMemo, createSignal, ErrorBoundary, For, Show, Suspense } from 'so
 import type { Risk } from '../../../domain/spec.ts';
 import type { CatalogDetail } from '../data/catalog.ts';
 import { definitionVersion, type RunStarted } from '../data/definitions.ts';
+import { readiness } from '../data/secrets.ts';
 import { ErrorPanel } from './error-panel.tsx';
 import { Loading } from './loading.tsx';
 import { RunForm } from './run-form.tsx';
@@ -24,6 +25,14 @@ export function RunCard(props: { detail: CatalogDetail; onStarted: (run: RunStar
   const spec = createAsync(() => {
     const v = version();
     return v ? definitionVersion(d().id, v) : Promise.resolve(undefined);
+  });
+  /**
+   * Which secrets a run of the version needs and whether the tenant has them. Another
+   * tenant's workflow (404) or any failure shows no warning: the server still decides.
+   */
+  const ready = createAsync(() => {
+    const v = version();
+    return v ? readiness(d().id, v).catch(() => undefined) : Promise.resolve(undefined);
   });
   /** the schema without waiting for the spec when the detail already has it */
   const form = createMemo(() => {
@@ -58,7 +67,16 @@ export function RunCard(props: { detail: CatalogDetail; onStarted: (run: RunStar
         <ErrorBoundary fallback={(err, reset) => <ErrorPanel error={err} retry={() => void revalidate(definitionVersion.key).then(reset)} />}>
           <Suspense fallback={<Loading label="Loading the parameters…" />}>
             <Show when={form()} keyed>
-              {(f) => <RunForm definitionId={d().id} version={f.version} parameters={f.parameters} risk={d().risk as Risk} onStarted={props.onStarted} />}
+              {(f) => (
+                <RunForm
+                  definitionId={d().id}
+                  version={f.version}
+                  parameters={f.parameters}
+                  risk={d().risk as Risk}
+                  readiness={ready()?.version === f.version ? ready() : undefined}
+                  onStarted={props.onStarted}
+                />
+              )}
             </Show>
           </Suspense>
         </ErrorBoundary>

@@ -1,12 +1,17 @@
+import { revalidate } from '@solidjs/router';
 import { createMemo, createSignal, createUniqueId, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
+import { isPermitted } from '../../../domain/access.ts';
 import type { Risk } from '../../../domain/spec.ts';
 import { ApiError } from '../data/api.ts';
 import { isHighRisk, startRun, type RunStarted } from '../data/definitions.ts';
+import { freshReadiness, readiness as readinessQuery, type Readiness } from '../data/secrets.ts';
+import { session } from '../data/session.ts';
 import { errorMessage } from '../lib/format.ts';
 import { collectParams, fieldOfDetail, initialValue, paramFields, type RawValue } from '../lib/param-fields.ts';
 import { ParamField } from './param-field.tsx';
 import { RiskWarning } from './risk-warning.tsx';
+import { SecretsWarning } from './secrets-warning.tsx';
 
 interface FormProblem {
   message: string;
@@ -17,9 +22,18 @@ interface FormProblem {
 /**
  * The run form generated from a version's `parameters` schema. Required and malformed
  * fields are caught here first; whatever the server still refuses (422 PARAMS_INVALID,
- * `/params/<field>`) is shown beside the same fields.
+ * `/params/<field>`) is shown beside the same fields. With the version's `readiness`, it
+ * warns before start about secrets the tenant lacks, and does not start a run that would
+ * fail for want of one.
  */
-export function RunForm(props: { definitionId: string; version: string; parameters: unknown; risk: Risk; onStarted: (run: RunStarted) => void }) {
+export function RunForm(props: {
+  definitionId: string;
+  version: string;
+  parameters: unknown;
+  risk: Risk;
+  readiness?: Readiness | undefined;
+  onStarted: (run: RunStarted) => void;
+}) {
   const idPrefix = createUniqueId();
   const fields = createMemo(() => paramFields(props.parameters));
   const [values, setValues] = createStore<Record<string, RawValue>>(Object.fromEntries(fields().map((f) => [f.name, initialValue(f)])));
@@ -45,6 +59,7 @@ export function RunForm(props: { definitionId: string; version: string; paramete
     }
     setSending(true);
     try {
+      if (!(await secretsReady())) return;
       props.onStarted(await startRun(props.definitionId, props.version, params));
     } catch (err) {
       const names = fields().map((f) => f.name);
@@ -67,6 +82,29 @@ export function RunForm(props: { definitionId: string; version: string; paramete
   };
 
   const errorCount = () => fields().filter((f) => errors[f.name]).length;
+
+  const missingSecrets = () => props.readiness?.secrets.filter((s) => !s.present) ?? [];
+  /**
+   * Asked again at the moment of start (the warning may be older than a secret stored since,
+   * in another tab): still missing refuses here; an answer that cannot be had lets the
+   * server decide.
+   */
+  async function secretsReady(): Promise<boolean> {
+    if (!missingSecrets().length) return true;
+    const now = await freshReadiness(props.definitionId, props.version).catch(() => undefined);
+    if (!now || now.ready) {
+      void revalidate(readinessQuery.keyFor(props.definitionId, props.version));
+      return true;
+    }
+    const names = now.secrets.filter((s) => !s.present).map((s) => s.name);
+    setProblem({ message: `store ${names.join(', ')} first: your tenant has no secret by ${names.length === 1 ? 'that name' : 'those names'}`, code: 'SECRET_NOT_FOUND', details: [] });
+    document.getElementById(`${idPrefix}-secrets`)?.focus();
+    return false;
+  }
+  const canWriteSecrets = () => {
+    const actor = session.actor();
+    return actor ? isPermitted(actor, 'secret.write') : false;
+  };
 
   return (
     <form ref={form} class="run-form" data-testid="run-form" novalidate onSubmit={(e) => void submit(e)} aria-describedby={`${idPrefix}-req`}>
@@ -91,6 +129,10 @@ export function RunForm(props: { definitionId: string; version: string; paramete
             )}
           </For>
         </div>
+      </Show>
+
+      <Show when={props.readiness}>
+        {(r) => <SecretsWarning readiness={r()} canWrite={canWriteSecrets()} tenant={session.actor()?.tenant ?? 'your tenant'} id={`${idPrefix}-secrets`} />}
       </Show>
 
       <Show when={isHighRisk(props.risk)}>
