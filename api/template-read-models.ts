@@ -38,12 +38,18 @@ interface TemplateRow {
   my_instances: MyInstance[];
 }
 
-// A live instance holds its place: every status but uninstalled (the unique index's rule too).
+/**
+ * Installed instances: active, disabled or being uninstalled. An `installing` one is only a
+ * reservation while its install is checked (it may be refused and removed), so it counts
+ * for nobody's figures; the caller still sees its own among `myInstances`, with its status.
+ */
+const INSTALLED = ['active', 'disabled', 'uninstalling'];
+
 const templateColumns = (sql: Sql, tenant: string) => sql`
   t.id, t.definition_id, d.name, d.title, d.description, t.summary, d.category, d.risk, t.tenant_id, t.publisher,
   t.visibility, t.latest_version, t.environments, t.regions, t.certification_state, t.bindings,
   t.publish_workflow_id, t.publish_run_id,
-  (select count(distinct i.tenant_id)::int from workflow_instance i where i.template_id = t.id and i.status <> 'uninstalled') as installs,
+  (select count(distinct i.tenant_id)::int from workflow_instance i where i.template_id = t.id and i.status = any(${INSTALLED}::text[])) as installs,
   coalesce((select json_agg(json_build_object('id', i.id, 'environment', i.environment, 'version', i.version, 'status', i.status)
                             order by i.environment, i.id)
             from workflow_instance i where i.template_id = t.id and i.tenant_id = ${tenant} and i.status <> 'uninstalled'), '[]'::json) as my_instances`;
@@ -161,7 +167,7 @@ export async function readTemplateUsage(sql: Sql, actor: Actor, id: string): Pro
     sql<{ version: string }[]>`select version from workflow_version where definition_id = ${id} and status = 'published'`,
     sql<{ version: string; tenants: number; instances: number }[]>`
       select i.version, count(distinct i.tenant_id)::int as tenants, count(*)::int as instances
-      from workflow_instance i where i.template_id = ${id} and i.status <> 'uninstalled' group by i.version`,
+      from workflow_instance i where i.template_id = ${id} and i.status = any(${INSTALLED}::text[]) group by i.version`,
     sql<{ version: string; runs: number; failed: number; finished: number }[]>`
       select r.version, count(*)::int as runs,
              count(*) filter (where r.status in ('failed', 'timed_out'))::int as failed,
@@ -188,7 +194,7 @@ export async function readTemplateUsage(sql: Sql, actor: Actor, id: string): Pro
   };
   if (installersNamedFor(t.visibility)) {
     const installers = await sql<{ tenant_id: string }[]>`
-      select distinct i.tenant_id from workflow_instance i where i.template_id = ${id} and i.status <> 'uninstalled' order by i.tenant_id`;
+      select distinct i.tenant_id from workflow_instance i where i.template_id = ${id} and i.status = any(${INSTALLED}::text[]) order by i.tenant_id`;
     usage.installers = installers.map((x) => x.tenant_id);
   }
   return usage;

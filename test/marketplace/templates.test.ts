@@ -1,11 +1,11 @@
 // The marketplace's templates API and the curate lifecycle, against the real stack in a
-// database of this file's own (it adds a third tenant, initech, and instance rows).
+// database of this file's own (it adds a third tenant, initech, with a tenant admin of its own).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDocument } from '../../platform/typesense.ts';
 import { createTypesense } from '../../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-keys.ts';
-import { apiClient } from '../../platform/api-client.ts';
+import { ApiError, apiClient } from '../../platform/api-client.ts';
 import type { CurateTemplateResult, TemplateAudience, TemplateDetail, TemplateListItem, TemplateUsage } from '../../domain/templates.ts';
 import { MAX_AUDIENCE } from '../../domain/templates.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
@@ -30,9 +30,11 @@ function marketSpec(name: string, scope: 'global' | 'tenant-local') {
         properties: {
           email: { type: 'string', description: 'who to notify' },
           callback: { type: 'string', format: 'uri', default: 'https://hooks.example.internal/done' },
+          fail: { type: 'boolean', default: false },
         },
       },
       secrets: [{ name: 'api_token', description: 'the installer\'s API token' }],
+      steps: [{ id: 'work', task: 'transform@1.0.0', with: { expression: 'fail ? $error("asked to fail") : email', data: { fail: '${{ params.fail }}', email: '${{ params.email }}' } } }],
     },
   });
 }
@@ -82,6 +84,7 @@ const catalogIds = async (api: ReturnType<typeof apiClient>) => {
 beforeAll(async () => {
   s = await openStack({ databaseUrl: await prepareDatabase(`templates_${randomUUID().slice(0, 8)}`) });
   await s.sql`insert into tenant (id, name) values ('initech', 'Initech') on conflict (id) do nothing`;
+  await s.sql`insert into tenant_setting (tenant_id, egress_allow) values ('initech', '{*.example.internal}') on conflict (tenant_id) do nothing`;
   const token = await providerSignedToken(s.env, { sub: 'ivan', tenant: 'initech', roles: ['tenant-admin', 'author'], team: 'it', name: 'Ivan Initech' });
   initech = apiClient('http://test', token, (input, init) => Promise.resolve(s.app.request(input, init)));
 
@@ -127,13 +130,13 @@ describe('publishing into the marketplace', () => {
       myInstances: [],
       audience: [],
     });
-    expect(t.bindings).toEqual({
-      parameters: [
-        { name: 'email', required: true, type: 'string', description: 'who to notify', endpoint: false },
-        { name: 'callback', required: false, default: 'https://hooks.example.internal/done', type: 'string', endpoint: true },
-      ],
-      secrets: [{ name: 'api_token', description: 'the installer\'s API token' }],
-    });
+    // (in the stored spec's key order)
+    expect([...t.bindings.parameters].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'callback', required: false, default: 'https://hooks.example.internal/done', type: 'string', endpoint: true },
+      { name: 'email', required: true, type: 'string', description: 'who to notify', endpoint: false },
+      { name: 'fail', required: false, default: false, type: 'boolean', endpoint: false },
+    ]);
+    expect(t.bindings.secrets).toEqual([{ name: 'api_token', description: 'the installer\'s API token' }]);
     expect(t.versions).toEqual([{ version: '1.0.0', publishedAt: expect.any(String) as string, digest: expect.stringMatching(/^sha256:/) as string, visibility: 'public-ecosystem' }]);
     expect(t.temporalUrl).toContain(encodeURIComponent(`publish/${ids.public}/1.0.0`));
     // another tenant sees the template, not its curated list
@@ -240,45 +243,74 @@ describe('a partner-curated template and its curated list', () => {
 });
 
 describe('usage seen by the publisher', () => {
-  // H1's install API has not landed on main yet: the instances and their runs are written
-  // here as its install lifecycle and the run engine would write them, in this file's own
-  // database. Each carries parameters and a secret binding with a canary that must never
+  // globex and initech install the templates through the install lifecycle and run their
+  // instances; each binds a secret of its own and parameters with a canary that must never
   // reach the publisher.
+  const instances: Record<string, string> = {};
+  const runsOf = async (api: ReturnType<typeof apiClient>, instanceId: string, fails: boolean[]) => {
+    for (const fail of fails) {
+      const started = await api.call<{ runId: string }>('POST', `/instances/${instanceId}/runs`, { params: { fail } });
+      for (let i = 0; ; i++) {
+        const r = await api.call<{ status: string }>('GET', `/runs/${started.body.runId}`);
+        if (r.body.status !== 'running') {
+          expect(r.body.status).toBe(fail ? 'failed' : 'completed');
+          break;
+        }
+        expect(i, `run ${started.body.runId} did not finish`).toBeLessThan(300);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+  };
+  async function installAs(api: ReturnType<typeof apiClient>, tenant: string, templateId: string, environment: string): Promise<string> {
+    await api.call('PUT', `/secrets/mk_token`, { value: `${CANARY}-${tenant}-secret` });
+    const started = await api.call<{ instanceId: string }>('POST', '/installs', {
+      templateId,
+      environment,
+      region: 'eu-west-1',
+      parameters: { email: `${CANARY}@${tenant}.example` },
+      secrets: { api_token: 'mk_token' },
+    });
+    expect(started.status).toBe(202);
+    for (let i = 0; ; i++) {
+      // the read model's row is written by the lifecycle's first activity: 404 until then
+      const state = await api
+        .call<{ status: string; error?: unknown }>('GET', `/installs/${started.body.instanceId}`)
+        .catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? { body: { status: 'checking', error: undefined } } : Promise.reject(e)));
+      if (!['checking', 'awaiting_approval', 'installing'].includes(state.body.status)) {
+        expect(state.body.status, JSON.stringify(state.body.error)).toBe('installed');
+        return started.body.instanceId;
+      }
+      expect(i, 'the install did not finish').toBeLessThan(300);
+      await new Promise((res) => setTimeout(res, 150));
+    }
+  }
+
   beforeAll(async () => {
-    const instance = async (id: string, tenant: string, template: string, environment: string, status = 'active') => {
-      const [v] = await s.sql<{ digest: string }[]>`select digest from workflow_version where definition_id = ${template} and version = '1.0.0'`;
-      await s.sql`
-        insert into workflow_instance (id, tenant_id, template_id, definition_id, version, digest, environment, parameters, secret_bindings,
-                                       status, installed_by, install_workflow_id, install_run_id)
-        values (${id}, ${tenant}, ${template}, ${template}, '1.0.0', ${v!.digest}, ${environment},
-                ${s.sql.json({ email: `${CANARY}@${tenant}.example`, callback: `https://${CANARY}.example.internal/` })},
-                ${s.sql.json({ api_token: `${CANARY}-secret` })}, ${status}, 'test', ${`install/${id}`}, 'run')`;
-    };
-    const run = async (instanceId: string, tenant: string, definitionId: string, status: string) => {
-      await s.sql`
-        insert into run (id, tenant_id, definition_id, version, instance_id, status, started_at, finished_at)
-        values (${`${CANARY}-${randomUUID()}`}, ${tenant}, ${definitionId}, '1.0.0', ${instanceId}, ${status}, now(), ${status === 'running' ? null : new Date()})`;
-    };
-    await instance(`gx-pub-prod-${s.suffix}`, 'globex', ids.public, 'prod');
-    await instance(`gx-pub-dev-${s.suffix}`, 'globex', ids.public, 'dev');
-    await instance(`in-pub-prod-${s.suffix}`, 'initech', ids.public, 'prod');
-    await instance(`in-pub-old-${s.suffix}`, 'initech', ids.public, 'staging', 'uninstalled');
-    await instance(`gx-cur-prod-${s.suffix}`, 'globex', ids.curated, 'prod');
-    for (const status of ['completed', 'completed', 'failed', 'timed_out', 'cancelled', 'running']) await run(`gx-pub-prod-${s.suffix}`, 'globex', ids.public, status);
-    await run(`in-pub-prod-${s.suffix}`, 'initech', ids.public, 'completed');
-    await run(`gx-cur-prod-${s.suffix}`, 'globex', ids.curated, 'failed');
-  });
+    const gus = s.as('gus');
+    instances.gxProd = await installAs(gus, 'globex', ids.public, 'prod');
+    instances.gxStaging = await installAs(gus, 'globex', ids.public, 'staging');
+    instances.inProd = await installAs(initech, 'initech', ids.public, 'prod');
+    instances.inStaging = await installAs(initech, 'initech', ids.public, 'staging');
+    instances.gxCurated = await installAs(gus, 'globex', ids.curated, 'prod');
+    await runsOf(gus, instances.gxProd, [false, false, true]);
+    await runsOf(initech, instances.inProd, [false]);
+    await runsOf(gus, instances.gxCurated, [true]);
+    // an uninstalled instance is no longer counted
+    const removed = await initech.call<{ workflowId: string }>('DELETE', `/instances/${instances.inStaging}?inFlight=finish`);
+    expect(await s.client.workflow.getHandle(removed.body.workflowId).result()).toMatchObject({ status: 'uninstalled' });
+  }, 180_000);
 
   it('aggregates per version, names no installer of a public template, and never shows their data', async () => {
     const res = await s.as('pat').call<TemplateUsage>('GET', `/templates/${ids.public}/usage`);
-    // 7 runs, 2 failed (failed, timed out) of 5 that finished and were not cancelled
+    // 4 runs, 1 failed of 4 finished
     expect(res.body).toEqual({
       templateId: ids.public,
       visibility: 'public-ecosystem',
-      versions: [{ version: '1.0.0', installingTenants: 2, instances: 3, runs: 7, failedRuns: 2, failureRate: 0.4 }],
+      versions: [{ version: '1.0.0', installingTenants: 2, instances: 3, runs: 4, failedRuns: 1, failureRate: 0.25 }],
     });
     expect(JSON.stringify(res.body)).not.toContain(CANARY);
     expect(JSON.stringify(res.body)).not.toContain('globex');
+    expect(JSON.stringify(res.body)).not.toContain('initech');
   });
 
   it('names the installers of a partner-curated template (its list is the publisher\'s own)', async () => {
@@ -295,10 +327,10 @@ describe('usage seen by the publisher', () => {
   it('the marketplace counts installing tenants and shows the caller its own instances only', async () => {
     const carol = (await market(s.as('carol'))).items.find((i) => i.id === ids.public)!;
     expect(carol.installs).toBe(2);
-    expect(carol.myInstances.map((i) => i.id).sort()).toEqual([`gx-pub-dev-${s.suffix}`, `gx-pub-prod-${s.suffix}`]);
-    expect(carol.myInstances[0]).toEqual({ id: `gx-pub-dev-${s.suffix}`, environment: 'dev', version: '1.0.0', status: 'active' });
+    expect(carol.myInstances.map((i) => i.id).sort()).toEqual([instances.gxProd, instances.gxStaging].sort());
+    expect(carol.myInstances.find((i) => i.id === instances.gxStaging)).toEqual({ id: instances.gxStaging, environment: 'staging', version: '1.0.0', status: 'active' });
     const theirs = (await market(initech)).items.find((i) => i.id === ids.public)!;
-    expect(theirs.myInstances.map((i) => i.id)).toEqual([`in-pub-prod-${s.suffix}`]);
+    expect(theirs.myInstances.map((i) => i.id)).toEqual([instances.inProd]);
     const owner = (await market(s.as('pat'))).items.find((i) => i.id === ids.public)!;
     expect(owner).toMatchObject({ installs: 2, myInstances: [] });
     for (const body of [carol, theirs, owner]) expect(JSON.stringify(body)).not.toContain(CANARY);
