@@ -144,7 +144,7 @@ export async function readTemplate(sql: Sql, actor: Actor, id: string, link: His
 }
 
 /** A template row by id without the visibility rule, for the checks that decide by role and ownership. */
-export async function templateOwnership(sql: Sql, actor: Actor, id: string) {
+export async function readTemplateAccess(sql: Sql, actor: Actor, id: string) {
   const [r] = await sql<{ tenant_id: string; visibility: Visibility; visible: boolean }[]>`
     select t.tenant_id, t.visibility, ${visibleDefinitionSql(sql, actor.tenant, 'd')} as visible
     from workflow_template t join workflow_definition d on d.id = t.definition_id

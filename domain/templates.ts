@@ -37,9 +37,9 @@ export interface TemplateListItem {
   environments: Environment[];
   regions: string[];
   certified: boolean;
-  /** installing tenants with a live instance (an aggregate: never who) */
+  /** tenants with an installed instance (active, disabled or uninstalling): a count, never who */
   installs: number;
-  /** the caller's tenant's live instances of the template */
+  /** the caller's tenant's instances of the template (every status but uninstalled) */
   myInstances: MyInstance[];
 }
 

@@ -7,7 +7,7 @@ import { commonErrors, errorResponse, json } from '../responses.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
-import { listTemplates, readTemplate, readTemplateAudience, readTemplateUsage, templateOwnership } from '../template-read-models.ts';
+import { listTemplates, readTemplate, readTemplateAudience, readTemplateUsage, readTemplateAccess } from '../template-read-models.ts';
 import { canCurate, VISIBILITY_PROFILES } from '../../domain/access.ts';
 import { conflict, inputError, notFound, type ErrorDetail } from '../../domain/errors.ts';
 import { TENANT_ID } from '../../domain/ids.ts';
@@ -37,10 +37,10 @@ const TemplateListItem = z
     environments: z.array(z.enum(ENVIRONMENTS)),
     regions: z.array(z.string()).meta({ description: 'empty: any region' }),
     certified: z.boolean(),
-    installs: z.number().int().meta({ description: 'tenants with a live instance of it (a count, never who)' }),
+    installs: z.number().int().meta({ description: 'tenants with an installed instance of it (a count, never who)' }),
     myInstances: z
       .array(z.object({ id: z.string(), environment: z.string(), version: z.string(), status: z.string() }))
-      .meta({ description: 'your tenant\'s live instances of it' }),
+      .meta({ description: 'your tenant\'s instances of it (being installed, installed, disabled or uninstalling)' }),
   })
   .meta({ id: 'TemplateListItem' });
 
@@ -222,7 +222,7 @@ export function templateRoutes(deps: ApiDeps) {
     const actor = c.get('actor');
     const { id } = c.req.valid('param');
     const { tenants } = c.req.valid('json');
-    const t = await templateOwnership(sql, actor, id);
+    const t = await readTemplateAccess(sql, actor, id);
     // a curator keeps any tenant's partner-curated list; other templates only exist for it if it may see them
     if (!t || !(t.visible || canCurate(actor, t))) throw notFound('TEMPLATE_NOT_FOUND', 'no such template');
     if (!canCurate(actor, t)) throw conflict('TEMPLATE_NOT_PARTNER_CURATED', `${id} is ${t.visibility}: only a partner-curated template has a curated list`);
