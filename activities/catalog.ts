@@ -172,8 +172,44 @@ async function indexEntry(
   return { indexed: true };
 }
 
+/**
+ * A lifecycle other than a publish changed what an entry's document says (a curated list):
+ * records the change and upserts the document, inside the caller's transaction (which holds
+ * the catalog write lock). The reason is read by every tenant that sees the entry.
+ */
+async function indexChange(
+  sql: Sql,
+  typesense: Typesense,
+  collection: string,
+  input: { definitionId: string; workflowId: string; runId: string; lifecycle: Exclude<CatalogLifecycle, 'publish'>; reason: string },
+): Promise<{ indexed: boolean }> {
+  await recordCatalogUpdate(sql, { definitionIds: [input.definitionId], lifecycle: input.lifecycle, workflowId: input.workflowId, runId: input.runId, reason: input.reason });
+  const [doc] = await loadCatalogDocuments(sql, { ids: [input.definitionId] });
+  if (!doc) return { indexed: false };
+  await typesense.collections<CatalogDocument>(await catalogWriteTarget(typesense, collection)).documents().upsert(doc);
+  return { indexed: true };
+}
+
 export function createCatalogActivities({ sql, typesense, collection }: CatalogDeps) {
   return {
+    /**
+     * The catalog write of a lifecycle that is not a publish (the curate lifecycle): records
+     * the change with its workflow and run, and upserts the entry's document from Postgres,
+     * under the catalog write lock; idempotent (keyed by definition id and run).
+     */
+    async indexCatalogChange(input: {
+      definitionId: string;
+      workflowId: string;
+      runId: string;
+      lifecycle: Exclude<CatalogLifecycle, 'publish'>;
+      reason: string;
+    }): Promise<{ indexed: boolean }> {
+      return sql.begin(async (tx) => {
+        const db = tx as unknown as Sql;
+        await lockCatalogWrites(db);
+        return indexChange(db, typesense, collection, input);
+      });
+    },
     /**
      * The publish lifecycle's catalog write: records that this publish run changed the
      * entry and upserts its search document, in one transaction that holds the catalog

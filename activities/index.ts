@@ -5,6 +5,7 @@ import { createCatalogIndexCheckActivities } from './catalog-index-check.ts';
 import { createPublishActivities, type PublishDeps } from './publish.ts';
 import { createRegistryActivities } from './registry.ts';
 import { createRunActivities } from './run.ts';
+import { createTemplateActivities } from './templates.ts';
 import { createExpressionActivities, type ExpressionDeps } from './expressions.ts';
 import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 import { createInstallActivities } from './install.ts';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogIndexCheckActivities(deps),
     ...createRegistryActivities(deps),
     ...createRunActivities(deps),
+    ...createTemplateActivities(deps),
     ...createExpressionActivities(deps),
     ...createInstallActivities(deps),
   };

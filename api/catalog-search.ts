@@ -6,10 +6,20 @@ import type { Sql } from '../platform/db.ts';
 import type { Config } from '../platform/config.ts';
 import type { CatalogDocument, CatalogEntryRow } from '../platform/typesense.ts';
 import { visibleDefinitionSql, visibleDocumentFilter } from '../platform/access.ts';
-import { canSee, type Visibility } from '../domain/access.ts';
+import { canSee, VISIBILITY_PROFILES, type Visibility } from '../domain/access.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
 
-export const FACET_FIELDS = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', tags: 'tags', status: 'status', certified: 'certified' } as const;
+export const FACET_FIELDS = {
+  category: 'category',
+  risk: 'risk',
+  scope: 'scope',
+  ownerTeam: 'owner_team',
+  tags: 'tags',
+  status: 'status',
+  certified: 'certified',
+  visibility: 'visibility',
+  publisher: 'tenant_id',
+} as const;
 export type FacetName = keyof typeof FACET_FIELDS;
 export type Facets = Record<FacetName, { value: string; count: number }[]>;
 /**
@@ -18,7 +28,7 @@ export type Facets = Record<FacetName, { value: string; count: number }[]>;
  * an entry must carry every chosen tag, so tag counts stay within all filters — each
  * count is what adding that tag would leave.
  */
-const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status', 'certified'] as const;
+const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status', 'certified', 'visibility', 'publisher'] as const;
 type DisjunctiveFacet = (typeof DISJUNCTIVE)[number];
 
 export interface CatalogSearchParams {
@@ -31,10 +41,26 @@ export interface CatalogSearchParams {
   status: string;
   tags: string[];
   certified?: boolean;
+  /** the visibility profile (domain/access.ts); an entry without a template is internal-only */
+  visibility?: Visibility;
+  /** the publishing (owning) tenant */
+  publisher?: string;
+  /**
+   * mine: the tenant's own entries; marketplace: entries offered beyond their tenant
+   * (partner-curated, public-ecosystem) that the tenant may see, its own shared ones too.
+   * Absent: everything the tenant may see.
+   */
+  view?: CatalogView;
   sort: 'relevance' | 'updated' | 'usage';
   page: number;
   perPage: number;
 }
+
+export const CATALOG_VIEWS = ['mine', 'marketplace'] as const;
+export type CatalogView = (typeof CATALOG_VIEWS)[number];
+
+/** Profiles of the Marketplace view: those that offer an entry beyond its tenant. */
+const SHARED_PROFILES = VISIBILITY_PROFILES.filter((v) => v !== 'internal-only');
 
 export interface CatalogListItem {
   id: string;
@@ -51,6 +77,7 @@ export interface CatalogListItem {
   status: string;
   tags: string[];
   certified: boolean;
+  visibility: Visibility;
   updatedAt: string;
 }
 
@@ -73,7 +100,7 @@ const MAX_FACET_VALUES = 50;
 const bq = (v: string) => `\`${v}\``;
 
 function emptyFacets(): Facets {
-  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [], certified: [] };
+  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [], certified: [], visibility: [], publisher: [] };
 }
 
 const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUNCTIVE.filter((f) => p[f] !== undefined);
@@ -113,8 +140,12 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
     ownerTeam: p.ownerTeam === undefined ? undefined : `owner_team:=${bq(p.ownerTeam)}`,
     status: `status:=${bq(p.status)}`,
     certified: p.certified === undefined ? undefined : `certified:=${p.certified}`,
+    visibility: p.visibility === undefined ? undefined : `visibility:=${bq(p.visibility)}`,
+    publisher: p.publisher === undefined ? undefined : `tenant_id:=${bq(p.publisher)}`,
   };
   const common: string[] = [];
+  if (p.view === 'mine') common.push(`tenant_id:=${bq(tenant)}`);
+  if (p.view === 'marketplace') common.push(`visibility:=[${SHARED_PROFILES.map(bq).join(',')}]`);
   if (p.owner !== undefined) common.push(`owner:=${bq(p.owner)}`);
   for (const t of p.tags) common.push(`tags:=${bq(t)}`);
   const others = (skip?: DisjunctiveFacet) => DISJUNCTIVE.filter((f) => f !== skip).flatMap((f) => (own[f] ? [own[f]] : []));
@@ -193,7 +224,7 @@ function readTypesenseResults(tenant: string, p: CatalogSearchParams, results: M
     if (!canSee(tenant, { ownerTenant: d.tenant_id, status: d.status, visibility: (d.visibility ?? 'internal-only') as Visibility, audience })) {
       throw new Error('typesense returned a document outside the tenant scope');
     }
-    return listItem(d, d.certified ?? false, new Date(d.updated_at * 1000));
+    return listItem({ ...d, visibility: (d.visibility ?? 'internal-only') as Visibility }, d.certified ?? false, new Date(d.updated_at * 1000));
   });
   return { items, found: main.found ?? 0, page: p.page, perPage: p.perPage, facets, source: 'typesense' };
 }
@@ -318,6 +349,7 @@ function listItem(
     latest_version: string;
     status: string;
     tags: string[];
+    visibility: Visibility;
   },
   certified: boolean,
   updated: Date,
@@ -337,13 +369,14 @@ function listItem(
     status: d.status,
     tags: d.tags,
     certified,
+    visibility: d.visibility,
     updatedAt: updated.toISOString(),
   };
 }
 
 // ---- Postgres ----------------------------------------------------------------------------
 
-type PgRow = CatalogEntryRow & { certified: boolean };
+type PgRow = CatalogEntryRow & { certified: boolean; visibility: Visibility };
 
 /**
  * The same search over the Postgres read model: `websearch_to_tsquery` on the `search`
@@ -359,21 +392,41 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
              or exists (select 1 from workflow_tag t where t.definition_id = d.id and t.tag = any(${words}::text[])))`
     : sql``;
   const certified = sql`exists (select 1 from workflow_template tp where tp.definition_id = d.id and tp.certification_state = 'certified')`;
+  // as the search documents (activities/catalog.ts): no template yet = its tenant only
+  const visibility = sql`coalesce((select tp.visibility from workflow_template tp where tp.definition_id = d.id), 'internal-only')`;
+  const view =
+    p.view === 'mine'
+      ? sql`and d.tenant_id = ${tenant}`
+      : p.view === 'marketplace'
+        ? sql`and ${visibility} = any(${SHARED_PROFILES as string[]}::text[])`
+        : sql``;
   // every filter but the disjunctive ones: they apply to the rows and to the other facets' counts
   const common = sql`
     d.latest_version is not null
       and ${visibleDefinitionSql(sql, tenant)}
       ${p.owner ? sql`and d.owner = ${p.owner}` : sql``}
       ${p.tags.length ? sql`and ${p.tags}::text[] <@ array(select t.tag from workflow_tag t where t.definition_id = d.id)` : sql``}
-      ${match}`;
-  const column: Record<DisjunctiveFacet, string> = { category: 'category', risk: 'risk', scope: 'scope', ownerTeam: 'owner_team', status: 'status', certified: 'certified' };
-  // certification is not a column of workflow_definition: computed on `d`, selected into `m`
+      ${match}
+      ${view}`;
+  const column: Record<DisjunctiveFacet, string> = {
+    category: 'category',
+    risk: 'risk',
+    scope: 'scope',
+    ownerTeam: 'owner_team',
+    status: 'status',
+    certified: 'certified',
+    visibility: 'visibility',
+    publisher: 'tenant_id',
+  };
+  // certification and visibility are not columns of workflow_definition: computed on `d`, selected into `m`
   const own = (f: DisjunctiveFacet, alias: string) =>
     p[f] === undefined
       ? sql``
       : f === 'certified' && alias === 'd'
         ? sql`and ${certified} = ${p.certified!}`
-        : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`;
+        : f === 'visibility' && alias === 'd'
+          ? sql`and ${visibility} = ${p.visibility!}`
+          : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`;
   const allBut = (skip: DisjunctiveFacet | undefined, alias: string) => DISJUNCTIVE.filter((f) => f !== skip).map((f) => own(f, alias));
   const and = (parts: ReturnType<typeof own>[]) => parts.reduce((acc, part) => sql`${acc} ${part}`, sql``);
 
@@ -395,19 +448,24 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
     sql<(PgRow & { found: number })[]>`
       select d.id, d.tenant_id, d.name, d.title, d.description, d.category, d.risk, d.scope, d.owner, d.owner_team,
              d.status, d.latest_version, d.updated_at, ${rank} as rank, count(*) over ()::int as found, ${certified} as certified,
+             ${visibility} as visibility,
              coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags
       from workflow_definition d
       where ${common} ${and(allBut(undefined, 'd'))}
       ${order}
       limit ${p.perPage} offset ${(p.page - 1) * p.perPage}`,
     sql<{ facet: FacetName; value: string; count: number }[]>`
-      with m as materialized (select d.id, d.category, d.risk, d.scope, d.owner_team, d.status, ${certified} as certified from workflow_definition d where ${common})
+      with m as materialized (
+        select d.id, d.category, d.risk, d.scope, d.owner_team, d.status, d.tenant_id, ${certified} as certified, ${visibility} as visibility
+        from workflow_definition d where ${common})
       ${facetOf('category', 'category')}
       union all ${facetOf('risk', 'risk')}
       union all ${facetOf('scope', 'scope')}
       union all ${facetOf('ownerTeam', 'ownerTeam')}
       union all ${facetOf('status', 'status')}
       union all ${facetOf('certified', 'certified')}
+      union all ${facetOf('visibility', 'visibility')}
+      union all ${facetOf('publisher', 'publisher')}
       union all select 'tags', t.tag, count(*)::int from m join workflow_tag t on t.definition_id = m.id
         where true ${and(allBut(undefined, 'm'))} group by t.tag`,
   ]);

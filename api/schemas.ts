@@ -121,7 +121,7 @@ export const DefinitionDetail = z
 
 const Link = z.string().meta({ description: 'the workflow history in the Temporal Web UI' });
 
-const CatalogLifecycleEnum = z.enum(['publish', 'health-rollup', 'reindex']);
+const CatalogLifecycleEnum = z.enum(['publish', 'health-rollup', 'reindex', 'curate']);
 
 export const CatalogProvenanceEntry = z
   .object({

@@ -119,3 +119,21 @@ export const defaultVisibility = (scope: string): Visibility => (scope === 'glob
 
 /** Profiles whose installers the publisher may know by name (the curated list is its own). */
 export const installersNamedFor = (v: Visibility) => v === 'partner-curated';
+
+/** What the curated-list rules need to know of a template. */
+export interface CuratedTemplate {
+  ownerTenant: string;
+  visibility: Visibility;
+}
+
+/**
+ * May the actor change a template's curated list? A platform curator (template.curate), for
+ * any tenant's partner-curated template: the list is a platform decision, not the
+ * publisher's (it cannot widen its own audience).
+ */
+export const canCurate = (actor: Pick<Actor, 'roles'>, t: Pick<CuratedTemplate, 'visibility'>) =>
+  isPermitted(actor, 'template.curate') && t.visibility === 'partner-curated';
+
+/** May the actor read the curated list? The owning tenant, and the curators who keep it. */
+export const canReadAudience = (actor: Pick<Actor, 'tenant' | 'roles'>, t: CuratedTemplate) =>
+  t.ownerTenant === actor.tenant || canCurate(actor, t);

@@ -4,7 +4,7 @@
  */
 
 /** Lifecycles that write catalog documents (each write is recorded with its workflow/run id). */
-export type CatalogLifecycle = 'publish' | 'health-rollup' | 'reindex';
+export type CatalogLifecycle = 'publish' | 'health-rollup' | 'reindex' | 'curate';
 
 /** Health rollups look at the runs of this many days. */
 export const HEALTH_WINDOW_DAYS = 30;

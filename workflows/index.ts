@@ -6,3 +6,4 @@ export { healthRollupWorkflow } from './health-rollup.ts';
 export { catalogReindexWorkflow } from './catalog-reindex.ts';
 export { catalogIndexCheckWorkflow } from './catalog-index-check.ts';
 export { installWorkflow, uninstallWorkflow, instanceStatusWorkflow } from './install.ts';
+export { curateTemplateWorkflow } from './curate-template.ts';

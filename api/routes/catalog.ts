@@ -5,7 +5,9 @@ import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { CatalogDetail, CatalogItem, DefinitionIdParam } from '../schemas.ts';
-import { CatalogSearch } from '../catalog-search.ts';
+import { CATALOG_VIEWS, CatalogSearch } from '../catalog-search.ts';
+import { VISIBILITY_PROFILES } from '../../domain/access.ts';
+import { TENANT_ID } from '../../domain/ids.ts';
 import { readCatalogDetail } from '../catalog-detail.ts';
 import { notFound } from '../../domain/errors.ts';
 import { HEALTH_WINDOW_DAYS } from '../../domain/catalog.ts';
@@ -33,6 +35,12 @@ const CatalogQuery = z.strictObject({
     .optional()
     .meta({ ...param('tags'), description: 'comma-separated; an entry must carry every tag' }),
   certified: z.enum(['true', 'false']).optional().meta(param('certified')),
+  visibility: z.enum(VISIBILITY_PROFILES).optional().meta(param('visibility')),
+  publisher: z.string().regex(TENANT_ID, 'must be a tenant id').optional().meta({ ...param('publisher'), description: 'the publishing (owning) tenant' }),
+  view: z.enum(CATALOG_VIEWS).optional().meta({
+    ...param('view'),
+    description: '`mine`: your tenant\'s own entries; `marketplace`: entries offered beyond their tenant (partner-curated, public-ecosystem) that your tenant may see. Absent: both.',
+  }),
   sort: z.enum(['relevance', 'updated', 'usage']).default('relevance').meta(param('sort')),
   page: z.coerce.number().int().min(1).max(1000).default(1).meta(param('page')),
   perPage: z.coerce.number().int().min(1).max(100).default(20).meta(param('perPage')),
@@ -40,7 +48,10 @@ const CatalogQuery = z.strictObject({
 
 const FacetCounts = z.array(z.object({ value: z.string(), count: z.number().int() }));
 
-const CatalogListItem = CatalogItem.extend({ certified: z.boolean() }).meta({ id: 'CatalogListItem' });
+const CatalogListItem = CatalogItem.extend({
+  certified: z.boolean(),
+  visibility: z.enum(VISIBILITY_PROFILES).meta({ description: 'the marketplace profile of its template (internal-only without one)' }),
+}).meta({ id: 'CatalogListItem' });
 
 const CatalogSearchResponse = z
   .object({
@@ -48,7 +59,17 @@ const CatalogSearchResponse = z
     found: z.number().int(),
     page: z.number().int(),
     perPage: z.number().int(),
-    facets: z.object({ category: FacetCounts, risk: FacetCounts, scope: FacetCounts, ownerTeam: FacetCounts, tags: FacetCounts, status: FacetCounts, certified: FacetCounts.meta({ description: 'values "true" and "false"' }) }),
+    facets: z.object({
+      category: FacetCounts,
+      risk: FacetCounts,
+      scope: FacetCounts,
+      ownerTeam: FacetCounts,
+      tags: FacetCounts,
+      status: FacetCounts,
+      certified: FacetCounts.meta({ description: 'values "true" and "false"' }),
+      visibility: FacetCounts,
+      publisher: FacetCounts.meta({ description: 'publishing tenants' }),
+    }),
     source: z.enum(['typesense', 'postgres']).meta({ description: '`postgres` when Typesense was unavailable (full-text search, no typo tolerance)' }),
     degraded: z.literal(true).optional(),
   })
@@ -58,10 +79,10 @@ const search = guarded('catalog.read', {
   method: 'get',
   path: '/catalog',
   tags: ['catalog'],
-  summary: 'Search the catalog your tenant may see: global published entries and your own',
+  summary: 'Search the catalog your tenant may see: your own entries and the published ones offered to your tenant',
   request: { query: CatalogQuery },
   responses: {
-    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope: the counts of category, risk, scope, ownerTeam, status and certified ignore that facet\'s own filter (the alternatives stay visible); tag counts apply every filter'),
+    200: json(CatalogSearchResponse, 'One page of results, with facet counts within your tenant scope: the counts of category, risk, scope, ownerTeam, status, certified, visibility and publisher ignore that facet\'s own filter (the alternatives stay visible); tag counts apply every filter'),
     ...commonErrors,
   },
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
+import { PERMISSIONS, type Permission } from '../../domain/access.ts';
 
 // The OpenAPI document tells the truth: what the edge answers is declared too, undeclared
 // methods are 405, public operations need no token, the SSE stream and "spec or source" are
@@ -7,6 +8,8 @@ import { openStack, testSpec, type Stack } from '../support/stack.ts';
 
 interface Operation {
   security?: unknown[];
+  description?: string;
+  'x-permission'?: string;
   requestBody?: { content: Record<string, { schema: { oneOf?: { required: string[]; additionalProperties: boolean }[] } }> };
   parameters?: unknown[];
   responses: Record<string, { content?: Record<string, Record<string, unknown>> }>;
@@ -84,6 +87,28 @@ describe('the OpenAPI document', () => {
     expect(operations().filter(({ op }) => op.security?.length === 0).map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
       [...PUBLIC].filter((p) => !p.includes('/dev/')).sort(),
     );
+  });
+
+  it('every authenticated operation declares the permission it is guarded by (api/permissions.ts guarded)', () => {
+    const authenticated = operations().filter(({ op }) => op.security === undefined);
+    expect(authenticated.length).toBeGreaterThan(30);
+    const used = new Set<string>();
+    for (const { path, method, op } of authenticated) {
+      const where = `${method} ${path}`;
+      const permission = op['x-permission'];
+      expect(permission, `${where} declares no x-permission`).toBeDefined();
+      expect(Object.keys(PERMISSIONS), where).toContain(permission);
+      used.add(permission!);
+      expect(op.description, where).toContain(`Permission \`${permission}\``);
+      // a permission that not every caller holds may be refused: 403 is declared
+      if (PERMISSIONS[permission as Permission] !== 'any') expect(Object.keys(op.responses), where).toContain('403');
+    }
+    // the marketplace's routes are among them, with their own permissions
+    expect(doc.paths['/templates/{id}/audience']!.put!['x-permission']).toBe('template.curate');
+    expect(doc.paths['/templates']!.get!['x-permission']).toBe('template.read');
+    expect(used.size).toBeGreaterThan(10);
+    // public operations are not guarded
+    for (const { op } of operations().filter(({ op }) => op.security?.length === 0)) expect(op['x-permission']).toBeUndefined();
   });
 
   it('the edge answers what it declares', async () => {

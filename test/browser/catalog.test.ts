@@ -20,9 +20,12 @@ interface Entry {
   title: string;
 }
 
-/** Publishes one version through the API; elevated risk or global scope waits for Bob's approval. */
+/**
+ * Publishes one version through the API; elevated risk or global scope waits for Bob's
+ * approval. A global one is published by pat: a plain author may not offer it to others.
+ */
 async function publish(o: { description: string; category: string; risk: string; scope?: string; tags: string[]; extra?: Record<string, unknown> }): Promise<Entry> {
-  const alice = s.as('alice');
+  const alice = s.as(o.scope === 'global' ? 'pat' : 'alice');
   const spec = testSpec({ risk: o.risk, scope: o.scope ?? 'tenant-local', description: o.description, ...(o.extra ? { extra: o.extra } : {}) });
   spec.metadata.category = o.category;
   spec.metadata.tags = o.tags;

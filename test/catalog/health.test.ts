@@ -11,6 +11,7 @@ import { ensureHealthRollupSchedule, intervalMs } from '../../workers/health-rol
 import { loadConfig } from '../../platform/config.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
+import { install } from '../marketplace/support.ts';
 import { publishSpec, startRun, waitForRun } from '../engine/support.ts';
 
 let s: Stack;
@@ -64,6 +65,15 @@ async function run(user: DemoUser, id: string, params: { fail?: boolean; wait?: 
   return started.body.runId;
 }
 
+/** A run of an installed instance (another tenant's way to run a template), to its end. */
+async function instanceRun(user: DemoUser, instanceId: string, params: { fail?: boolean } = {}) {
+  const started = await s.as(user).call<{ runId: string }>('POST', `/instances/${instanceId}/runs`, { params });
+  expect(started.status).toBe(202);
+  const end = await waitForRun(s, user, started.body.runId);
+  expect(end.status).toBe(params.fail ? 'failed' : 'completed');
+  return started.body.runId;
+}
+
 async function rollUp(suffix: string) {
   const handle = await s.client.workflow.start(HEALTH_ROLLUP_WORKFLOW_TYPE, {
     taskQueue: s.config.TEMPORAL_TASK_QUEUE,
@@ -100,8 +110,10 @@ describe('health rollup', () => {
     localId = await publishSpec(s, healthSpec(`health-local-${s.suffix}`, 'tenant-local'), 'alice');
     // the global entry: runs of two tenants — 4 completed, 2 failed, 1 cancelled; the newest completes
     for (const p of [{}, {}, { fail: true }, { wait: true }, {}]) runIds.acme.push(await run('alice', globalId, p));
-    runIds.globex.push(await run('carol', globalId, { fail: true }));
-    runIds.globex.push(await run('carol', globalId));
+    // globex's runs: its tenant admin installs the template, carol runs the instance
+    const instance = await install(s, 'gus', { templateId: globalId, environment: 'prod' });
+    runIds.globex.push(await instanceRun('carol', instance, { fail: true }));
+    runIds.globex.push(await instanceRun('carol', instance));
     // the tenant-local entry: one completed run
     runIds.acme.push(await run('alice', localId));
     first = await rollUp('1');
@@ -194,6 +206,7 @@ describe('health rollup', () => {
     for (const [what, text] of Object.entries(texts)) {
       for (const runId of everyRunId) expect(text, `${what} names run ${runId}`).not.toContain(runId);
       expect(text, `${what} names carol`).not.toContain('carol');
+      expect(text, `${what} names globex's tenant admin`).not.toContain('gus');
     }
     // acme's reader learns nothing about globex beyond the counts
     expect(texts.acmeDetail).not.toContain('globex');

@@ -59,11 +59,16 @@ beforeAll(async () => {
       values (${id}, ${d.tenant}, ${name}, ${`Reindex test ${d.key}`}, ${`Reindexed entry ${d.key}`}, 'Compliance', ${d.risk}, ${d.scope},
               ${'owner-' + d.key}, 'platform', 'published', '1.0.0', 'test')`;
     await s.sql`insert into workflow_tag (definition_id, tenant_id, tag) values (${id}, ${d.tenant}, ${k})`;
+    // a global entry is offered to every tenant by its template's profile
+    if (d.scope === 'global') {
+      await s.sql`insert into workflow_template (id, definition_id, tenant_id, visibility, publisher) values (${id}, ${id}, ${d.tenant}, 'public-ecosystem', 'test')`;
+    }
     expect(await indexCatalogEntry({ definitionId: id, workflowId: 'test', runId: 'test' })).toEqual({ indexed: true });
   }
 });
 afterAll(async () => {
   if (s) {
+    await s.sql`delete from workflow_template where id = any(${mine()}::text[])`;
     await s.sql`delete from workflow_tag where definition_id = any(${mine()}::text[])`;
     await s.sql`delete from workflow_definition where id = any(${mine()}::text[])`; // catalog_update rows cascade
     await s.close();

@@ -48,6 +48,10 @@ beforeAll(async () => {
       values (${id}, ${d.tenant}, ${name}, ${`Search test ${d.key}`}, ${d.description}, ${d.category}, ${d.risk}, ${d.scope}, ${'owner-' + d.key},
               ${d.team}, ${d.status}, '1.0.0', 'test', now() - make_interval(mins => ${d.ageMinutes}))`;
     for (const tag of [k, ...d.tags]) await s.sql`insert into workflow_tag (definition_id, tenant_id, tag) values (${id}, ${d.tenant}, ${tag})`;
+    // a global entry is offered to every tenant by its template's profile (a tenant-local one has none)
+    if (d.scope === 'global') {
+      await s.sql`insert into workflow_template (id, definition_id, tenant_id, visibility, publisher) values (${id}, ${id}, ${d.tenant}, 'public-ecosystem', 'test')`;
+    }
     expect(await indexCatalogEntry({ definitionId: id, workflowId: 'test', runId: 'test' })).toEqual({ indexed: true });
   }
 });
@@ -55,6 +59,8 @@ afterAll(async () => {
   await dead?.close();
   if (s) {
     const all = Object.values(ids);
+    await s.sql`delete from template_audience where template_id = any(${all}::text[])`;
+    await s.sql`delete from workflow_template where id = any(${all}::text[])`;
     await s.sql`delete from workflow_tag where definition_id = any(${all}::text[])`;
     await s.sql`delete from workflow_definition where id = any(${all}::text[])`;
     await s.close();
@@ -62,11 +68,11 @@ afterAll(async () => {
 });
 
 interface SearchBody {
-  items: { id: string; tenantId: string; scope: string; certified: boolean; description?: string }[];
+  items: { id: string; tenantId: string; scope: string; certified: boolean; visibility: string; description?: string }[];
   found: number;
   page: number;
   perPage: number;
-  facets: Record<'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status' | 'certified', { value: string; count: number }[]>;
+  facets: Record<'category' | 'risk' | 'scope' | 'ownerTeam' | 'tags' | 'status' | 'certified' | 'visibility' | 'publisher', { value: string; count: number }[]>;
   source: 'typesense' | 'postgres';
   degraded?: true;
 }
@@ -287,9 +293,7 @@ describe('catalog search when Typesense is unreachable', () => {
 
   it('counts certified entries, disjunctively, in Typesense and in the Postgres fallback', async () => {
     const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
-    await s.sql`
-      insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, certification_state, certified_at)
-      values (${ids.a2!}, ${ids.a2!}, 'acme', 'public-ecosystem', 'test', 'certified', now())`;
+    await s.sql`update workflow_template set certification_state = 'certified', certified_at = now() where id = ${ids.a2!}`;
     await indexCatalogEntry({ definitionId: ids.a2!, workflowId: 'test-certify', runId: 'test' });
     try {
       for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
@@ -304,8 +308,144 @@ describe('catalog search when Typesense is unreachable', () => {
         expect(facet((await searchAs(stack(), 'alice', { risk: 'low', certified: 'false' })).facets.certified), source).toEqual({ false: 1 });
       }
     } finally {
-      await s.sql`delete from workflow_template where definition_id = ${ids.a2!}`;
+      await s.sql`update workflow_template set certification_state = 'none', certified_at = null where id = ${ids.a2!}`;
       await indexCatalogEntry({ definitionId: ids.a2!, workflowId: 'test-uncertify', runId: 'test' });
+    }
+  });
+});
+
+describe('visibility profiles, publishing tenants and the Marketplace view', () => {
+  // Entries of their own tag (the searches above never see them): every profile, both tenants.
+  interface ProfileSeed {
+    key: string;
+    tenant: 'acme' | 'globex';
+    scope: 'global' | 'tenant-local';
+    status: string;
+    /** no template: internal-only */
+    template?: { visibility: 'internal-only' | 'partner-curated' | 'public-ecosystem'; audience?: string[] };
+  }
+  const PROFILE_SEEDS: ProfileSeed[] = [
+    { key: 'p1', tenant: 'acme', scope: 'tenant-local', status: 'published' },
+    { key: 'p2', tenant: 'acme', scope: 'global', status: 'published', template: { visibility: 'public-ecosystem' } },
+    { key: 'p3', tenant: 'acme', scope: 'global', status: 'published', template: { visibility: 'partner-curated', audience: ['globex'] } },
+    { key: 'p4', tenant: 'acme', scope: 'global', status: 'published', template: { visibility: 'partner-curated', audience: [] } },
+    { key: 'p5', tenant: 'globex', scope: 'global', status: 'published', template: { visibility: 'public-ecosystem' } },
+    { key: 'p6', tenant: 'globex', scope: 'global', status: 'published', template: { visibility: 'partner-curated', audience: ['acme'] } },
+    { key: 'p7', tenant: 'globex', scope: 'global', status: 'published', template: { visibility: 'internal-only' } },
+    { key: 'p8', tenant: 'acme', scope: 'global', status: 'deprecated', template: { visibility: 'public-ecosystem' } },
+  ];
+  let pk: string;
+  const pid: Record<string, string> = {};
+  const pKeys = (...keys: string[]) => keys.map((x) => pid[x]!).sort();
+  const searchP = async (stack: Stack, user: DemoUser, query: Record<string, string>) => {
+    const res = await stack.as(user).call<SearchBody>('GET', `/catalog?${new URLSearchParams({ ...query, tags: pk })}`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    pk = `p-${s.suffix}`;
+    const { indexCatalogEntry } = createCatalogActivities({ sql: s.sql, typesense: s.typesense, collection: s.config.TYPESENSE_COLLECTION });
+    for (const d of PROFILE_SEEDS) {
+      const name = `cs-${d.key}-${s.suffix}`;
+      const id = `${d.tenant}.${name}`;
+      pid[d.key] = id;
+      await s.sql`
+        insert into workflow_definition (id, tenant_id, name, description, category, risk, scope, owner, status, latest_version, created_by)
+        values (${id}, ${d.tenant}, ${name}, ${`Profile test ${d.key}`}, 'IT', 'low', ${d.scope}, 'test', ${d.status}, '1.0.0', 'test')`;
+      await s.sql`insert into workflow_tag (definition_id, tenant_id, tag) values (${id}, ${d.tenant}, ${pk})`;
+      if (d.template) {
+        await s.sql`insert into workflow_template (id, definition_id, tenant_id, visibility, publisher) values (${id}, ${id}, ${d.tenant}, ${d.template.visibility}, 'test')`;
+        for (const t of d.template.audience ?? []) await s.sql`insert into template_audience (template_id, tenant_id, added_by) values (${id}, ${t}, 'test')`;
+      }
+      expect(await indexCatalogEntry({ definitionId: id, workflowId: 'test', runId: 'test' })).toEqual({ indexed: true });
+    }
+  });
+  afterAll(async () => {
+    const all = Object.values(pid);
+    await s.sql`delete from template_audience where template_id = any(${all}::text[])`;
+    await s.sql`delete from workflow_template where id = any(${all}::text[])`;
+    await s.sql`delete from workflow_tag where definition_id = any(${all}::text[])`;
+    await s.sql`delete from workflow_definition where id = any(${all}::text[])`;
+  });
+
+  it('each tenant sees its own entries and the ones offered to it: public, and partner-curated with it on the list', async () => {
+    for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
+      const acme = await searchP(stack(), 'alice', {});
+      expect(acme.source, source).toBe(source);
+      expect(idSet(acme), source).toEqual(pKeys('p1', 'p2', 'p3', 'p4', 'p5', 'p6'));
+      expect(Object.fromEntries(acme.items.map((i) => [i.id, i.visibility])), source).toEqual({
+        [pid.p1!]: 'internal-only',
+        [pid.p2!]: 'public-ecosystem',
+        [pid.p3!]: 'partner-curated',
+        [pid.p4!]: 'partner-curated',
+        [pid.p5!]: 'public-ecosystem',
+        [pid.p6!]: 'partner-curated',
+      });
+      expect(facet(acme.facets.visibility), source).toEqual({ 'internal-only': 1, 'public-ecosystem': 2, 'partner-curated': 3 });
+      expect(facet(acme.facets.publisher), source).toEqual({ acme: 4, globex: 2 });
+      const globex = await searchP(stack(), 'carol', {});
+      // not acme's tenant-local p1, nor p4 (curated for nobody yet)
+      expect(idSet(globex), source).toEqual(pKeys('p2', 'p3', 'p5', 'p6', 'p7'));
+      expect(facet(globex.facets.publisher), source).toEqual({ acme: 2, globex: 3 });
+    }
+  });
+
+  it('filters by profile and publishing tenant, with disjunctive counts, in Typesense and in Postgres alike', async () => {
+    for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
+      const curated = await searchP(stack(), 'alice', { visibility: 'partner-curated' });
+      expect(idSet(curated), source).toEqual(pKeys('p3', 'p4', 'p6'));
+      // the profile's counts ignore its own filter; the publisher's keep it
+      expect(facet(curated.facets.visibility), source).toEqual({ 'internal-only': 1, 'public-ecosystem': 2, 'partner-curated': 3 });
+      expect(facet(curated.facets.publisher), source).toEqual({ acme: 2, globex: 1 });
+      const byGlobex = await searchP(stack(), 'carol', { publisher: 'globex' });
+      expect(idSet(byGlobex), source).toEqual(pKeys('p5', 'p6', 'p7'));
+      expect(facet(byGlobex.facets.publisher), source).toEqual({ acme: 2, globex: 3 });
+      expect(facet(byGlobex.facets.visibility), source).toEqual({ 'public-ecosystem': 1, 'partner-curated': 1, 'internal-only': 1 });
+      const both = await searchP(stack(), 'carol', { publisher: 'acme', visibility: 'partner-curated' });
+      expect(idSet(both), source).toEqual(pKeys('p3'));
+      // another tenant's internal entries stay out whatever the filter asks
+      expect((await searchP(stack(), 'alice', { publisher: 'globex', visibility: 'internal-only' })).found, source).toBe(0);
+      expect((await searchP(stack(), 'carol', { publisher: 'acme', visibility: 'internal-only' })).found, source).toBe(0);
+    }
+  });
+
+  it('separates "my workflows" from the Marketplace', async () => {
+    for (const [source, stack] of [['typesense', () => s], ['postgres', () => dead]] as const) {
+      expect(idSet(await searchP(stack(), 'alice', { view: 'mine' })), source).toEqual(pKeys('p1', 'p2', 'p3', 'p4'));
+      // offered beyond their tenant: its own shared ones and those offered to it
+      const market = await searchP(stack(), 'alice', { view: 'marketplace' });
+      expect(idSet(market), source).toEqual(pKeys('p2', 'p3', 'p4', 'p5', 'p6'));
+      expect(facet(market.facets.visibility), source).toEqual({ 'public-ecosystem': 2, 'partner-curated': 3 });
+      expect(idSet(await searchP(stack(), 'carol', { view: 'marketplace' })), source).toEqual(pKeys('p2', 'p3', 'p5', 'p6'));
+      expect(idSet(await searchP(stack(), 'carol', { view: 'mine' })), source).toEqual(pKeys('p5', 'p6', 'p7'));
+      // the owner's deprecated shared entry is its own, not on offer to anyone else
+      expect(idSet(await searchP(stack(), 'alice', { view: 'marketplace', status: 'deprecated' })), source).toEqual(pKeys('p8'));
+      expect((await searchP(stack(), 'carol', { view: 'marketplace', status: 'deprecated' })).found, source).toBe(0);
+    }
+  });
+
+  it('answers like Typesense from Postgres for every combination of the new filters', async () => {
+    const queries: Record<string, string>[] = [
+      { view: 'mine', visibility: 'public-ecosystem' },
+      { view: 'marketplace', publisher: 'globex' },
+      { view: 'marketplace', visibility: 'partner-curated', publisher: 'acme' },
+      { visibility: 'internal-only' },
+      { publisher: 'acme', status: 'deprecated' },
+    ];
+    for (const user of ['alice', 'carol'] as const) {
+      for (const query of queries) {
+        const [pg, ts] = [await searchP(dead, user, query), await searchP(s, user, query)];
+        const label = `${user} ${JSON.stringify(query)}`;
+        expect(idSet(pg), label).toEqual(idSet(ts));
+        for (const f of ['visibility', 'publisher', 'status', 'scope'] as const) expect(facet(pg.facets[f]), `${label} ${f}`).toEqual(facet(ts.facets[f]));
+      }
+    }
+  });
+
+  it('rejects a publisher that is not a tenant id and an unknown view or profile', async () => {
+    for (const query of ['publisher=Acme%20Corp', 'publisher=%60acme%60', 'view=all', 'visibility=public']) {
+      expect((await s.request('GET', `/api/catalog?${query}`, { user: 'alice' })).status, query).toBe(422);
     }
   });
 });

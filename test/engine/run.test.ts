@@ -139,7 +139,11 @@ describe('run engine through the API', () => {
     expect([explicit.status, explicit.body.code]).toEqual([409, 'NOT_PUBLISHED']);
   });
 
-  it('a global definition runs in the caller\'s tenant, with the caller\'s secret references', async () => {
+  // Before the marketplace, another tenant ran a global workflow directly, in its own tenant
+  // with its own secret references. Now it installs the template and runs its instance
+  // (with its bindings and quotas; the install lifecycle's tests, issue 10): a direct run
+  // is its owner's only, and resolves the owner's references.
+  it('a global definition runs directly only in its own tenant, with its own secret references', async () => {
     const spec = testSpec({
       scope: 'global',
       extra: {
@@ -153,13 +157,18 @@ describe('run engine through the API', () => {
     await s.as('bob').decide(draft.definitionId, '1.0.0', 'approve', 'Global test workflow reviewed.');
     await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['published']);
 
-    const { body } = await startRun(s, 'carol', draft.definitionId);
-    const run = await waitForRun(s, 'carol', body.runId);
-    expect(run).toMatchObject({ status: 'completed', tenantId: 'globex' });
-    expect(step(run, 'ref').output).toEqual({ result: { token: 'secret://globex/api_token', tenant: 'globex' } });
-    await expectApiError(getRun(s, 'alice', body.runId), 404, 'RUN_NOT_FOUND');
-    const [row] = await s.sql`select tenant_id from run where id = ${body.runId}`;
-    expect(row!.tenant_id).toBe('globex');
+    const { body } = await startRun(s, 'alice', draft.definitionId);
+    const run = await waitForRun(s, 'alice', body.runId);
+    expect(run).toMatchObject({ status: 'completed', tenantId: 'acme' });
+    expect(step(run, 'ref').output).toEqual({ result: { token: 'secret://acme/api_token', tenant: 'acme' } });
+    await expectApiError(getRun(s, 'carol', body.runId), 404, 'RUN_NOT_FOUND');
+
+    // another tenant sees the entry but is refused before anything starts
+    expect((await s.as('carol').getDefinition(draft.definitionId)).status).toBe(200);
+    const refused = await startRun(s, 'carol', draft.definitionId);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('INSTALL_REQUIRED');
+    expect(await s.sql`select tenant_id from run where definition_id = ${draft.definitionId}`).toEqual([{ tenant_id: 'acme' }]);
   });
 
   it('an activity failure fails the step and the run with the failure type as code', async () => {

@@ -1,5 +1,5 @@
 // Records one history per publish path, per run-engine path, of a health rollup,
-// a catalog reindex and a catalog index check into test/replay/histories/
+// a catalog reindex, a catalog index check and a template curation into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -194,4 +194,16 @@ it('records the install and uninstall lifecycles', async () => {
   // the run itself: a run from an instance (its plan carries the instance's secret references)
   await waitForRun(s, 'dave', started.body.runId);
   await save('run-instance-cancelled', `run/${waiting}/${started.body.runId}`);
+});
+
+it('records a template curation', async () => {
+  const pat = s.as('pat');
+  const { body } = await pat.createDraft(testSpec({ name: `replay-curate-${s.suffix}`, scope: 'global' }));
+  await pat.call('POST', `/definitions/${body.definitionId}/publish-requests`, { version: '1.0.0', visibility: 'partner-curated' });
+  expect(await pat.waitForPublish(body.definitionId, '1.0.0', ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
+  await s.as('bob').decide(body.definitionId, '1.0.0', 'approve', 'Recorded fixture approval.');
+  expect(await pat.waitForPublish(body.definitionId, '1.0.0', ['published', 'rejected', 'denied', 'invalid'])).toBe('published');
+  const started = await s.as('cora').call<{ workflowId: string; runId: string }>('PUT', `/templates/${body.definitionId}/audience`, { tenants: ['globex'] });
+  expect(await s.client.workflow.getHandle(started.body.workflowId, started.body.runId).result()).toMatchObject({ status: 'applied', added: ['globex'] });
+  await save('curate-template', started.body.workflowId);
 });

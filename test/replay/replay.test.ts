@@ -40,6 +40,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['install-approved.json', 'install-invalid.json', 'uninstall-cancel.json']));
   });
 
+  it('has a history of the curate lifecycle', () => {
+    expect(files).toContain('curate-template.json');
+  });
+
   it('replays every history without a determinism violation', async () => {
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) }, histories())) {
@@ -62,6 +66,20 @@ describe('recorded histories replay against the current workflow code', () => {
     }
     expect(errors).toHaveLength(lifecycleHistories.length);
     for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('detects an unsafe change to the curate lifecycle', async () => {
+    const curate = histories().filter((h) => h.workflowId === 'curate-template');
+    expect(curate).toHaveLength(1);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/workflows.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      curate,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeterminismViolationError);
   });
 
   it('detects the catch-up before the switch added without patched()', async () => {

@@ -5,6 +5,7 @@ export * from './health-rollup.ts';
 export * from './catalog-reindex.ts';
 export * from './catalog-index-check.ts';
 export * from './install.ts';
+export * from './curate-template.ts';
 
 /** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'maestro-core';

@@ -6,6 +6,7 @@ import { publishWorkflow as currentPublish } from '../../../workflows/publish.ts
 import { runWorkflow as currentRun } from '../../../workflows/run.ts';
 import { healthRollupWorkflow as currentHealthRollup } from '../../../workflows/health-rollup.ts';
 import { catalogReindexWorkflow as currentReindex } from '../../../workflows/catalog-reindex.ts';
+import { curateTemplateWorkflow as currentCurate } from '../../../workflows/curate-template.ts';
 
 export { createDraftWorkflow } from '../../../workflows/draft.ts';
 
@@ -27,4 +28,9 @@ export async function healthRollupWorkflow(input: Parameters<typeof currentHealt
 export async function catalogReindexWorkflow(input: Parameters<typeof currentReindex>[0]) {
   await sleep('1 second');
   return currentReindex(input);
+}
+
+export async function curateTemplateWorkflow(input: Parameters<typeof currentCurate>[0]) {
+  await sleep('1 second');
+  return currentCurate(input);
 }

@@ -1,0 +1,108 @@
+/**
+ * The marketplace's read shapes (GET /templates…) and the curate lifecycle's contract
+ * types. Pure, shared by the API, the worker and the Switchboard.
+ */
+import type { Actor } from './actor.ts';
+import type { Visibility } from './access.ts';
+import type { Environment, TemplateBindings } from './marketplace.ts';
+
+/** A partner-curated template's list holds at most this many tenants. */
+export const MAX_AUDIENCE = 200;
+
+export const TEMPLATE_VIEWS = ['marketplace', 'mine'] as const;
+/** marketplace: offered to the caller's tenant (its own shared ones too) and published; mine: its tenant's own. */
+export type TemplateView = (typeof TEMPLATE_VIEWS)[number];
+
+export interface MyInstance {
+  id: string;
+  environment: string;
+  version: string;
+  status: string;
+}
+
+export interface TemplateListItem {
+  id: string;
+  definitionId: string;
+  name: string;
+  title?: string;
+  description: string;
+  summary?: string;
+  category: string;
+  risk: string;
+  publisherTenant: string;
+  /** who published the newest version */
+  publisher: string;
+  visibility: Visibility;
+  latestVersion: string;
+  environments: Environment[];
+  regions: string[];
+  certified: boolean;
+  /** tenants with an installed instance (active, disabled or uninstalling): a count, never who */
+  installs: number;
+  /** the caller's tenant's instances of the template (every status but uninstalled) */
+  myInstances: MyInstance[];
+}
+
+export interface TemplateVersionItem {
+  version: string;
+  publishedAt: string;
+  digest: string;
+  visibility: Visibility;
+}
+
+export interface TemplateDetail extends TemplateListItem {
+  bindings: TemplateBindings;
+  /** the published versions the caller may see, newest first */
+  versions: TemplateVersionItem[];
+  /** the curated list: only for the owning tenant and platform curators */
+  audience?: string[];
+  /** the publish lifecycle of the newest version in the Temporal Web UI */
+  temporalUrl?: string;
+}
+
+/** Publisher-side usage of a template: aggregates only, never an installer's data. */
+export interface TemplateUsage {
+  templateId: string;
+  visibility: Visibility;
+  versions: {
+    version: string;
+    installingTenants: number;
+    instances: number;
+    runs: number;
+    failedRuns: number;
+    /** failed or timed out / runs that finished and were not cancelled; absent when none did */
+    failureRate?: number;
+  }[];
+  /** partner-curated only: the tenants that installed it (the curated list is the publisher's own) */
+  installers?: string[];
+}
+
+export interface TemplateAudience {
+  templateId: string;
+  visibility: Visibility;
+  tenants: { tenantId: string; addedBy: string; addedAt: string }[];
+  /** the curate lifecycle that last changed the list */
+  lastChange?: { by: string; at: string; workflowId: string; runId: string; temporalUrl: string };
+}
+
+export interface CurateTemplateInput {
+  templateId: string;
+  /** the whole curated list wanted (a set: the lifecycle adds and removes to match it) */
+  tenants: string[];
+  actor: Actor;
+}
+
+/** What one curate run changed; the same answer however often its activity is retried. */
+export interface AudienceChange {
+  audience: string[];
+  added: string[];
+  removed: string[];
+  receiptId: string;
+}
+
+export type CurateTemplateResult =
+  | ({ status: 'applied'; templateId: string } & AudienceChange)
+  /** the lifecycle refused the change (a race the API's checks could not see): nothing was written */
+  | { status: 'refused'; templateId: string; error: { code: string; message: string } };
+
+export const curateWorkflowId = (templateId: string, key: string) => `curate/${templateId}/${key}`;
