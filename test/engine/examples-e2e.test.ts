@@ -9,14 +9,16 @@ import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './s
 
 // The example pack, end to end, as `npm start` seeds it: the same seeding code
 // (platform/seed.ts seedExamplePack: partner adapter, each demo tenant's secrets, draft →
-// publish → review) on a database of this file's own, then every example run by its tenant
-// with nothing stored by hand — every URL pointing at a local fixture of the partner
-// systems, approvals decided through the API. Only the names get a suffix: publish workflow
-// ids are shared by every test file on the one Temporal server.
+// publish → review, then the marketplace: curated lists and one instance per demo tenant)
+// on a database of this file's own, then every example run by its tenant with nothing stored
+// by hand — every URL pointing at a local fixture of the partner systems, approvals decided
+// through the API — and a run from each seeded instance. Only the names get a suffix:
+// publish workflow ids are shared by every test file on the one Temporal server; and the
+// instances' endpoints point at the fixture (their origin replaced, their path kept).
 
 let s: Stack;
 let fx: RecordingFixture;
-let seeded: { published: number; pending: number };
+let seeded: Awaited<ReturnType<typeof seedExamplePack>>;
 /** the pack as seeded, by file name without extension */
 const examples = new Map<string, LoadedExample & { id: string }>();
 const secretsBefore = new Map<string, string[]>();
@@ -71,8 +73,10 @@ beforeAll(async () => {
   s = await openStack({ databaseUrl: await prepareDatabase(`examples_${randomUUID().slice(0, 8)}`) });
   fx = await startRecordingFixture(routes);
   // the partner systems listen on 127.0.0.1: on acme's seeded egress allow-list, added to
-  // globex's here (its own reaches only *.example.internal, which a test cannot serve)
+  // globex's here (its own reaches only *.example.internal, which a test cannot serve); an
+  // instance's endpoints are checked at install with their port too
   await s.sql`update tenant_setting set egress_allow = array_append(egress_allow, '127.0.0.1') where tenant_id = 'globex'`;
+  await s.sql`update tenant_setting set egress_ports = array_append(egress_ports, ${String(new URL(fx.url).port)}) where tenant_id in ('acme', 'globex')`;
   for (const t of DEMO_TENANTS) {
     const admin: DemoUser = t.id === 'acme' ? 'tina' : 'gus';
     secretsBefore.set(t.id, (await s.as(admin).call<{ items: { name: string }[] }>('GET', '/secrets')).body.items.map((i) => i.name));
@@ -80,6 +84,7 @@ beforeAll(async () => {
   const pack: LoadedExample[] = (await loadExamplePack()).map(({ source: _source, ...ex }) => ({
     ...ex,
     spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
+    ...(ex.installs ? { installs: ex.installs.map((i) => ({ ...i, parameters: { ...i.parameters, ...localEndpoints(ex.spec) } })) } : {}),
   }));
   seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)));
   for (const ex of pack) {
@@ -91,6 +96,19 @@ afterAll(async () => {
   await fx?.close();
   await s?.close();
 });
+
+/** Every endpoint parameter of a spec (a URI with a default) with its default's origin replaced by the fixture's. */
+function localEndpoints(spec: LoadedExample['spec']): Record<string, string> {
+  const props = (spec as { parameters?: { properties?: Record<string, { format?: string; default?: unknown }> } }).parameters?.properties ?? {};
+  return Object.fromEntries(
+    Object.entries(props)
+      .filter(([, p]) => p.format === 'uri' && typeof p.default === 'string')
+      .map(([name, p]) => {
+        const u = new URL(p.default as string);
+        return [name, `${fx.url}${u.pathname === '/' ? '' : u.pathname}`];
+      }),
+  );
+}
 
 const example = (name: string) => {
   const ex = examples.get(name);
@@ -124,7 +142,7 @@ const callOf = (r: RunView, stepId: string) => {
 describe('the example pack runs end to end against local partner systems', () => {
   it('seeds every entry and the secrets each demo tenant needs, so every seeded example is ready to run', async () => {
     // five published; the vendor risk assessment is left awaiting approval on purpose
-    expect(seeded).toEqual({ published: 5, pending: 1 });
+    expect(seeded).toMatchObject({ published: 5, pending: 1 });
     const needs = demoSecretNeeds([...examples.values()]);
     // each tenant: its own examples' secrets, and those of the global ones (installable by all)
     expect(Object.fromEntries([...needs].map(([t, list]) => [t, list.map((x) => x.name).sort()]))).toEqual({
@@ -153,10 +171,89 @@ describe('the example pack runs end to end against local partner systems', () =>
       expect(body.secrets.map((x) => x.name)).toEqual((ex.spec.secrets ?? []).map((x) => x.name));
     }
 
-    // seeding again changes nothing: published entries are skipped, stored secrets are kept
+    // seeding again changes nothing: published entries are skipped, stored secrets are kept,
+    // the curated list is left as it is and the live instances are kept (INSTANCE_EXISTS is no error)
     const before = await seededSecret('acme', 'hris_token');
-    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({ published: 5, pending: 1 });
+    const instancesBefore = await s.sql`select id, tenant_id, status from workflow_instance order by id`;
+    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({
+      published: 5,
+      pending: 1,
+      curated: 0,
+      instances: { installed: [], kept: seeded.instances.installed, pending: [] },
+    });
     expect(await seededSecret('acme', 'hris_token')).toBe(before);
+    expect(await s.sql`select id, tenant_id, status from workflow_instance order by id`).toEqual(instancesBefore);
+  });
+
+  it('seeds the marketplace: a public-ecosystem and a partner-curated template, one live instance per demo tenant', async () => {
+    const finops = example('finops-cost-report');
+    const review = example('security-access-review');
+    expect(seeded).toMatchObject({ curated: 1, instances: { kept: [], pending: [] } });
+    expect(seeded.instances.installed).toHaveLength(2);
+
+    // the profiles and offers the publishes asked for, decided by the publish policy
+    const template = async (id: string) => (await s.as('pat').call<Record<string, unknown>>('GET', `/templates/${id}`)).body;
+    expect(await template(finops.id)).toMatchObject({
+      visibility: 'public-ecosystem',
+      publisherTenant: 'acme',
+      summary: finops.marketplace!.offer!.summary,
+      environments: ['dev', 'staging', 'prod'],
+      installs: 2,
+    });
+    expect(await template(review.id)).toMatchObject({ visibility: 'partner-curated', publisherTenant: 'acme', environments: ['staging', 'prod'] });
+    // the curated list: globex, set by the platform curator through the curate lifecycle
+    const audience = await s.as('pat').call<{ tenants: { tenantId: string; addedBy: string }[]; lastChange?: { by: string; workflowId: string } }>('GET', `/templates/${review.id}/audience`);
+    expect(audience.body.tenants).toEqual([expect.objectContaining({ tenantId: 'globex', addedBy: 'cora' })]);
+    expect(audience.body.lastChange).toMatchObject({ by: 'cora', workflowId: expect.stringMatching(/^curate\//) as string });
+
+    // globex's admin sees both in the Marketplace
+    const market = await s.as('gus').call<{ items: { id: string; visibility: string; myInstances: { id: string }[] }[] }>('GET', '/templates?view=marketplace&perPage=100');
+    expect(market.body.items.filter((i) => [finops.id, review.id].includes(i.id)).map((i) => [i.id, i.visibility]).sort()).toEqual(
+      [
+        [finops.id, 'public-ecosystem'],
+        [review.id, 'partner-curated'],
+      ].sort(),
+    );
+
+    // one live instance per demo tenant, each bound to its own tenant's secret
+    for (const [tenant, admin] of [
+      ['acme', 'tina'],
+      ['globex', 'gus'],
+    ] as const) {
+      const { body } = await s.as(admin).call<{ items: { id: string; templateId: string; environment: string; status: string; secretBindings: Record<string, string>; parameters: Record<string, unknown> }[] }>('GET', '/instances');
+      expect(body.items, tenant).toHaveLength(1);
+      const [inst] = body.items;
+      expect(seeded.instances.installed).toContain(inst!.id);
+      expect(inst).toMatchObject({ templateId: finops.id, environment: 'prod', status: 'active', secretBindings: { billing_api_key: `secret://${tenant}/billing_api_key` } });
+      expect(inst!.parameters.billingUrl).toBe(fx.url);
+      // the Marketplace lists globex's instance with the template
+      if (tenant === 'globex') expect(market.body.items.find((i) => i.id === finops.id)!.myInstances.map((m) => m.id)).toEqual([inst!.id]);
+    }
+  });
+
+  it('a run from each seeded instance completes, with its own tenant\'s secret', async () => {
+    for (const [tenant, admin] of [
+      ['acme', 'tina'],
+      ['globex', 'gus'],
+    ] as const) {
+      const [inst] = (await s.as(admin).call<{ items: { id: string }[] }>('GET', '/instances')).body.items;
+      const started = await s.as(admin).call<{ runId: string }>('POST', `/instances/${inst!.id}/runs`, { params: { month: '2025-03', budget: 1500 } });
+      expect(started.status).toBe(202);
+      const r = await waitForRun(s, admin, started.body.runId);
+      expect(r.status, JSON.stringify(r.error)).toBe('completed');
+      expect(r.tenantId).toBe(tenant);
+      expect(statuses(r)).toEqual([
+        ['fetchSpend', 'completed'],
+        ['summarise', 'completed'],
+        ['alert', 'completed'],
+        ['sendReport', 'completed'],
+      ]);
+      expect(calls(r)).toEqual(['GET /spend', 'POST /hooks/finops', 'POST /hooks/finops']);
+      const spend = callOf(r, 'fetchSpend');
+      expect(spend.query).toEqual({ month: '2025-03' });
+      expect(spend.headers.authorization).toBe(`Bearer ${await seededSecret(tenant, 'billing_api_key')}`);
+      expect(JSON.stringify(r)).not.toContain(await seededSecret(tenant, 'billing_api_key'));
+    }
   });
 
   it('hr-onboarding: account, then laptop and buddy in parallel, then the manager hears the ids', async () => {
@@ -405,8 +502,8 @@ describe('the example pack runs end to end against local partner systems', () =>
   });
 
   it('every call of every run carried an Idempotency-Key of its workflow and step', () => {
-    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
-    expect(fx.requests).toHaveLength(19);
+    // hr-onboarding 3, finops 3 + 2, the two seeded instances 3 + 3, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
+    expect(fx.requests).toHaveLength(25);
     for (const q of fx.requests) expect(q.headers['idempotency-key'], `${q.method} ${q.path}`).toMatch(/^run\/(acme|globex)\.[a-z0-9-]+\/[^/]+\/[a-zA-Z]+$/);
     // one call per key: nothing was retried or sent twice
     const keys = fx.requests.map((q) => q.headers['idempotency-key']);
