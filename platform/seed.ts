@@ -63,6 +63,7 @@ export interface PackEntry {
 /** What the seed needs of an example's spec. */
 export interface ExampleSpec {
   metadata: { name: string; version: string; scope: string };
+  parameters?: { properties?: Record<string, { format?: string; default?: unknown }> };
   secrets?: { name: string; description?: string }[];
 }
 
@@ -115,6 +116,47 @@ const demoSecretValue = (tenant: string, name: string) => `demo-${tenant}-${name
 type Client = ReturnType<typeof apiClient>;
 export type SeedLog = (line: string) => void;
 
+/** Where the example partner systems answer (`npm start`: examples/partner-systems on 127.0.0.1). */
+export interface SeedOptions {
+  partnerSystems?: string;
+}
+
+/**
+ * Lets the demo tenants reach the example partner systems: their host on each demo tenant's
+ * egress allow-list, their port among its egress ports (an instance's endpoints are checked
+ * with their port when it is installed). For `npm start` only — the seeded tenants of a real
+ * installation reach no loopback address. Idempotent.
+ */
+export async function allowPartnerSystems(sql: Sql, url: string): Promise<void> {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  for (const t of DEMO_TENANTS) {
+    await sql`
+      update tenant_setting set
+        egress_allow = case when ${host} = any(egress_allow) then egress_allow else array_append(egress_allow, ${host}) end,
+        egress_ports = case when ${port} = any(egress_ports) then egress_ports else array_append(egress_ports, ${port}) end
+      where tenant_id = ${t.id}`;
+  }
+}
+
+/**
+ * The spec's endpoint parameters (a URI with a default) moved to `base`: the default's
+ * origin replaced, its path kept — what an instance of an example binds to reach the
+ * example partner systems.
+ */
+export function endpointsAt(spec: ExampleSpec, base: string): Record<string, string> {
+  const origin = base.replace(/\/+$/, '');
+  return Object.fromEntries(
+    Object.entries(spec.parameters?.properties ?? {})
+      .filter(([, p]) => p.format === 'uri' && typeof p.default === 'string' && URL.canParse(p.default))
+      .map(([name, p]) => {
+        const path = new URL(p.default as string).pathname;
+        return [name, `${origin}${path === '/' ? '' : path}`];
+      }),
+  );
+}
+
 /**
  * Stores each secret a demo tenant needs and does not have yet, through the API as the
  * tenant's admin. Existing secrets are left alone: a value rotated since is not undone.
@@ -147,7 +189,7 @@ export async function seedDemoSecrets(examples: readonly LoadedExample[], client
  * then each entry drafted → Request Publish → (approved with a rationale) → published.
  * Idempotent: published entries are skipped, a registered manifest and stored secrets stay.
  */
-export async function seedExamplePack(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}) {
+export async function seedExamplePack(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}, opts: SeedOptions = {}) {
   {
     const api = await clientFor('pat');
     const source = await readFile(new URL('partner-adapter/manifest.yaml', EXAMPLES), 'utf8');
@@ -184,7 +226,7 @@ export async function seedExamplePack(examples: readonly LoadedExample[], client
     log(`[seed] ${id}@${version}: ${status}`);
   }
   log(`[seed] example pack: ${published} published, ${pending} awaiting approval`);
-  const marketplace = await seedMarketplace(examples, clientFor, log);
+  const marketplace = await seedMarketplace(examples, clientFor, log, opts);
   return { published, pending, ...marketplace };
 }
 
@@ -211,7 +253,7 @@ const INSTALL_SETTLED = ['awaiting_approval', 'installed', 'denied', 'invalid', 
  * right is left alone, and a live instance of the template in that environment is kept
  * (INSTANCE_EXISTS is the answer that says so).
  */
-export async function seedMarketplace(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}) {
+export async function seedMarketplace(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}, opts: SeedOptions = {}) {
   let curated = 0;
   const instances = { installed: [] as string[], kept: [] as string[], pending: [] as string[] };
   for (const ex of examples) {
@@ -236,11 +278,13 @@ export async function seedMarketplace(examples: readonly LoadedExample[], client
     for (const inst of ex.installs ?? []) {
       const api = await clientFor(inst.by);
       const tenant = tenantOf(inst.by);
+      // bound to the example partner systems where they run, so that the instance runs as seeded
+      const parameters = { ...(opts.partnerSystems ? endpointsAt(ex.spec, opts.partnerSystems) : {}), ...inst.parameters };
       const body = {
         templateId: id,
         environment: inst.environment,
         ...(inst.region ? { region: inst.region } : {}),
-        ...(inst.parameters ? { parameters: inst.parameters } : {}),
+        ...(Object.keys(parameters).length ? { parameters } : {}),
         ...(inst.secrets ? { secrets: inst.secrets } : {}),
       };
       const started = await api.call<{ instanceId: string }>('POST', '/installs', body).catch((e: unknown) => {

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS, DEMO_USERS } from '../../domain/demo-users.ts';
 import { createSecretStore, secretRef } from '../../platform/secrets.ts';
-import { demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { allowPartnerSystems, demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { partnerSystemRoutes } from '../../examples/partner-systems/routes.ts';
+import { startPartnerSystems } from '../../examples/partner-systems/server.ts';
 import { openStack, prepareDatabase, type DemoUser, type Stack } from '../support/stack.ts';
-import { startRecordingFixture, type FixtureRequest, type RecordingFixture } from '../support/recording-fixture.ts';
+import { startRecordingFixture, type RecordingFixture } from '../support/recording-fixture.ts';
 import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './support.ts';
 
 // The example pack, end to end, as `npm start` seeds it: the same seeding code
@@ -12,9 +14,9 @@ import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './s
 // publish → review, then the marketplace: curated lists and one instance per demo tenant)
 // on a database of this file's own, then every example run by its tenant with nothing stored
 // by hand — every URL pointing at a local fixture of the partner systems, approvals decided
-// through the API — and a run from each seeded instance. Only the names get a suffix:
-// publish workflow ids are shared by every test file on the one Temporal server; and the
-// instances' endpoints point at the fixture (their origin replaced, their path kept).
+// through the API — and a run from each seeded instance, whose endpoints the seed bound to
+// the partner systems as npm start does. Only the names get a suffix: publish workflow ids
+// are shared by every test file on the one Temporal server.
 
 let s: Stack;
 let fx: RecordingFixture;
@@ -23,60 +25,13 @@ let seeded: Awaited<ReturnType<typeof seedExamplePack>>;
 const examples = new Map<string, LoadedExample & { id: string }>();
 const secretsBefore = new Map<string, string[]>();
 
-/** The partner systems of every example. Responses depend on the request where a test needs both branches. */
-const routes = {
-  // HRIS (hr-onboarding)
-  'POST /accounts': (r: FixtureRequest) => ({ status: 201, body: { id: `acct-${(r.json as { email: string }).email.split('@')[0]}` } }),
-  'POST /equipment': (r: FixtureRequest) => ({ status: 201, body: { orderId: `ord-${(r.json as { employeeId: string }).employeeId}` } }),
-  // billing (finops-cost-report): 1200 + 300 + 500 = 2000
-  'GET /spend': () => ({
-    body: {
-      items: [
-        { team: 'platform', cost: 1200 },
-        { team: 'data', cost: 300 },
-        { team: 'web', cost: 500 },
-      ],
-    },
-  }),
-  // identity provider (security-access-review): a system named "clean" has no stale grants
-  'POST /grants': (r: FixtureRequest) => {
-    const systems = (r.json as { systems: string[] }).systems;
-    return systems.includes('clean')
-      ? { body: { grants: [{ id: 'g-clean-1', stale: false }] } }
-      : {
-          body: {
-            grants: [
-              { id: 'g-1', stale: false },
-              { id: 'g-2', stale: true },
-              { id: 'g-3', stale: false },
-              { id: 'g-4', stale: true },
-            ],
-          },
-        };
-  },
-  'POST /revocations': (r: FixtureRequest) => ({ body: { revoked: (r.json as { grants: string[] }).grants.length } }),
-  // configuration and evidence store (compliance-evidence)
-  'GET /snapshots': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'cfg-1' }, { id: 'cfg-2' }, { id: 'cfg-3' }] } }),
-  'GET /attestations': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'att-1' }, { id: 'att-2' }] } }),
-  'POST /bundles': () => ({ status: 201, body: { bundleId: 'bundle-1' } }),
-  // device management (laptop-provisioning, globex)
-  'POST /orders': (r: FixtureRequest) => ({ status: 201, body: { id: `order-${(r.json as { assignee: string }).assignee.split('@')[0]}` } }),
-  'POST /enrolments': (r: FixtureRequest) => ({ status: 201, body: { enrolled: (r.json as { orderId: string }).orderId } }),
-  // chat / GRC webhooks
-  'POST /hooks/people-ops': () => ({ body: { ok: true } }),
-  'POST /hooks/finops': () => ({ body: { ok: true } }),
-  'POST /hooks/evidence': () => ({ body: { ok: true } }),
-  'POST /hooks/security': () => ({ body: { ok: true } }),
-};
-
 beforeAll(async () => {
   s = await openStack({ databaseUrl: await prepareDatabase(`examples_${randomUUID().slice(0, 8)}`) });
-  fx = await startRecordingFixture(routes);
-  // the partner systems listen on 127.0.0.1: on acme's seeded egress allow-list, added to
-  // globex's here (its own reaches only *.example.internal, which a test cannot serve); an
-  // instance's endpoints are checked at install with their port too
-  await s.sql`update tenant_setting set egress_allow = array_append(egress_allow, '127.0.0.1') where tenant_id = 'globex'`;
-  await s.sql`update tenant_setting set egress_ports = array_append(egress_ports, ${String(new URL(fx.url).port)}) where tenant_id in ('acme', 'globex')`;
+  // the example partner systems, as npm start serves them (examples/partner-systems), recording every call
+  fx = await startRecordingFixture(partnerSystemRoutes);
+  // they listen on 127.0.0.1: as npm start does (scripts/seed.ts --partner-systems), the demo
+  // tenants may reach them — host on the allow-lists, port among the egress ports
+  await allowPartnerSystems(s.sql, fx.url);
   for (const t of DEMO_TENANTS) {
     const admin: DemoUser = t.id === 'acme' ? 'tina' : 'gus';
     secretsBefore.set(t.id, (await s.as(admin).call<{ items: { name: string }[] }>('GET', '/secrets')).body.items.map((i) => i.name));
@@ -84,9 +39,9 @@ beforeAll(async () => {
   const pack: LoadedExample[] = (await loadExamplePack()).map(({ source: _source, ...ex }) => ({
     ...ex,
     spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
-    ...(ex.installs ? { installs: ex.installs.map((i) => ({ ...i, parameters: { ...i.parameters, ...localEndpoints(ex.spec) } })) } : {}),
   }));
-  seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)));
+  // the seeded instances are bound to the partner systems, as npm start binds them
+  seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)), () => {}, { partnerSystems: fx.url });
   for (const ex of pack) {
     const tenant = DEMO_USERS.find((u) => u.sub === ex.author)!.tenant;
     examples.set(ex.file.replace(/^workflows\/|\.yaml$/g, ''), { ...ex, id: `${tenant}.${ex.spec.metadata.name}` });
@@ -96,19 +51,6 @@ afterAll(async () => {
   await fx?.close();
   await s?.close();
 });
-
-/** Every endpoint parameter of a spec (a URI with a default) with its default's origin replaced by the fixture's. */
-function localEndpoints(spec: LoadedExample['spec']): Record<string, string> {
-  const props = (spec as { parameters?: { properties?: Record<string, { format?: string; default?: unknown }> } }).parameters?.properties ?? {};
-  return Object.fromEntries(
-    Object.entries(props)
-      .filter(([, p]) => p.format === 'uri' && typeof p.default === 'string')
-      .map(([name, p]) => {
-        const u = new URL(p.default as string);
-        return [name, `${fx.url}${u.pathname === '/' ? '' : u.pathname}`];
-      }),
-  );
-}
 
 const example = (name: string) => {
   const ex = examples.get(name);
@@ -175,7 +117,10 @@ describe('the example pack runs end to end against local partner systems', () =>
     // the curated list is left as it is and the live instances are kept (INSTANCE_EXISTS is no error)
     const before = await seededSecret('acme', 'hris_token');
     const instancesBefore = await s.sql`select id, tenant_id, status from workflow_instance order by id`;
-    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({
+    const settingsBefore = await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`;
+    expect(settingsBefore.find((r) => r.tenant_id === 'globex')).toMatchObject({ egress_allow: ['*.example.internal', '127.0.0.1'], egress_ports: ['443', new URL(fx.url).port] });
+    await allowPartnerSystems(s.sql, fx.url);
+    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)), () => {}, { partnerSystems: fx.url })).toEqual({
       published: 5,
       pending: 1,
       curated: 0,
@@ -183,6 +128,7 @@ describe('the example pack runs end to end against local partner systems', () =>
     });
     expect(await seededSecret('acme', 'hris_token')).toBe(before);
     expect(await s.sql`select id, tenant_id, status from workflow_instance order by id`).toEqual(instancesBefore);
+    expect(await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`).toEqual(settingsBefore);
   });
 
   it('seeds the marketplace: a public-ecosystem and a partner-curated template, one live instance per demo tenant', async () => {
@@ -225,7 +171,8 @@ describe('the example pack runs end to end against local partner systems', () =>
       const [inst] = body.items;
       expect(seeded.instances.installed).toContain(inst!.id);
       expect(inst).toMatchObject({ templateId: finops.id, environment: 'prod', status: 'active', secretBindings: { billing_api_key: `secret://${tenant}/billing_api_key` } });
-      expect(inst!.parameters.billingUrl).toBe(fx.url);
+      // bound to the partner systems: the endpoints' origin moved, their path kept
+      expect(inst!.parameters).toMatchObject({ billingUrl: fx.url, reportWebhookUrl: `${fx.url}/hooks/finops` });
       // the Marketplace lists globex's instance with the template
       if (tenant === 'globex') expect(market.body.items.find((i) => i.id === finops.id)!.myInstances.map((m) => m.id)).toEqual([inst!.id]);
     }
@@ -499,6 +446,20 @@ describe('the example pack runs end to end against local partner systems', () =>
       ['escalate', 'skipped'],
     ]);
     expect(calls(low)).toEqual([]);
+  });
+
+  it('the partner systems npm start serves give the same answers, and 404 for what they do not know', async () => {
+    const systems = await startPartnerSystems({ host: '127.0.0.1', port: 0 });
+    try {
+      const spend = await fetch(`${systems.url}/spend?month=2025-03`);
+      expect(spend.status).toBe(200);
+      expect(await spend.json()).toEqual(partnerSystemRoutes['GET /spend']!({ method: 'GET', path: '/spend', query: {}, json: undefined }).body);
+      const order = await fetch(`${systems.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assignee: 'grace@globex.example' }) });
+      expect({ status: order.status, body: await order.json() }).toEqual({ status: 201, body: { id: 'order-grace' } });
+      expect((await fetch(`${systems.url}/nowhere`)).status).toBe(404);
+    } finally {
+      await systems.close();
+    }
   });
 
   it('every call of every run carried an Idempotency-Key of its workflow and step', () => {
