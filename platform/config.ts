@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).default('maestro-switchboard'),
   OIDC_SCOPES: z.string().min(1).default('openid profile api'),
   OIDC_PORT: port(3001),
+  /** the example partner systems `npm start` serves on 127.0.0.1 (examples/partner-systems/) */
+  PARTNER_SYSTEMS_PORT: port(3002),
 
   /** signs dev-login tokens; only used in dev mode (AUTH_DEV_LOGIN) */
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,7 +1,8 @@
 // npm start: the whole system on one machine. Embedded Postgres, Temporal dev server (with
 // its Web UI) and Typesense unless DATABASE_URL / TEMPORAL_ADDRESS / TYPESENSE_URL point
 // elsewhere; then migrations + seed, the core worker, the example partner worker
-// (examples/partner-adapter), and the API serving the Switchboard.
+// (examples/partner-adapter), the example partner systems the examples call
+// (examples/partner-systems), and the API serving the Switchboard.
 // Every child is supervised: one that exits on its own is started again with a backoff, and
 // only repeated fast failures stop everything (docs/runbooks/supervision.md).
 // Ctrl-C stops everything in reverse order. Data stays in DATA_DIR for the next start.
@@ -96,7 +97,10 @@ const supervisor = new Supervisor({
 
 // ---- starting -------------------------------------------------------------------------
 async function checkPortsFree() {
-  const wanted: [number, string][] = [[config.PORT, 'PORT']];
+  const wanted: [number, string][] = [
+    [config.PORT, 'PORT'],
+    [config.PARTNER_SYSTEMS_PORT, 'PARTNER_SYSTEMS_PORT'],
+  ];
   if (config.embedded.postgres) wanted.push([config.PG_PORT, 'PG_PORT']);
   if (config.embedded.temporal) wanted.push([config.TEMPORAL_PORT, 'TEMPORAL_PORT'], [config.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT']);
   if (config.embedded.oidc) wanted.push([config.OIDC_PORT, 'OIDC_PORT']);
@@ -104,7 +108,7 @@ async function checkPortsFree() {
   const taken = [];
   for (const [port, name] of wanted) if (!(await isPortFree(port))) taken.push(`  - port ${port} (${name}) is already in use`);
   if (taken.length) {
-    console.error(`npm start: cannot start:\n${taken.join('\n')}\nIs another "npm start" running? Stop it, or set other ports (PORT, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TYPESENSE_PORT, OIDC_PORT).`);
+    console.error(`npm start: cannot start:\n${taken.join('\n')}\nIs another "npm start" running? Stop it, or set other ports (PORT, PG_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, TYPESENSE_PORT, OIDC_PORT, PARTNER_SYSTEMS_PORT).`);
     process.exit(1);
   }
 }
@@ -237,6 +241,10 @@ async function main() {
       supervisor.start(
         nodeChild('partner-worker', 'examples/partner-adapter/main.ts', started, ['postgres', 'temporal'], workerStop),
       ),
+      // what the example workflows call (HRIS, billing, identity provider, webhooks…), on loopback
+      supervisor.start(
+        nodeChild('partner-systems', 'examples/partner-systems/main.ts', (proc) => waitUntilReady(proc, `port ${config.PARTNER_SYSTEMS_PORT}`, tcpProbe('127.0.0.1', config.PARTNER_SYSTEMS_PORT), { timeoutMs: 30_000, intervalMs: 100 }), []),
+      ),
       // listening is ready: /api/health answers 503 while a server it checks is down
       supervisor.start(
         nodeChild('api', 'api/server.ts', (proc) => waitUntilReady(proc, `port ${config.PORT}`, tcpProbe(apiHost, config.PORT), { timeoutMs: 120_000, intervalMs: 250 }), ['postgres', 'temporal']),
@@ -246,7 +254,7 @@ async function main() {
   if (stopping) return;
 
   await step('example pack', '(scripts/seed.ts, through the API)', () =>
-    runToCompletion(node('seed', 'scripts/seed.ts', [`http://127.0.0.1:${config.PORT}`])),
+    runToCompletion(node('seed', 'scripts/seed.ts', [`http://127.0.0.1:${config.PORT}`, '--partner-systems', `http://127.0.0.1:${config.PARTNER_SYSTEMS_PORT}`])),
   );
   if (stopping) return;
 
@@ -258,6 +266,7 @@ async function main() {
     '',
     `  Switchboard       ${base}/`,
     `  API docs          ${base}/api/docs`,
+    `  Partner systems   http://127.0.0.1:${config.PARTNER_SYSTEMS_PORT}   (what the example workflows and the seeded instances call)`,
     ...(uiUrl ? [`  Temporal Web UI   ${uiUrl}`] : []),
     ...(oidc
       ? [

@@ -58,7 +58,7 @@ const pidAlive = (pid: number) => {
 };
 
 beforeAll(async () => {
-  const [port, pgPort, temporalPort, uiPort] = await freePorts(4);
+  const [port, pgPort, temporalPort, uiPort, partnerSystemsPort] = await freePorts(5);
   const typesensePort = await freePairTop();
   base = `http://127.0.0.1:${port}`;
   env = {
@@ -69,6 +69,7 @@ beforeAll(async () => {
     TEMPORAL_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
     TYPESENSE_PORT: String(typesensePort),
+    PARTNER_SYSTEMS_PORT: String(partnerSystemsPort),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     // long enough a backoff to search while Typesense is down; give up on a third failure
@@ -97,14 +98,14 @@ describe('npm start supervises its children', () => {
     expect(code).toBe(200);
     expect(body.supervisor?.state).toBe('running');
     expect(body.supervisor?.children.map((c) => [c.name, c.state, c.restarts]).sort()).toEqual(
-      ['api', 'oidc-provider', 'partner-worker', 'postgres', 'temporal', 'typesense', 'worker'].map((n) => [n, 'running', 0]),
+      ['api', 'oidc-provider', 'partner-systems', 'partner-worker', 'postgres', 'temporal', 'typesense', 'worker'].map((n) => [n, 'running', 0]),
     );
   });
 
   it('restarts each child killed with SIGKILL, and the API keeps answering meanwhile', async () => {
     // as the README says: npm run token -- alice, against this stack's data dir
     const token = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', 'alice'], { env: { ...env, LOG_LEVEL: 'silent' }, encoding: 'utf8' }).trim();
-    for (const name of ['typesense', 'worker', 'partner-worker', 'oidc-provider', 'temporal', 'postgres', 'api']) {
+    for (const name of ['typesense', 'worker', 'partner-worker', 'partner-systems', 'oidc-provider', 'temporal', 'postgres', 'api']) {
       const before = child((await health()).body, name)!;
       expect(before.state).toBe('running');
       process.kill(before.pid!, 'SIGKILL');

@@ -2,77 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS, DEMO_USERS } from '../../domain/demo-users.ts';
 import { createSecretStore, secretRef } from '../../platform/secrets.ts';
-import { demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { allowPartnerSystems, demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { partnerSystemRoutes } from '../../examples/partner-systems/routes.ts';
+import { startPartnerSystems } from '../../examples/partner-systems/server.ts';
 import { openStack, prepareDatabase, type DemoUser, type Stack } from '../support/stack.ts';
-import { startRecordingFixture, type FixtureRequest, type RecordingFixture } from '../support/recording-fixture.ts';
+import { startRecordingFixture, type RecordingFixture } from '../support/recording-fixture.ts';
 import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './support.ts';
 
 // The example pack, end to end, as `npm start` seeds it: the same seeding code
 // (platform/seed.ts seedExamplePack: partner adapter, each demo tenant's secrets, draft →
-// publish → review) on a database of this file's own, then every example run by its tenant
-// with nothing stored by hand — every URL pointing at a local fixture of the partner
-// systems, approvals decided through the API. Only the names get a suffix: publish workflow
-// ids are shared by every test file on the one Temporal server.
+// publish → review, then the marketplace: curated lists and one instance per demo tenant)
+// on a database of this file's own, then every example run by its tenant with nothing stored
+// by hand — every URL pointing at a local fixture of the partner systems, approvals decided
+// through the API — and a run from each seeded instance, whose endpoints the seed bound to
+// the partner systems as npm start does. Only the names get a suffix: publish workflow ids
+// are shared by every test file on the one Temporal server.
 
 let s: Stack;
 let fx: RecordingFixture;
-let seeded: { published: number; pending: number };
+let seeded: Awaited<ReturnType<typeof seedExamplePack>>;
 /** the pack as seeded, by file name without extension */
 const examples = new Map<string, LoadedExample & { id: string }>();
 const secretsBefore = new Map<string, string[]>();
 
-/** The partner systems of every example. Responses depend on the request where a test needs both branches. */
-const routes = {
-  // HRIS (hr-onboarding)
-  'POST /accounts': (r: FixtureRequest) => ({ status: 201, body: { id: `acct-${(r.json as { email: string }).email.split('@')[0]}` } }),
-  'POST /equipment': (r: FixtureRequest) => ({ status: 201, body: { orderId: `ord-${(r.json as { employeeId: string }).employeeId}` } }),
-  // billing (finops-cost-report): 1200 + 300 + 500 = 2000
-  'GET /spend': () => ({
-    body: {
-      items: [
-        { team: 'platform', cost: 1200 },
-        { team: 'data', cost: 300 },
-        { team: 'web', cost: 500 },
-      ],
-    },
-  }),
-  // identity provider (security-access-review): a system named "clean" has no stale grants
-  'POST /grants': (r: FixtureRequest) => {
-    const systems = (r.json as { systems: string[] }).systems;
-    return systems.includes('clean')
-      ? { body: { grants: [{ id: 'g-clean-1', stale: false }] } }
-      : {
-          body: {
-            grants: [
-              { id: 'g-1', stale: false },
-              { id: 'g-2', stale: true },
-              { id: 'g-3', stale: false },
-              { id: 'g-4', stale: true },
-            ],
-          },
-        };
-  },
-  'POST /revocations': (r: FixtureRequest) => ({ body: { revoked: (r.json as { grants: string[] }).grants.length } }),
-  // configuration and evidence store (compliance-evidence)
-  'GET /snapshots': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'cfg-1' }, { id: 'cfg-2' }, { id: 'cfg-3' }] } }),
-  'GET /attestations': (r: FixtureRequest) => ({ body: { period: r.query.period, items: [{ id: 'att-1' }, { id: 'att-2' }] } }),
-  'POST /bundles': () => ({ status: 201, body: { bundleId: 'bundle-1' } }),
-  // device management (laptop-provisioning, globex)
-  'POST /orders': (r: FixtureRequest) => ({ status: 201, body: { id: `order-${(r.json as { assignee: string }).assignee.split('@')[0]}` } }),
-  'POST /enrolments': (r: FixtureRequest) => ({ status: 201, body: { enrolled: (r.json as { orderId: string }).orderId } }),
-  // chat / GRC webhooks
-  'POST /hooks/people-ops': () => ({ body: { ok: true } }),
-  'POST /hooks/finops': () => ({ body: { ok: true } }),
-  'POST /hooks/evidence': () => ({ body: { ok: true } }),
-  'POST /hooks/security': () => ({ body: { ok: true } }),
-};
-
 beforeAll(async () => {
   s = await openStack({ databaseUrl: await prepareDatabase(`examples_${randomUUID().slice(0, 8)}`) });
-  fx = await startRecordingFixture(routes);
-  // the partner systems listen on 127.0.0.1: on acme's seeded egress allow-list, added to
-  // globex's here (its own reaches only *.example.internal, which a test cannot serve)
-  await s.sql`update tenant_setting set egress_allow = array_append(egress_allow, '127.0.0.1') where tenant_id = 'globex'`;
+  // the example partner systems, as npm start serves them (examples/partner-systems), recording every call
+  fx = await startRecordingFixture(partnerSystemRoutes);
+  // they listen on 127.0.0.1: as npm start does (scripts/seed.ts --partner-systems), the demo
+  // tenants may reach them — host on the allow-lists, port among the egress ports
+  await allowPartnerSystems(s.sql, fx.url);
   for (const t of DEMO_TENANTS) {
     const admin: DemoUser = t.id === 'acme' ? 'tina' : 'gus';
     secretsBefore.set(t.id, (await s.as(admin).call<{ items: { name: string }[] }>('GET', '/secrets')).body.items.map((i) => i.name));
@@ -81,7 +40,8 @@ beforeAll(async () => {
     ...ex,
     spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
   }));
-  seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)));
+  // the seeded instances are bound to the partner systems, as npm start binds them
+  seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)), () => {}, { partnerSystems: fx.url });
   for (const ex of pack) {
     const tenant = DEMO_USERS.find((u) => u.sub === ex.author)!.tenant;
     examples.set(ex.file.replace(/^workflows\/|\.yaml$/g, ''), { ...ex, id: `${tenant}.${ex.spec.metadata.name}` });
@@ -124,7 +84,7 @@ const callOf = (r: RunView, stepId: string) => {
 describe('the example pack runs end to end against local partner systems', () => {
   it('seeds every entry and the secrets each demo tenant needs, so every seeded example is ready to run', async () => {
     // five published; the vendor risk assessment is left awaiting approval on purpose
-    expect(seeded).toEqual({ published: 5, pending: 1 });
+    expect(seeded).toMatchObject({ published: 5, pending: 1 });
     const needs = demoSecretNeeds([...examples.values()]);
     // each tenant: its own examples' secrets, and those of the global ones (installable by all)
     expect(Object.fromEntries([...needs].map(([t, list]) => [t, list.map((x) => x.name).sort()]))).toEqual({
@@ -153,10 +113,94 @@ describe('the example pack runs end to end against local partner systems', () =>
       expect(body.secrets.map((x) => x.name)).toEqual((ex.spec.secrets ?? []).map((x) => x.name));
     }
 
-    // seeding again changes nothing: published entries are skipped, stored secrets are kept
+    // seeding again changes nothing: published entries are skipped, stored secrets are kept,
+    // the curated list is left as it is and the live instances are kept (INSTANCE_EXISTS is no error)
     const before = await seededSecret('acme', 'hris_token');
-    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({ published: 5, pending: 1 });
+    const instancesBefore = await s.sql`select id, tenant_id, status from workflow_instance order by id`;
+    const settingsBefore = await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`;
+    expect(settingsBefore.find((r) => r.tenant_id === 'globex')).toMatchObject({ egress_allow: ['*.example.internal', '127.0.0.1'], egress_ports: ['443', new URL(fx.url).port] });
+    await allowPartnerSystems(s.sql, fx.url);
+    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)), () => {}, { partnerSystems: fx.url })).toEqual({
+      published: 5,
+      pending: 1,
+      curated: 0,
+      instances: { installed: [], kept: seeded.instances.installed, pending: [] },
+    });
     expect(await seededSecret('acme', 'hris_token')).toBe(before);
+    expect(await s.sql`select id, tenant_id, status from workflow_instance order by id`).toEqual(instancesBefore);
+    expect(await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`).toEqual(settingsBefore);
+  });
+
+  it('seeds the marketplace: a public-ecosystem and a partner-curated template, one live instance per demo tenant', async () => {
+    const finops = example('finops-cost-report');
+    const review = example('security-access-review');
+    expect(seeded).toMatchObject({ curated: 1, instances: { kept: [], pending: [] } });
+    expect(seeded.instances.installed).toHaveLength(2);
+
+    // the profiles and offers the publishes asked for, decided by the publish policy
+    const template = async (id: string) => (await s.as('pat').call<Record<string, unknown>>('GET', `/templates/${id}`)).body;
+    expect(await template(finops.id)).toMatchObject({
+      visibility: 'public-ecosystem',
+      publisherTenant: 'acme',
+      summary: finops.marketplace!.offer!.summary,
+      environments: ['dev', 'staging', 'prod'],
+      installs: 2,
+    });
+    expect(await template(review.id)).toMatchObject({ visibility: 'partner-curated', publisherTenant: 'acme', environments: ['staging', 'prod'] });
+    // the curated list: globex, set by the platform curator through the curate lifecycle
+    const audience = await s.as('pat').call<{ tenants: { tenantId: string; addedBy: string }[]; lastChange?: { by: string; workflowId: string } }>('GET', `/templates/${review.id}/audience`);
+    expect(audience.body.tenants).toEqual([expect.objectContaining({ tenantId: 'globex', addedBy: 'cora' })]);
+    expect(audience.body.lastChange).toMatchObject({ by: 'cora', workflowId: expect.stringMatching(/^curate\//) as string });
+
+    // globex's admin sees both in the Marketplace
+    const market = await s.as('gus').call<{ items: { id: string; visibility: string; myInstances: { id: string }[] }[] }>('GET', '/templates?view=marketplace&perPage=100');
+    expect(market.body.items.filter((i) => [finops.id, review.id].includes(i.id)).map((i) => [i.id, i.visibility]).sort()).toEqual(
+      [
+        [finops.id, 'public-ecosystem'],
+        [review.id, 'partner-curated'],
+      ].sort(),
+    );
+
+    // one live instance per demo tenant, each bound to its own tenant's secret
+    for (const [tenant, admin] of [
+      ['acme', 'tina'],
+      ['globex', 'gus'],
+    ] as const) {
+      const { body } = await s.as(admin).call<{ items: { id: string; templateId: string; environment: string; status: string; secretBindings: Record<string, string>; parameters: Record<string, unknown> }[] }>('GET', '/instances');
+      expect(body.items, tenant).toHaveLength(1);
+      const [inst] = body.items;
+      expect(seeded.instances.installed).toContain(inst!.id);
+      expect(inst).toMatchObject({ templateId: finops.id, environment: 'prod', status: 'active', secretBindings: { billing_api_key: `secret://${tenant}/billing_api_key` } });
+      // bound to the partner systems: the endpoints' origin moved, their path kept
+      expect(inst!.parameters).toMatchObject({ billingUrl: fx.url, reportWebhookUrl: `${fx.url}/hooks/finops` });
+      // the Marketplace lists globex's instance with the template
+      if (tenant === 'globex') expect(market.body.items.find((i) => i.id === finops.id)!.myInstances.map((m) => m.id)).toEqual([inst!.id]);
+    }
+  });
+
+  it('a run from each seeded instance completes, with its own tenant\'s secret', async () => {
+    for (const [tenant, admin] of [
+      ['acme', 'tina'],
+      ['globex', 'gus'],
+    ] as const) {
+      const [inst] = (await s.as(admin).call<{ items: { id: string }[] }>('GET', '/instances')).body.items;
+      const started = await s.as(admin).call<{ runId: string }>('POST', `/instances/${inst!.id}/runs`, { params: { month: '2025-03', budget: 1500 } });
+      expect(started.status).toBe(202);
+      const r = await waitForRun(s, admin, started.body.runId);
+      expect(r.status, JSON.stringify(r.error)).toBe('completed');
+      expect(r.tenantId).toBe(tenant);
+      expect(statuses(r)).toEqual([
+        ['fetchSpend', 'completed'],
+        ['summarise', 'completed'],
+        ['alert', 'completed'],
+        ['sendReport', 'completed'],
+      ]);
+      expect(calls(r)).toEqual(['GET /spend', 'POST /hooks/finops', 'POST /hooks/finops']);
+      const spend = callOf(r, 'fetchSpend');
+      expect(spend.query).toEqual({ month: '2025-03' });
+      expect(spend.headers.authorization).toBe(`Bearer ${await seededSecret(tenant, 'billing_api_key')}`);
+      expect(JSON.stringify(r)).not.toContain(await seededSecret(tenant, 'billing_api_key'));
+    }
   });
 
   it('hr-onboarding: account, then laptop and buddy in parallel, then the manager hears the ids', async () => {
@@ -404,9 +448,23 @@ describe('the example pack runs end to end against local partner systems', () =>
     expect(calls(low)).toEqual([]);
   });
 
+  it('the partner systems npm start serves give the same answers, and 404 for what they do not know', async () => {
+    const systems = await startPartnerSystems({ host: '127.0.0.1', port: 0 });
+    try {
+      const spend = await fetch(`${systems.url}/spend?month=2025-03`);
+      expect(spend.status).toBe(200);
+      expect(await spend.json()).toEqual(partnerSystemRoutes['GET /spend']!({ method: 'GET', path: '/spend', query: {}, json: undefined }).body);
+      const order = await fetch(`${systems.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assignee: 'grace@globex.example' }) });
+      expect({ status: order.status, body: await order.json() }).toEqual({ status: 201, body: { id: 'order-grace' } });
+      expect((await fetch(`${systems.url}/nowhere`)).status).toBe(404);
+    } finally {
+      await systems.close();
+    }
+  });
+
   it('every call of every run carried an Idempotency-Key of its workflow and step', () => {
-    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
-    expect(fx.requests).toHaveLength(19);
+    // hr-onboarding 3, finops 3 + 2, the two seeded instances 3 + 3, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
+    expect(fx.requests).toHaveLength(25);
     for (const q of fx.requests) expect(q.headers['idempotency-key'], `${q.method} ${q.path}`).toMatch(/^run\/(acme|globex)\.[a-z0-9-]+\/[^/]+\/[a-zA-Z]+$/);
     // one call per key: nothing was retried or sent twice
     const keys = fx.requests.map((q) => q.headers['idempotency-key']);
