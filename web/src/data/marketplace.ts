@@ -1,6 +1,7 @@
 import { action, query } from '@solidjs/router';
 import type { Visibility } from '../../../domain/access.ts';
 import type { Environment, TemplateBindings } from '../../../domain/marketplace.ts';
+import type { TemplateDetail, TemplateListItem, TemplateUsage, TemplateView } from '../../../domain/templates.ts';
 import {
   TERMINAL_INSTALL_STATUSES,
   type EndpointVerdict,
@@ -20,51 +21,10 @@ export type { Environment, TemplateBindings, Visibility };
 export { ENVIRONMENTS, REGION } from '../../../domain/marketplace.ts';
 export { VISIBILITY_PROFILES } from '../../../domain/access.ts';
 export { INSTALL_LIMITS, mayRunInstance } from '../../../domain/install.ts';
+export type { MyInstance, TemplateDetail, TemplateListItem, TemplateUsage, TemplateView } from '../../../domain/templates.ts';
 export type { EndpointVerdict, InstallRequest, InstallStatus, InstancePolicies, InstanceQuotas, InstanceStatus } from '../../../domain/install.ts';
 
 // ---- shapes of the API contract (GET /templates…, /installs…, /instances…) ----
-
-export type TemplateView = 'marketplace' | 'mine';
-
-export interface TemplateListItem {
-  id: string;
-  definitionId: string;
-  name: string;
-  title?: string;
-  description: string;
-  summary?: string;
-  category: string;
-  risk: string;
-  publisherTenant: string;
-  /** who published the newest version */
-  publisher: string;
-  visibility: Visibility;
-  latestVersion: string;
-  environments: Environment[];
-  /** empty: any region */
-  regions: string[];
-  certified: boolean;
-  /** installing tenants with a live instance: a count, never who */
-  installs: number;
-  /** the caller's tenant's live instances of the template */
-  myInstances: { id: string; environment: string; version: string; status: string }[];
-}
-
-export interface TemplateDetail extends TemplateListItem {
-  bindings: TemplateBindings;
-  versions: { version: string; publishedAt: string; digest: string; visibility: Visibility }[];
-  /** the curated list: owning tenant and platform curators only */
-  audience?: string[];
-  temporalUrl?: string;
-}
-
-/** Publisher-side usage: aggregates only, never an installer's data. */
-export interface TemplateUsage {
-  templateId: string;
-  visibility: Visibility;
-  versions: { version: string; installingTenants: number; instances: number; runs: number; failedRuns: number; failureRate?: number }[];
-  installers?: string[];
-}
 
 /** What the install policy will require, and whether the bindings fit: a preview, no side effects. */
 export interface InstallCheck {
