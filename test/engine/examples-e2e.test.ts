@@ -2,21 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS, DEMO_USERS } from '../../domain/demo-users.ts';
 import { createSecretStore, secretRef } from '../../platform/secrets.ts';
-import { demoSecretNeeds, loadExamplePack, seedExamplePack, type LoadedExample } from '../../platform/seed.ts';
+import { demoSecretNeeds, loadExamplePack, seedExamplePack, type ExamplePack, type LoadedExample } from '../../platform/example-pack.ts';
 import { openStack, prepareDatabase, type DemoUser, type Stack } from '../support/stack.ts';
 import { startRecordingFixture, type FixtureRequest, type RecordingFixture } from '../support/recording-fixture.ts';
 import { decide, startRun, step, waitForRun, waitingAt, type RunView } from './support.ts';
 
 // The example pack, end to end, as `npm start` seeds it: the same seeding code
-// (platform/seed.ts seedExamplePack: partner adapter, each demo tenant's secrets, draft →
-// publish → review) on a database of this file's own, then every example run by its tenant
-// with nothing stored by hand — every URL pointing at a local fixture of the partner
-// systems, approvals decided through the API. Only the names get a suffix: publish workflow
-// ids are shared by every test file on the one Temporal server.
+// (platform/example-pack.ts seedExamplePack: partner adapter, each demo tenant's secrets,
+// draft → publish with its profile → review, curated lists, one install per tenant) on a
+// database of this file's own, then every example run by its tenant and an installed
+// instance run by its installer, with nothing stored by hand — every URL pointing at a local
+// fixture of the partner systems, approvals decided through the API. Only the names get a
+// suffix (publish workflow ids are shared by every test file on the one Temporal server),
+// and the installs bind the fixture's URLs instead of the pack's *.example.internal ones.
 
 let s: Stack;
 let fx: RecordingFixture;
 let seeded: { published: number; pending: number };
+let pack: ExamplePack;
 /** the pack as seeded, by file name without extension */
 const examples = new Map<string, LoadedExample & { id: string }>();
 const secretsBefore = new Map<string, string[]>();
@@ -71,18 +74,24 @@ beforeAll(async () => {
   s = await openStack({ databaseUrl: await prepareDatabase(`examples_${randomUUID().slice(0, 8)}`) });
   fx = await startRecordingFixture(routes);
   // the partner systems listen on 127.0.0.1: on acme's seeded egress allow-list, added to
-  // globex's here (its own reaches only *.example.internal, which a test cannot serve)
+  // globex's here (its own reaches only *.example.internal, which a test cannot serve), and
+  // the fixture's port to both tenants' ports (installs check endpoint ports)
   await s.sql`update tenant_setting set egress_allow = array_append(egress_allow, '127.0.0.1') where tenant_id = 'globex'`;
+  await s.sql`update tenant_setting set egress_ports = array_append(egress_ports, ${new URL(fx.url).port})`;
   for (const t of DEMO_TENANTS) {
     const admin: DemoUser = t.id === 'acme' ? 'tina' : 'gus';
     secretsBefore.set(t.id, (await s.as(admin).call<{ items: { name: string }[] }>('GET', '/secrets')).body.items.map((i) => i.name));
   }
-  const pack: LoadedExample[] = (await loadExamplePack()).map(({ source: _source, ...ex }) => ({
-    ...ex,
-    spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
-  }));
+  const loaded = await loadExamplePack();
+  pack = {
+    examples: loaded.examples.map(({ source: _source, ...ex }) => ({
+      ...ex,
+      spec: { ...ex.spec, metadata: { ...ex.spec.metadata, name: `${ex.spec.metadata.name}-${s.suffix}` } },
+    })),
+    installs: loaded.installs.map((i) => ({ ...i, parameters: { ...i.parameters, billingUrl: fx.url, reportWebhookUrl: `${fx.url}/hooks/finops` } })),
+  };
   seeded = await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)));
-  for (const ex of pack) {
+  for (const ex of pack.examples) {
     const tenant = DEMO_USERS.find((u) => u.sub === ex.author)!.tenant;
     examples.set(ex.file.replace(/^workflows\/|\.yaml$/g, ''), { ...ex, id: `${tenant}.${ex.spec.metadata.name}` });
   }
@@ -91,6 +100,16 @@ afterAll(async () => {
   await fx?.close();
   await s?.close();
 });
+
+/** Every demo tenant's live instances, as its admin sees them. */
+async function liveInstances() {
+  const all: { tenant: string; templateId: string; environment: string; status: string; secretBindings: Record<string, string> }[] = [];
+  for (const [tenant, admin] of [['acme', 'tina'], ['globex', 'gus']] as const) {
+    const { body } = await s.as(admin).call<{ items: { templateId: string; environment: string; status: string; secretBindings: Record<string, string> }[] }>('GET', '/instances');
+    for (const i of body.items) all.push({ tenant, templateId: i.templateId, environment: i.environment, status: i.status, secretBindings: i.secretBindings });
+  }
+  return all;
+}
 
 const example = (name: string) => {
   const ex = examples.get(name);
@@ -155,8 +174,10 @@ describe('the example pack runs end to end against local partner systems', () =>
 
     // seeding again changes nothing: published entries are skipped, stored secrets are kept
     const before = await seededSecret('acme', 'hris_token');
-    expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({ published: 5, pending: 1 });
+    const instancesBefore = await liveInstances();
+    expect(await seedExamplePack(pack, (sub) => Promise.resolve(s.as(sub as DemoUser)))).toEqual({ published: 5, pending: 1 });
     expect(await seededSecret('acme', 'hris_token')).toBe(before);
+    expect(await liveInstances()).toEqual(instancesBefore);
   });
 
   it('hr-onboarding: account, then laptop and buddy in parallel, then the manager hears the ids', async () => {
@@ -354,6 +375,40 @@ describe('the example pack runs end to end against local partner systems', () =>
     expect(step(r, 'store').output).toMatchObject({ status: 201, body: { bundleId: 'bundle-1' } });
   });
 
+  it('seeds the marketplace: a public and a partner-curated template, the curated list, one installed instance per tenant', async () => {
+    const finops = example('finops-cost-report');
+    const review = example('security-access-review');
+    type Listed = { items: { id: string; visibility: string; publisherTenant: string }[] };
+    for (const user of ['gus', 'carol'] as const) {
+      const { body } = await s.as(user).call<Listed>('GET', '/templates?view=marketplace');
+      expect(body.items.find((t) => t.id === finops.id), user).toMatchObject({ visibility: 'public-ecosystem', publisherTenant: 'acme' });
+      expect(body.items.find((t) => t.id === review.id), user).toMatchObject({ visibility: 'partner-curated', publisherTenant: 'acme' });
+    }
+    const audience = await s.as('cora').call<{ tenants: { tenantId: string; addedBy: string }[] }>('GET', `/templates/${review.id}/audience`);
+    expect(audience.body.tenants).toEqual([expect.objectContaining({ tenantId: 'globex', addedBy: 'cora' })]);
+
+    const instances = await liveInstances();
+    expect(instances).toEqual([
+      { tenant: 'acme', templateId: finops.id, environment: 'prod', status: 'active', secretBindings: { billing_api_key: 'secret://acme/billing_api_key' } },
+      { tenant: 'globex', templateId: finops.id, environment: 'dev', status: 'active', secretBindings: { billing_api_key: 'secret://globex/billing_api_key' } },
+    ]);
+  });
+
+  it("finops-cost-report from globex's seeded instance: globex's own billing key, its own bindings", async () => {
+    const { body } = await s.as('gus').call<{ items: { id: string }[] }>('GET', '/instances');
+    const instanceId = body.items[0]!.id;
+    const started = await s.as('carol').call<{ runId: string }>('POST', `/instances/${instanceId}/runs`, { params: { month: '2025-03', budget: 1500 } });
+    expect(started.status).toBe(202);
+    const r = await waitForRun(s, 'carol', started.body.runId);
+    expect(r.status, JSON.stringify(r.error)).toBe('completed');
+    expect(calls(r)).toEqual(['GET /spend', 'POST /hooks/finops', 'POST /hooks/finops']);
+    const token = await seededSecret('globex', 'billing_api_key');
+    expect(token).not.toBe(await seededSecret('acme', 'billing_api_key'));
+    expect(callOf(r, 'fetchSpend').headers.authorization).toBe(`Bearer ${token}`);
+    expect(callOf(r, 'alert').json).toEqual({ message: 'Cloud spend for 2025-03 is 2000, over the budget of 1500' });
+    expect(JSON.stringify(r)).not.toContain(token);
+  });
+
   it("laptop-provisioning (globex): order, a durable wait for delivery, then enrolment, with globex's own token", async () => {
     const { id, spec } = example('laptop-provisioning');
     expect(id.startsWith('globex.')).toBe(true);
@@ -405,8 +460,8 @@ describe('the example pack runs end to end against local partner systems', () =>
   });
 
   it('every call of every run carried an Idempotency-Key of its workflow and step', () => {
-    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0
-    expect(fx.requests).toHaveLength(19);
+    // hr-onboarding 3, finops 3 + 2, access review 3 + 2, compliance 3, laptop 2, vendor risk 1 + 0, globex's finops instance 3
+    expect(fx.requests).toHaveLength(22);
     for (const q of fx.requests) expect(q.headers['idempotency-key'], `${q.method} ${q.path}`).toMatch(/^run\/(acme|globex)\.[a-z0-9-]+\/[^/]+\/[a-zA-Z]+$/);
     // one call per key: nothing was retried or sent twice
     const keys = fx.requests.map((q) => q.headers['idempotency-key']);
