@@ -1,6 +1,9 @@
 import { For, Show } from 'solid-js';
 import type { InstallCheck } from '../data/marketplace.ts';
 
+/** ok: it would go ahead; no: the policy refuses it; todo: bindings are missing or do not fit yet */
+const verdict = (c: InstallCheck) => (c.allow ? 'ok' : c.deny.length ? 'no' : 'todo');
+
 /**
  * "What the policy will require": the install policy and the binding checks evaluated as a
  * preview (POST /templates/{id}/install-check), the same checks the install lifecycle makes
@@ -18,9 +21,13 @@ export function InstallPreview(props: { check: InstallCheck | undefined; checkin
       <Show when={props.check} fallback={<p class="muted">{props.checking ? 'Checking…' : 'Choose an environment to see what the policy decides.'}</p>}>
         {(c) => (
           <>
-            <p class={c().allow ? 'verdict verdict-ok' : 'verdict verdict-no'} data-testid="preview-verdict" data-allow={String(c().allow)}>
-              <span aria-hidden="true">{c().allow ? '✓ ' : '✕ '}</span>
-              {c().allow ? 'The policy allows this install and the bindings fit.' : 'This install would not go ahead as it is.'}
+            <p class={`verdict verdict-${verdict(c())}`} data-testid="preview-verdict" data-allow={String(c().allow)}>
+              <span aria-hidden="true">{verdict(c()) === 'ok' ? '✓ ' : verdict(c()) === 'no' ? '✕ ' : '… '}</span>
+              {verdict(c()) === 'ok'
+                ? 'The policy allows this install and the bindings fit.'
+                : verdict(c()) === 'no'
+                  ? 'The policy refuses this install.'
+                  : 'Not ready yet: bind what is listed below.'}
             </p>
             <Show when={c().approvalsRequired > 0}>
               <div class="banner banner-warn" data-testid="preview-approvals">

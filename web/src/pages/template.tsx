@@ -73,7 +73,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
       <div class="definition-layout">
         <div class="overview-main">
           <section class="detail-section overview-about" aria-label="Description">
-            <Show when={d().summary}>
+            <Show when={d().summary && d().summary !== d().description}>
               <p class="overview-desc">
                 <strong>{d().summary}</strong>
               </p>
