@@ -12,6 +12,11 @@ const RunPage = lazy(() => import('./pages/run.tsx').then((m) => ({ default: m.R
 const TasksPage = lazy(() => import('./pages/tasks.tsx').then((m) => ({ default: m.TasksPage })));
 const TaskDetailPage = lazy(() => import('./pages/task-detail.tsx').then((m) => ({ default: m.TaskDetailPage })));
 const ValidatePage = lazy(() => import('./pages/validate.tsx').then((m) => ({ default: m.ValidatePage })));
+const MarketplacePage = lazy(() => import('./pages/marketplace.tsx').then((m) => ({ default: m.MarketplacePage })));
+const TemplatePage = lazy(() => import('./pages/template.tsx').then((m) => ({ default: m.TemplatePage })));
+const InstallPage = lazy(() => import('./pages/install.tsx').then((m) => ({ default: m.InstallPage })));
+const InstancesPage = lazy(() => import('./pages/instances.tsx').then((m) => ({ default: m.InstancesPage })));
+const InstancePage = lazy(() => import('./pages/instance.tsx').then((m) => ({ default: m.InstancePage })));
 const SecretsPage = lazy(() => import('./pages/secrets.tsx').then((m) => ({ default: m.SecretsPage })));
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
@@ -35,6 +40,11 @@ export function App() {
         <Route path="/validate" component={ValidatePage} />
         <Route path="/approvals" component={ApprovalsPage} />
         <Route path="/secrets" component={SecretsPage} />
+        <Route path="/marketplace" component={MarketplacePage} />
+        <Route path="/marketplace/:id" component={TemplatePage} />
+        <Route path="/marketplace/:id/install" component={InstallPage} />
+        <Route path="/instances" component={InstancesPage} />
+        <Route path="/instances/:id" component={InstancePage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

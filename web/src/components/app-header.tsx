@@ -20,6 +20,12 @@ export function AppHeader() {
           <A href="/" end classList={{ active: inCatalog() }}>
             Catalog
           </A>
+          <A href="/marketplace" activeClass="active">
+            Marketplace
+          </A>
+          <A href="/instances" activeClass="active">
+            Instances
+          </A>
           <A href="/tasks" activeClass="active">
             Task Library
           </A>

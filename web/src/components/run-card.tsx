@@ -1,9 +1,10 @@
-import { createAsync, revalidate } from '@solidjs/router';
+import { A, createAsync, revalidate } from '@solidjs/router';
 import { createMemo, createSignal, ErrorBoundary, For, Show, Suspense } from 'solid-js';
 import type { Risk } from '../../../domain/spec.ts';
 import type { CatalogDetail } from '../data/catalog.ts';
 import { definitionVersion, type RunStarted } from '../data/definitions.ts';
 import { readiness } from '../data/secrets.ts';
+import { session } from '../data/session.ts';
 import { ErrorPanel } from './error-panel.tsx';
 import { Loading } from './loading.tsx';
 import { RunForm } from './run-form.tsx';
@@ -15,6 +16,11 @@ import { SpecSteps } from './spec-steps.tsx';
  */
 export function RunCard(props: { detail: CatalogDetail; onStarted: (run: RunStarted) => void }) {
   const d = () => props.detail;
+  /** another tenant's workflow: it runs from an instance, never directly */
+  const foreign = () => {
+    const tenant = session.actor()?.tenant;
+    return Boolean(tenant && d().tenantId !== tenant);
+  };
   const runnable = () => d().versions.filter((v) => v.status === 'published');
   const [chosen, setChosen] = createSignal<string>();
   const defaultVersion = () => {
@@ -63,6 +69,7 @@ export function RunCard(props: { detail: CatalogDetail; onStarted: (run: RunStar
           </label>
         </Show>
       </div>
+      <Show when={!foreign()} fallback={<ForeignWorkflow detail={d()} />}>
       <Show when={version()} fallback={<p class="muted">No version of this workflow is published yet, so it cannot run.</p>}>
         <ErrorBoundary fallback={(err, reset) => <ErrorPanel error={err} retry={() => void revalidate(definitionVersion.key).then(reset)} />}>
           <Suspense fallback={<Loading label="Loading the parameters…" />}>
@@ -89,6 +96,30 @@ export function RunCard(props: { detail: CatalogDetail; onStarted: (run: RunStar
           </ErrorBoundary>
         </div>
       </Show>
+      </Show>
     </section>
+  );
+}
+
+/**
+ * Another tenant's workflow does not run directly (INSTALL_REQUIRED): it runs from an
+ * instance installed in your tenant, with your own secrets, endpoints and quotas.
+ */
+function ForeignWorkflow(props: { detail: CatalogDetail }) {
+  return (
+    <div class="banner banner-info" data-testid="install-required">
+      <p>
+        This workflow belongs to <code>{props.detail.tenantId}</code>. In your tenant it runs from an instance: install it from the Marketplace with your own
+        secrets, endpoints and quotas, then run the instance.
+      </p>
+      <div class="actions">
+        <A href={`/marketplace/${encodeURIComponent(props.detail.id)}`} class="button primary">
+          See it in the Marketplace
+        </A>
+        <A href="/instances" class="button">
+          Your instances
+        </A>
+      </div>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { revalidate } from '@solidjs/router';
-import { createMemo, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createMemo, createSignal, createUniqueId, For, Show, type JSX } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { isPermitted } from '../../../domain/access.ts';
 import type { Risk } from '../../../domain/spec.ts';
@@ -32,6 +32,10 @@ export function RunForm(props: {
   parameters: unknown;
   risk: Risk;
   readiness?: Readiness | undefined;
+  /** how the run starts (default: a direct run of the definition's version) */
+  start?: (params: Record<string, unknown>) => Promise<RunStarted>;
+  /** what the form runs, beside its button (default: the definition id and version) */
+  subject?: JSX.Element;
   onStarted: (run: RunStarted) => void;
 }) {
   const idPrefix = createUniqueId();
@@ -60,7 +64,7 @@ export function RunForm(props: {
     setSending(true);
     try {
       if (!(await secretsReady())) return;
-      props.onStarted(await startRun(props.definitionId, props.version, params));
+      props.onStarted(await (props.start ? props.start(params) : startRun(props.definitionId, props.version, params)));
     } catch (err) {
       const names = fields().map((f) => f.name);
       const details = err instanceof ApiError ? (err.details ?? []) : [];
@@ -144,7 +148,9 @@ export function RunForm(props: {
           {sending() ? 'Starting…' : 'Run workflow'}
         </button>
         <span class="muted small">
-          Runs <code>{props.definitionId}</code> v{props.version}
+          <Show when={props.subject} fallback={<>Runs <code>{props.definitionId}</code> v{props.version}</>}>
+            {props.subject}
+          </Show>
         </span>
         <span role="status" class="field-summary">
           <Show when={errorCount() > 0}>

@@ -42,6 +42,17 @@ export const freshReadiness = (id: string, version: string) =>
 /** GET /api/definitions/{id}/readiness: the secrets a direct run of the version needs, and which are missing. */
 export const readiness = query((id: string, version: string) => freshReadiness(id, version), 'readiness');
 
-/** Where the run form sends someone to store a missing secret (and back, once stored). */
-export const storeSecretHref = (name: string, forDefinition?: string) =>
-  `/secrets?name=${encodeURIComponent(name)}${forDefinition ? `&for=${encodeURIComponent(forDefinition)}` : ''}`;
+/**
+ * Where a run form or the install wizard sends someone to store a missing secret, and where
+ * the Secrets page leads back once it is stored: a workflow (`for`) or a path of the
+ * Switchboard (`return`).
+ */
+export function storeSecretHref(name: string, forDefinition?: string, returnTo?: string): string {
+  const p = new URLSearchParams({ name });
+  if (forDefinition) p.set('for', forDefinition);
+  if (returnTo) p.set('return', returnTo);
+  return `/secrets?${p.toString()}`;
+}
+
+/** A path of this Switchboard to return to, or undefined (never another origin). */
+export const localPath = (v: string | undefined) => (v && /^\/(?![/\\])[^\s]*$/.test(v) ? v : undefined);

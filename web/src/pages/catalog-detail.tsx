@@ -49,6 +49,11 @@ function DetailView(props: { detail: CatalogDetail }) {
   const tab = (): TabId => (TAB_IDS.includes(search.tab as TabId) ? (search.tab as TabId) : 'overview');
   const high = () => isHighRisk(d().risk);
   const published = () => d().versions.some((v) => v.status === 'published');
+  /** another tenant's workflow runs from an instance: the header offers the install instead */
+  const foreign = () => {
+    const tenant = session.actor()?.tenant;
+    return Boolean(tenant && d().tenantId !== tenant);
+  };
 
   const tabs = (): TabDef[] => [
     { id: 'overview', label: 'Overview' },
@@ -100,9 +105,18 @@ function DetailView(props: { detail: CatalogDetail }) {
                 : `${d().risk === 'critical' ? 'Critical' : 'High'}-risk workflow`}
             </p>
           </Show>
-          <button type="button" class="button primary" disabled={!published()} onClick={goToRun} data-testid="run-workflow">
-            Run workflow
-          </button>
+          <Show
+            when={!foreign()}
+            fallback={
+              <A href={`/marketplace/${encodeURIComponent(d().id)}`} class="button primary" data-testid="install-from-marketplace">
+                Install from Marketplace
+              </A>
+            }
+          >
+            <button type="button" class="button primary" disabled={!published()} onClick={goToRun} data-testid="run-workflow">
+              Run workflow
+            </button>
+          </Show>
         </div>
       </header>
 

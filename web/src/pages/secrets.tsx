@@ -7,7 +7,7 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { Loading } from '../components/loading.tsx';
 import { SecretForm } from '../components/secret-form.tsx';
 import { SecretRow, type RowPanel } from '../components/secret-row.tsx';
-import { deleteSecret, storeSecret, tenantSecrets } from '../data/secrets.ts';
+import { deleteSecret, localPath, storeSecret, tenantSecrets } from '../data/secrets.ts';
 import { session } from '../data/session.ts';
 import { usePageTitle } from '../lib/page-title.ts';
 
@@ -26,16 +26,18 @@ export function SecretsPage() {
   const store = useAction(storeSecret);
   const remove = useAction(deleteSecret);
   const [open, setOpen] = createSignal<{ name: string; panel: RowPanel }>();
-  const [notice, setNotice] = createSignal<{ text: string; back?: string }>();
+  const [notice, setNotice] = createSignal<{ text: string; back?: { href: string; label: string } }>();
   const tenant = () => session.actor()?.tenant ?? 'your tenant';
   const canWrite = () => {
     const actor = session.actor();
     return actor ? isPermitted(actor, 'secret.write') : false;
   };
-  /** the workflow whose run form sent us here, to go back to once its secret is stored */
-  const forWorkflow = () => {
+  /** where to go back to once the secret is stored: the workflow whose run form sent us, or the install wizard */
+  const back = () => {
     const id = first(params.for);
-    return id && DEFINITION_ID.test(id) ? id : undefined;
+    if (id && DEFINITION_ID.test(id)) return { href: `/catalog/${encodeURIComponent(id)}`, label: `Back to ${id}` };
+    const path = localPath(first(params.return));
+    return path ? { href: path, label: path.startsWith('/marketplace/') ? 'Back to the install' : 'Back' } : undefined;
   };
   const names = () => new Set((secrets()?.items ?? []).map((s) => s.name));
 
@@ -56,10 +58,10 @@ export function SecretsPage() {
               <span>
                 {n().text}
                 <Show when={n().back}>
-                  {(back) => (
+                  {(b) => (
                     <>
                       {' '}
-                      <A href={`/catalog/${encodeURIComponent(back())}`}>Back to {back()}</A>
+                      <A href={b().href}>{b().label}</A>
                     </>
                   )}
                 </Show>
@@ -87,7 +89,7 @@ export function SecretsPage() {
           onStored={(name, rotated) =>
             setNotice({
               text: rotated ? `Rotated ${name}. The new value will not be shown again.` : `Stored ${name}. Its value will not be shown again.`,
-              ...(forWorkflow() ? { back: forWorkflow()! } : {}),
+              ...(back() ? { back: back()! } : {}),
             })
           }
         />
