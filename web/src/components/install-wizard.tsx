@@ -19,6 +19,7 @@ import { errorMessage } from '../lib/format.ts';
 import { collectParams, initialValue, paramFields, type ParamField as Field, type RawValue } from '../lib/param-fields.ts';
 import { InstallPreview } from './install-preview.tsx';
 import { Loading } from './loading.tsx';
+import { FormProblemAlert, type FormProblem } from './form-problem.tsx';
 import { ParamField } from './param-field.tsx';
 import { SecretPicker } from './secret-picker.tsx';
 import { installHref } from './template-card.tsx';
@@ -26,12 +27,6 @@ import { installHref } from './template-card.tsx';
 /** Roles of a tenant that may be allowed to run an instance (platform roles are not the tenant's). */
 const RUN_ROLES: Role[] = ['author', 'publisher', 'reviewer', 'tenant-admin'];
 const CHECK_DEBOUNCE_MS = 350;
-
-interface Problem {
-  message: string;
-  code?: string;
-  details: { path: string; message: string }[];
-}
 
 /**
  * The Install from Marketplace form, in the order an admin decides: version and where it
@@ -57,7 +52,7 @@ export function InstallWizard(props: { template: TemplateDetail; ownSecrets: str
   const [approvalsPerRun, setApprovalsPerRun] = createSignal(0);
   const [maxConcurrent, setMaxConcurrent] = createSignal('');
   const [runsPerDay, setRunsPerDay] = createSignal('');
-  const [problem, setProblem] = createSignal<Problem>();
+  const [problem, setProblem] = createSignal<FormProblem>();
   const [sending, setSending] = createSignal(false);
   let form: HTMLFormElement | undefined;
 
@@ -387,27 +382,7 @@ export function InstallWizard(props: { template: TemplateDetail; ownSecrets: str
           <A href={`/marketplace/${encodeURIComponent(t().id)}`} class="button">
             Cancel
           </A>
-          <Show when={problem()}>
-            {(p) => (
-              <div class="inline-error form-error" role="alert" data-testid="install-error">
-                <span>
-                  {p().message}
-                  <Show when={p().code}>{(code) => <code class="error-code">{code()}</code>}</Show>
-                </span>
-                <Show when={p().details.length}>
-                  <ul>
-                    <For each={p().details}>
-                      {(d) => (
-                        <li>
-                          <code>{d.path || '/'}</code> {d.message}
-                        </li>
-                      )}
-                    </For>
-                  </ul>
-                </Show>
-              </div>
-            )}
-          </Show>
+          <FormProblemAlert problem={problem()} testId="install-error" />
         </div>
       </aside>
     </form>

@@ -9,15 +9,10 @@ import { freshReadiness, readiness as readinessQuery, type Readiness } from '../
 import { session } from '../data/session.ts';
 import { errorMessage } from '../lib/format.ts';
 import { collectParams, fieldOfDetail, initialValue, paramFields, type RawValue } from '../lib/param-fields.ts';
+import { FormProblemAlert, type FormProblem } from './form-problem.tsx';
 import { ParamField } from './param-field.tsx';
 import { RiskWarning } from './risk-warning.tsx';
 import { SecretsWarning } from './secrets-warning.tsx';
-
-interface FormProblem {
-  message: string;
-  code?: string;
-  details: { path: string; message: string }[];
-}
 
 /**
  * The run form generated from a version's `parameters` schema. Required and malformed
@@ -159,27 +154,7 @@ export function RunForm(props: {
         </span>
       </div>
 
-      <Show when={problem()}>
-        {(p) => (
-          <div class="inline-error form-error" role="alert" data-testid="run-form-error">
-            <span>
-              The run was not started: {p().message}
-              <Show when={p().code}>{(code) => <code class="error-code">{code()}</code>}</Show>
-            </span>
-            <Show when={p().details.length}>
-              <ul>
-                <For each={p().details}>
-                  {(d) => (
-                    <li>
-                      <code>{d.path || '/'}</code> {d.message}
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          </div>
-        )}
-      </Show>
+      <FormProblemAlert problem={problem()} lead="The run was not started: " testId="run-form-error" />
     </form>
   );
 }
