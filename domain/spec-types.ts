@@ -48,6 +48,20 @@ export interface SpecV1 {
   parameters?: { type: 'object'; properties?: Record<string, Record<string, unknown>>; required?: string[]; [k: string]: unknown };
   secrets?: { name: string; description?: string }[];
   steps: Step[];
+  /** how installed instances move to this version (issue 11) */
+  upgrade?: UpgradeSpec;
+}
+
+/** The spec's `upgrade` block: migration of an instance's bindings, smoke run, watch window. */
+export interface UpgradeSpec {
+  migration?: {
+    /** a version range (exact, 1.x, 1.2.x, ^1.2.0, ~1.2.0); default: every older version */
+    from?: string;
+    /** JSONata over { parameters, secrets, from } yielding { parameters, secrets? } */
+    expression: string;
+  };
+  smoke?: { parameters?: Record<string, unknown>; mode?: 'run' | 'dry-run'; timeout?: string };
+  watch?: { window: string; maxFailureRate?: number; minRuns?: number };
 }
 
 /** Every task step, depth first, with its JSON Pointer in the document. */

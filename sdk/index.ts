@@ -13,7 +13,7 @@ import type { LaptopProvisioningParams } from './workflows/laptop-provisioning.t
 import type { SecurityAccessReviewParams } from './workflows/security-access-review.ts';
 import type { VendorRiskAssessmentParams } from './workflows/vendor-risk-assessment.ts';
 
-export type { Step, Duration, WorkflowSpec, Metadata, Parameters, TaskStep, Retry, ParallelStep } from './spec.ts';
+export type { Step, Duration, WorkflowSpec, Metadata, Parameters, TaskStep, Retry, ParallelStep, Upgrade } from './spec.ts';
 export type { TaskManifest } from './manifest.ts';
 export type { AcmeHrisCreateEmployeeInput, AcmeHrisCreateEmployeeOutput } from './adapters/acme-hris.create-employee.ts';
 export type { ApprovalInput, ApprovalOutput } from './adapters/approval.ts';

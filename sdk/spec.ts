@@ -26,6 +26,7 @@ export interface WorkflowSpec {
    * @maxItems 200
    */
   steps: Step[];
+  upgrade?: Upgrade;
 }
 export interface Metadata {
   /**
@@ -107,4 +108,52 @@ export interface ParallelStep {
    * @maxItems 50
    */
   parallel: Step[];
+}
+/**
+ * How installed instances move to this version (issue 11): a typed migration of their bindings, a smoke run after the upgrade is applied, and a watch window that rolls the upgrade back when the instance's runs fail.
+ */
+export interface Upgrade {
+  /**
+   * A JSONata mapping from an instance's old bindings to this version's. Input: { parameters, secrets, from } (from: the instance's current version). Output: { parameters, secrets? }, validated against this version's parameter schema. No code execution: function definitions, regular expressions and $eval are refused.
+   */
+  migration?: {
+    /**
+     * the versions this migration applies to, as a range: an exact version, 1.x, 1.2.x, ^1.2.0 or ~1.2.0; default: every older version
+     */
+    from?: string;
+    expression: string;
+  };
+  /**
+   * A run started right after an upgrade is applied; when it fails the upgrade rolls back.
+   */
+  smoke?: {
+    /**
+     * safe parameters laid over the instance's own for the smoke run
+     */
+    parameters?: {
+      [k: string]: unknown;
+    };
+    /**
+     * run (default): a real run of the instance; dry-run: bindings, conditions and task inputs are evaluated and checked, side-effecting tasks are not called
+     */
+    mode?: 'run' | 'dry-run';
+    /**
+     * e.g. 500ms, 30s, 5m, 2h, 1d
+     */
+    timeout?: string;
+  };
+  /**
+   * After the smoke run: the instance's runs started within the window are watched; a failure rate above maxFailureRate (once minRuns have finished) rolls the upgrade back.
+   */
+  watch?: {
+    window: Duration;
+    /**
+     * default 0.5
+     */
+    maxFailureRate?: number;
+    /**
+     * default 1
+     */
+    minRuns?: number;
+  };
 }
