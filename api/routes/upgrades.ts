@@ -301,11 +301,11 @@ export function upgradeRoutes(deps: ApiDeps) {
     const inst = await loadUpgradeInstance(sql, actor.tenant, id);
     checkSuppliedBindings(body);
     if (inst.status !== 'active') throw conflict(UPGRADE_CODES.instanceNotActive, `instance ${id} is ${inst.status}: it cannot be upgraded`);
-    const target = await loadUpgradeTarget(sql, inst, body.toVersion);
     // the lifecycle's lock (a unique index) is the backstop; this answers at once
-    const [running] = await sql<{ to_version: string }[]>`
-      select to_version from instance_upgrade where instance_id = ${id} and status not in ${sql(TERMINAL_UPGRADE_STATUSES as string[])} limit 1`;
-    if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version}`);
+    const [running] = await sql<{ to_version: string; status: string }[]>`
+      select to_version, status from instance_upgrade where instance_id = ${id} and status not in ${sql(TERMINAL_UPGRADE_STATUSES as string[])} limit 1`;
+    if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version} (${running.status})`);
+    const target = await loadUpgradeTarget(sql, inst, body.toVersion);
     const input: UpgradeInput = {
       instanceId: id,
       tenantId: actor.tenant,
