@@ -282,6 +282,36 @@ describe('automatic rollback', () => {
   });
 });
 
+describe('a dry-run smoke run', () => {
+  it('checks bindings and inputs without calling a task with side effects; a misfit rolls back', async () => {
+    const name = `upg-dry-${randomUUID().slice(0, 8)}`;
+    const parameters = { type: 'object', properties: { method: { type: 'string', default: 'POST' }, greeting: { type: 'string', default: 'hello' } } };
+    const steps = [
+      // never reachable from the test stack: a dry run must not call it
+      { id: 'notify', task: 'http.request@1.0.0', with: { url: 'https://partner.example.internal/hook', method: '${{ params.method }}', body: { g: '${{ params.greeting }}' } } },
+      { id: 'shape', task: 'transform@1.0.0', with: { expression: "g & '!'", data: { g: '${{ params.greeting }}' } } },
+    ];
+    const template = await publishTemplate(s, version(name, '1.0.0', { parameters, steps }));
+    const instance = await install(s, 'gus', { templateId: template, environment: 'dev' });
+
+    await publishTemplate(s, version(name, '1.0.1', { parameters, steps, upgrade: { smoke: { mode: 'dry-run', parameters: { greeting: 'smoke' } } } }));
+    const passed = await upgradeUntil(s, 'gus', instance, {});
+    expect(passed.status, JSON.stringify(passed.rollback)).toBe('upgraded');
+    const smoke = await run(passed.smokeRun!.runId);
+    expect(smoke).toMatchObject({ status: 'completed', mode: 'dry-run', version: '1.0.1' });
+    expect(step(smoke, 'notify')).toMatchObject({ status: 'skipped', output: { dryRun: true } });
+    expect(step(smoke, 'shape')).toMatchObject({ status: 'completed', output: { result: 'smoke!' } });
+
+    await publishTemplate(s, version(name, '1.0.2', { parameters, steps, upgrade: { smoke: { mode: 'dry-run', parameters: { method: 'BOGUS' } } } }));
+    const before = await instanceRow(s, instance);
+    const failed = await upgradeUntil(s, 'gus', instance, {});
+    expect(failed.status).toBe('rolled_back');
+    expect(failed.rollback?.code).toBe('SMOKE_RUN_FAILED');
+    expect(failed.rollback?.reason).toContain('INPUT_INVALID');
+    expect(await instanceRow(s, instance)).toEqual(before);
+  });
+});
+
 describe('hostile migrations and inputs', () => {
   it('refuses a migration with $eval, a function or a bad range when the draft is made', async () => {
     for (const [upgrade, code] of [
