@@ -149,7 +149,8 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       state.status = 'awaiting_approval';
       await acts.recordUpgradeStatus({ status: 'awaiting_approval' });
       const rejected = () => state.approvals.find((a) => a.decision === 'reject');
-      const approved = () => state.approvals.some((a) => a.decision === 'approve');
+      const needed = Math.max(1, plan.approval.count ?? 1);
+      const approved = () => state.approvals.filter((a) => a.decision === 'approve').length >= needed;
       const decided = await condition(() => !!rejected() || approved(), UPGRADE_APPROVAL_TIMEOUT);
       const rejection = rejected();
       if (rejection) return await end('rejected', { code: 'UPGRADE_REJECTED', message: `rejected by ${rejection.approver.name ?? rejection.approver.sub}: ${rejection.rationale}` });
