@@ -282,6 +282,30 @@ describe('automatic rollback', () => {
   });
 });
 
+describe('cancelling an applied upgrade', () => {
+  it('rolls the instance back once and ends the workflow cancelled', async () => {
+    const name = `upg-cancel-${randomUUID().slice(0, 8)}`;
+    const template = await publishTemplate(s, version(name, '1.0.0', { parameters: v1Params, steps: [greeter()] }));
+    const instance = await install(s, 'gus', { templateId: template, environment: 'dev', parameters: { greeting: 'hola' } });
+    const before = await instanceRow(s, instance);
+    await publishTemplate(s, version(name, '1.1.0', { parameters: v1Params, steps: [greeter("greeting & '?'")], upgrade: { watch: { window: '1h' } } }));
+    const watching = await upgradeUntil(s, 'gus', instance, {}, ['watching', 'upgraded', 'failed']);
+    expect(watching.status).toBe('watching');
+    expect((await instanceRow(s, instance)).version).toBe('1.1.0');
+
+    const handle = s.client.workflow.getHandle(watching.workflowId, watching.runId);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const done = await waitForUpgrade(s, 'gus', instance, '1.1.0', undefined, { runId: watching.runId });
+    expect(done).toMatchObject({ status: 'rolled_back', rollback: { code: 'UPGRADE_CANCELLED' } });
+    expect(await instanceRow(s, instance)).toEqual(before);
+    const history = await handle.fetchHistory();
+    const scheduled = (n: string) => (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === n).length;
+    expect({ rollback: scheduled('rollbackUpgrade'), complete: scheduled('completeUpgrade') }).toEqual({ rollback: 1, complete: 1 });
+  });
+});
+
 describe('a dry-run smoke run', () => {
   it('checks bindings and inputs without calling a task with side effects; a misfit rolls back', async () => {
     const name = `upg-dry-${randomUUID().slice(0, 8)}`;
