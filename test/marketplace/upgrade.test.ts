@@ -337,12 +337,14 @@ describe('a dry-run smoke run', () => {
 });
 
 describe('hostile migrations and inputs', () => {
-  it('refuses a migration with $eval, a function or a bad range when the draft is made', async () => {
+  it('refuses a migration with $eval, a function, a bad range or too much text when the draft is made', async () => {
     for (const [upgrade, code] of [
       [{ migration: { expression: "$eval('1')" } }, 'EXPRESSION_NOT_ALLOWED'],
       [{ migration: { expression: 'function($x){ $x($x) }' } }, 'EXPRESSION_NOT_ALLOWED'],
       [{ migration: { expression: '{ "parameters": ' } }, 'EXPRESSION_SYNTAX'],
       [{ migration: { from: '>=1.0.0', expression: '$' } }, 'INVALID_VERSION_RANGE'],
+      [{ migration: { expression: `'${'x'.repeat(10_001)}'` } }, 'SCHEMA'],
+      [{ smoke: { parameters: { nope: 1 } } }, 'UNDEFINED_PARAMETER'],
     ] as const) {
       const res = await call<{ errors?: { code: string; path: string }[] }>(s, 'pat', 'POST', '/definitions', {
         spec: version(`upg-bad-${randomUUID().slice(0, 8)}`, '1.0.0', { steps: [greeter("'x'")], upgrade }),
