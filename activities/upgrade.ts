@@ -147,10 +147,11 @@ export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
       await update({ smoke_run_id: input.runId, smoke_workflow_id: input.workflowId, smoke_status: input.status });
     },
 
-    /** The instance's runs on the target version started since the upgrade was applied (the smoke run aside). */
+    /** The instance's runs on the target version started since the upgrade was applied (the smoke run aside): finished and failed. */
     async upgradeWatchCounts(input: { instanceId: string; toVersion: string; since: string; excludeRunId?: string }): Promise<{ finished: number; failed: number }> {
       const [c] = await sql<{ finished: number; failed: number }[]>`
-        select count(*) filter (where status <> 'running')::int as finished,
+        -- a cancellation is a person's decision, not a fault of the version: it counts neither way (as the health figures)
+        select count(*) filter (where status in ('completed', 'failed', 'timed_out'))::int as finished,
                count(*) filter (where status in ('failed', 'timed_out'))::int as failed
         from run
         where instance_id = ${input.instanceId} and version = ${input.toVersion} and started_at >= ${input.since}
