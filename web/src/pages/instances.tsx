@@ -5,6 +5,9 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { ExternalLink } from '../components/external-link.tsx';
 import { InstanceStatusBadge } from '../components/instance-status-badge.tsx';
 import { Loading } from '../components/loading.tsx';
+import { UpgradeAvailable } from '../components/upgrade-available.tsx';
+import { UpgradeStatusBadge } from '../components/upgrade-status-badge.tsx';
+import { TERMINAL_UPGRADE_STATUSES, upgradeHref } from '../data/upgrades.ts';
 import { instances } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
 import { usePageTitle } from '../lib/page-title.ts';
@@ -61,6 +64,19 @@ export function InstancesPage() {
                           </th>
                           <td>
                             <code>v{i.version}</code>
+                            <Show when={i.upgradePolicy}>{(p) => <span class="field-desc muted small">upgrades: {p()}</span>}</Show>
+                            <Show when={i.upgrade && !TERMINAL_UPGRADE_STATUSES.includes(i.upgrade.status) ? i.upgrade : undefined}>
+                              {(u) => (
+                                <span class="field-desc">
+                                  <A href={upgradeHref(i.id, u().toVersion)}>
+                                    <UpgradeStatusBadge status={u().status} /> <span class="visually-hidden">to </span>v{u().toVersion}
+                                  </A>
+                                </span>
+                              )}
+                            </Show>
+                            <span class="field-desc">
+                              <UpgradeAvailable instanceId={i.id} fields={i} />
+                            </span>
                           </td>
                           <td>
                             {i.environment}

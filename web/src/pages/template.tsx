@@ -7,6 +7,7 @@ import { ExternalLink } from '../components/external-link.tsx';
 import { Loading } from '../components/loading.tsx';
 import { RiskBadge } from '../components/risk-badge.tsx';
 import { installHref } from '../components/template-card.tsx';
+import { TemplateCampaigns } from '../components/template-campaigns.tsx';
 import { TemplateUsagePanel } from '../components/template-usage.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
@@ -186,6 +187,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
 
           <Show when={own()}>
             <TemplateUsagePanel templateId={d().id} />
+            <TemplateCampaigns templateId={d().id} />
           </Show>
         </div>
 
