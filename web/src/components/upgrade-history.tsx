@@ -6,7 +6,7 @@ import { ExternalLink } from './external-link.tsx';
 import { Loading } from './loading.tsx';
 import { UpgradeStatusBadge } from './upgrade-status-badge.tsx';
 
-const requester = (u: UpgradeView) => (u.campaignId ? 'campaign' : (u.requestedBy.name ?? u.requestedBy.sub));
+const requester = (u: UpgradeView) => (u.campaignId ? 'a campaign' : u.requestedBy);
 
 /** Every upgrade of an instance, newest first: from → to, its state, who asked, and its lifecycle. */
 export function UpgradeHistory(props: { instanceId: string }) {
@@ -37,30 +37,21 @@ export function UpgradeHistory(props: { instanceId: string }) {
                           <tr data-testid="upgrade-row" data-version={u.toVersion} data-status={u.status}>
                             <th scope="row">
                               <A href={upgradeHref(props.instanceId, u.toVersion)}>
-                                <Show when={u.fromVersion}>
-                                  {(f) => (
-                                    <>
-                                      <code>v{f()}</code> <span aria-hidden="true">→</span>
-                                      <span class="visually-hidden"> to </span>{' '}
-                                    </>
-                                  )}
-                                </Show>
-                                <code>v{u.toVersion}</code>
+                                <code>v{u.fromVersion}</code> <span aria-hidden="true">→</span>
+                                <span class="visually-hidden"> to </span> <code>v{u.toVersion}</code>
                               </A>
                             </th>
                             <td>
                               <UpgradeStatusBadge status={u.status} />
                             </td>
                             <td>{requester(u)}</td>
-                            <td class="nowrap">{u.startedAt ? <time datetime={u.startedAt}>{formatDateTime(u.startedAt)}</time> : <span class="muted">—</span>}</td>
                             <td class="nowrap">
-                              <Show when={u.temporalUrl} fallback={<span class="muted">—</span>}>
-                                {(url) => (
-                                  <ExternalLink href={url()}>
-                                    Temporal<span class="visually-hidden">: the upgrade to v{u.toVersion}</span>
-                                  </ExternalLink>
-                                )}
-                              </Show>
+                              <time datetime={u.createdAt}>{formatDateTime(u.createdAt)}</time>
+                            </td>
+                            <td class="nowrap">
+                              <ExternalLink href={u.temporalUrl}>
+                                Temporal<span class="visually-hidden">: the upgrade to v{u.toVersion}</span>
+                              </ExternalLink>
                             </td>
                           </tr>
                         )}

@@ -1,6 +1,6 @@
 import { action, query } from '@solidjs/router';
 import type { ChangeClassification, ChangeKind } from '../../../domain/change-kind.ts';
-import type { CampaignProgress, UpgradePlan, UpgradePolicy, UpgradeState, UpgradeStatus } from '../../../domain/upgrade.ts';
+import type { CampaignProgress, UpgradeApproval, UpgradePlan, UpgradePolicy, UpgradeState, UpgradeStatus } from '../../../domain/upgrade.ts';
 import { apiFetch } from './api.ts';
 
 export type { ChangeClassification, ChangeKind, ChangeReason } from '../../../domain/change-kind.ts';
@@ -10,13 +10,29 @@ export { TERMINAL_UPGRADE_STATUSES, UPGRADE_CODES, UPGRADE_POLICIES } from '../.
 // ---- shapes of the API contract (/instances/{id}/upgrade…, /templates/{id}/campaigns…) ----
 
 /** An upgrade as GET /instances/{id}/upgrades[/{version}] returns it: the lifecycle's state and where it runs. */
-export interface UpgradeView extends UpgradeState {
+export interface UpgradeView {
+  instanceId: string;
+  fromVersion: string;
+  toVersion: string;
+  status: UpgradeStatus;
+  changeKind?: ChangeKind;
+  /** the requester's subject */
+  requestedBy: string;
+  campaignId?: string;
+  plan?: UpgradePlan;
+  approvals: UpgradeApproval[];
+  smokeRun?: UpgradeState['smokeRun'];
+  watch?: { until?: string; finished: number; failed: number };
+  rollback?: UpgradeState['rollback'];
+  error?: UpgradeState['error'];
   receiptId?: string;
-  workflowId?: string;
-  runId?: string;
-  temporalUrl?: string;
-  startedAt?: string;
-  endedAt?: string;
+  workflowId: string;
+  runId: string;
+  temporalUrl: string;
+  appliedAt?: string;
+  rolledBackAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** What the body of an upgrade check or request carries: a target and bindings laid over the migrated ones. */

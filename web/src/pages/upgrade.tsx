@@ -73,7 +73,6 @@ export function UpgradePage() {
 function UpgradeLive(props: { upgrade: UpgradeView }) {
   const u = () => props.upgrade;
   const canDecide = () => u().status === 'awaiting_approval' && mayDecideUpgrade(session.actor(), u());
-  const requester = () => u().requestedBy.name ?? u().requestedBy.sub;
   return (
     <>
       <header class="page-head definition-head">
@@ -84,13 +83,9 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
           <code class="row-id">{u().instanceId}</code>
           <div class="badges head-badges">
             <UpgradeStatusBadge status={u().status} />
-            <Show when={u().fromVersion}>
-              {(f) => (
-                <code class="chip">
-                  v{f()} → v{u().toVersion}
-                </code>
-              )}
-            </Show>
+            <code class="chip">
+              v{u().fromVersion} → v{u().toVersion}
+            </code>
           </div>
           <p class="lede" data-testid="upgrade-lede">
             {LEDES[u().status] ?? ''}
@@ -106,12 +101,10 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
             {(r) => (
               <div class="banner banner-danger" role="status" data-testid="upgrade-rollback">
                 <strong>{u().status === 'rolling_back' ? 'Rolling back' : 'Rolled back'}:</strong> {r().reason} <code class="error-code">{r().code}</code>
-                <Show when={u().status === 'rolled_back' && u().fromVersion}>
-                  {(f) => (
-                    <p class="small">
-                      The instance is back on <code>v{f()}</code> with its bindings before.
-                    </p>
-                  )}
+                <Show when={u().status === 'rolled_back'}>
+                  <p class="small">
+                    The instance is back on <code>v{u().fromVersion}</code> with its bindings before.
+                  </p>
                 </Show>
               </div>
             )}
@@ -152,18 +145,14 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
             </h2>
             <p class="lifecycle-line">
               <UpgradeStatusBadge status={u().status} testId="upgrade-status-side" />{' '}
-              <span class="muted small">{u().campaignId ? 'started by a campaign' : `requested by ${requester()}`}</span>
+              <span class="muted small">{u().campaignId ? 'started by a campaign' : `requested by ${u().requestedBy}`}</span>
             </p>
-            <Show when={u().temporalUrl}>
-              {(url) => (
-                <p class="small">
-                  <ExternalLink href={url()} testId="upgrade-temporal-link">
-                    Open in Temporal
-                  </ExternalLink>{' '}
-                  <code class="workflow-id muted">{u().workflowId}</code>
-                </p>
-              )}
-            </Show>
+            <p class="small">
+              <ExternalLink href={u().temporalUrl} testId="upgrade-temporal-link">
+                Open in Temporal
+              </ExternalLink>{' '}
+              <code class="workflow-id muted">{u().workflowId}</code>
+            </p>
             <Show when={u().plan}>
               {(p) => (
                 <Show when={p().approval.required}>
@@ -193,7 +182,7 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
             </Show>
             <Show when={u().status === 'awaiting_approval' && !canDecide()}>
               <p class="muted small" data-testid="upgrade-awaiting-note">
-                {session.actor()?.sub === u().requestedBy.sub ? 'You asked for it: another tenant admin approves it.' : 'A tenant admin who did not ask for it approves it.'}
+                {session.actor()?.sub === u().requestedBy ? 'You asked for it: another tenant admin approves it.' : 'A tenant admin who did not ask for it approves it.'}
               </p>
             </Show>
           </section>
@@ -228,9 +217,13 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
                     {(w) => (
                       <>
                         <span data-testid="watch-finished">{w().finished}</span> runs finished, <span data-testid="watch-failed">{w().failed}</span> failed
-                        <span class="block muted small">
-                          until <time datetime={w().until}>{formatDateTime(w().until)}</time>
-                        </span>
+                        <Show when={w().until}>
+                          {(until) => (
+                            <span class="block muted small">
+                              until <time datetime={until()}>{formatDateTime(until())}</time>
+                            </span>
+                          )}
+                        </Show>
                       </>
                     )}
                   </Show>
