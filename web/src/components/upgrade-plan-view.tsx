@@ -9,18 +9,19 @@ const shown = (v: unknown) => (v === undefined ? undefined : typeof v === 'strin
 const CHANGE_WORDS: Record<ParameterChange['change'], string> = { added: 'added', removed: 'removed', changed: 'changed', unchanged: 'unchanged' };
 
 /** Where a binding's new value comes from: the request, the declared migration, or nowhere new. */
-function origin(plan: UpgradePlan, p: ParameterChange, supplied: ReadonlySet<string>): 'supplied' | 'migration' | 'missing' | undefined {
+function origin(plan: UpgradePlan, p: ParameterChange, supplied: ReadonlySet<string> | undefined): 'supplied' | 'migration' | 'missing' | undefined {
   if (plan.missing.parameters.includes(p.name) || plan.missing.secrets.includes(p.name)) return 'missing';
   const declared = (p as ParameterChange & { source?: string }).source;
   if (declared === 'supplied' || declared === 'request') return 'supplied';
   if (declared === 'migration') return 'migration';
-  if (p.change === 'unchanged' || p.change === 'removed') return undefined;
+  // without the request (a past upgrade's page) a new value's origin is not known
+  if (!supplied || p.change === 'unchanged' || p.change === 'removed') return undefined;
   if (supplied.has(p.name)) return 'supplied';
   return plan.migration.applied && p.after !== undefined ? 'migration' : undefined;
 }
 
 /** A binding diff: name, before → after, and what changed it. */
-function BindingDiff(props: { plan: UpgradePlan; rows: ParameterChange[]; kind: 'parameter' | 'secret'; supplied: ReadonlySet<string>; testId: string }) {
+function BindingDiff(props: { plan: UpgradePlan; rows: ParameterChange[]; kind: 'parameter' | 'secret'; supplied: ReadonlySet<string> | undefined; testId: string }) {
   return (
     <Show when={props.rows.length} fallback={<p class="muted small">No {props.kind}s.</p>}>
       <div class="table-scroll">
@@ -82,12 +83,12 @@ function BindingDiff(props: { plan: UpgradePlan; rows: ParameterChange[]; kind: 
 
 /**
  * What an upgrade would do to one instance: the computed change and its reasons, the
- * instance's own bindings before → after (the migration's work marked), the steps that
- * change, and what the lifecycle will do after applying it (approval, smoke run, watch).
+ * instance's own bindings before → after (the migration's work marked when what the
+ * request supplies is known: `supplied`), the steps that change, and what the lifecycle will do after applying it (approval, smoke run, watch).
  */
 export function UpgradePlanView(props: { plan: UpgradePlan; supplied?: ReadonlySet<string> }) {
   const p = () => props.plan;
-  const supplied = () => props.supplied ?? new Set<string>();
+  const supplied = () => props.supplied;
   return (
     <div class="upgrade-plan" data-testid="upgrade-plan" data-kind={p().changeKind}>
       <section class="detail-section" aria-labelledby="plan-change-title">
@@ -117,7 +118,8 @@ export function UpgradePlanView(props: { plan: UpgradePlan; supplied?: ReadonlyS
             when={p().migration.declared}
             fallback={<>The new version declares no migration: bindings it keeps stay as they are.</>}
           >
-            The new version declares a migration: it maps your instance's own bindings to the new parameters{p().migration.applied ? ' (its results are marked).' : '; it has not run.'}
+            The new version declares a migration: it maps your instance's own bindings to the new parameters
+            {p().migration.applied ? (supplied() ? ' (its results are marked).' : '.') : '; it did not apply to this version.'}
           </Show>
         </p>
         <Show when={p().migration.problems.length}>

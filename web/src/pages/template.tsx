@@ -153,36 +153,38 @@ function TemplateView(props: { detail: TemplateDetail }) {
 
           <section class="detail-section" aria-labelledby="tversions-title">
             <h3 id="tversions-title">Versions you may install</h3>
-            <table class="plain-table">
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Published</th>
-                  <th scope="col">Profile</th>
-                  <th scope="col">Digest</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={d().versions}>
-                  {(v) => (
-                    <tr>
-                      <th scope="row">
-                        <code>v{v.version}</code>
-                      </th>
-                      <td>
-                        <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
-                      </td>
-                      <td>
-                        <VisibilityBadge visibility={v.visibility} />
-                      </td>
-                      <td>
-                        <code class="workflow-id">{v.digest}</code>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+            <div class="table-scroll">
+              <table class="plain-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">Published</th>
+                    <th scope="col">Profile</th>
+                    <th scope="col">Digest</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={d().versions}>
+                    {(v) => (
+                      <tr>
+                        <th scope="row">
+                          <code>v{v.version}</code>
+                        </th>
+                        <td>
+                          <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
+                        </td>
+                        <td>
+                          <VisibilityBadge visibility={v.visibility} />
+                        </td>
+                        <td>
+                          <code class="workflow-id">{v.digest}</code>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
           </section>
 
           <Show when={own()}>
