@@ -1,6 +1,7 @@
 import { A, createAsync, revalidate, useParams } from '@solidjs/router';
-import { createEffect, ErrorBoundary, For, onCleanup, Show, Suspense } from 'solid-js';
+import { createEffect, createSignal, ErrorBoundary, For, onCleanup, Show, Suspense } from 'solid-js';
 import { ErrorPanel } from '../components/error-panel.tsx';
+import { ApiError } from '../data/api.ts';
 import { ExternalLink } from '../components/external-link.tsx';
 import { Loading } from '../components/loading.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -18,6 +19,13 @@ import { mayDecideUpgrade } from '../lib/upgrade-access.ts';
 import { instanceHref } from './instances.tsx';
 
 const POLL_MS = 1500;
+/** how often to ask for an upgrade that cannot be found (right after the request, its lifecycle has not written it yet) */
+const MAX_MISSES = 10;
+
+const notThereYet = (e: unknown) => {
+  if (e instanceof ApiError && e.status === 404) return null;
+  throw e;
+};
 
 const LEDES: Record<string, string> = {
   planning: 'The lifecycle is planning the upgrade.',
@@ -42,10 +50,13 @@ const LEDES: Record<string, string> = {
 export function UpgradePage() {
   const params = useParams<{ id: string; version: string }>();
   usePageTitle(() => `Upgrade of ${params.id} to v${params.version}`);
-  const state = createAsync(() => upgradeState(params.id, params.version));
+  const state = createAsync(() => upgradeState(params.id, params.version).catch(notThereYet));
+  const [misses, setMisses] = createSignal(0);
 
   createEffect(() => {
     const u = state();
+    if (u === undefined) return; // still loading
+    if (u === null && setMisses((n) => n + 1) > MAX_MISSES) return; // no such upgrade: stop asking
     if (u && TERMINAL_UPGRADE_STATUSES.includes(u.status)) {
       // the instance's version (and bindings) may have moved: read them afresh
       void revalidate(instance.keyFor(params.id));
@@ -63,7 +74,18 @@ export function UpgradePage() {
       </nav>
       <ErrorBoundary fallback={(err, reset) => <ErrorPanel error={err} retry={() => void revalidate(upgradeState.key).then(reset)} />}>
         <Suspense fallback={<Loading label="Loading the upgrade…" />}>
-          <Show when={state()}>{(u) => <UpgradeLive upgrade={u()} />}</Show>
+          <Show when={state() !== undefined}>
+            <Show
+              when={state()}
+              fallback={
+                <Show when={misses() <= MAX_MISSES} fallback={<ErrorPanel error={new ApiError(404, 'UPGRADE_NOT_FOUND', `no upgrade of ${params.id} to ${params.version} in your tenant`)} />}>
+                  <Loading label="The upgrade lifecycle is starting…" />
+                </Show>
+              }
+            >
+              {(u) => <UpgradeLive upgrade={u()} />}
+            </Show>
+          </Show>
         </Suspense>
       </ErrorBoundary>
     </div>
