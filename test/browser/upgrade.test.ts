@@ -164,15 +164,15 @@ describe('Upgrades in Chromium', () => {
     expect(await alice.locator('[data-testid="binding-param"][data-name="region"]').textContent()).toContain('Aotearoa');
     await alice.locator('[data-testid="upgrade-row"][data-version="2.0.0"][data-status="upgraded"]').waitFor();
 
-    // tina keeps the instance pinned (a tenant admin edits the policy), then publishes-and-upgrades to a broken 2.1.0
+    // tina, a tenant admin, edits the policy: patch versions only, so the minor 2.1.0 waits for a manual upgrade
     await tina.goto(`${base}/instances/${instanceId}`);
     const policy = tina.locator('[data-testid="upgrade-policy"]');
     await policy.waitFor();
-    if ((await policy.getAttribute('data-policy')) !== 'pinned') {
-      await policy.getByLabel(/Pinned/).check();
-      await policy.getByRole('button', { name: 'Save policy' }).click();
-      await tina.locator('[data-testid="upgrade-policy"][data-policy="pinned"]').waitFor({ timeout: 15_000 });
-    }
+    expect(await policy.getAttribute('data-policy')).toBe('pinned');
+    await policy.getByLabel(/^Patch/).check();
+    await policy.getByRole('button', { name: 'Save policy' }).click();
+    await tina.locator('[data-testid="upgrade-policy"][data-policy="patch"]').waitFor({ timeout: 15_000 });
+    expect((await call<{ upgradePolicy: string }>(s, 'tina', 'GET', `/instances/${instanceId}`)).body.upgradePolicy).toBe('patch');
     await publishTemplate(s, v21());
     await tina.goto(`${base}/instances/${instanceId}/upgrade?to=2.1.0`);
     await tina.locator('[data-testid="upgrade-plan"][data-kind="non-breaking"]').waitFor({ timeout: 30_000 });
@@ -192,6 +192,7 @@ describe('Upgrades in Chromium', () => {
     await expect.poll(() => tina.locator('[data-testid="instance-version"]').textContent(), { timeout: 15_000 }).toContain('v2.0.0');
     expect(await tina.locator('[data-testid="binding-param"][data-name="region"]').textContent()).toContain('Aotearoa');
     await tina.locator('[data-testid="upgrade-row"][data-version="2.1.0"][data-status="rolled_back"]').waitFor();
+    expect(await tina.locator('[data-testid="upgrade-last-attempt"]').textContent()).toBe('rolled back');
     const api = await call<{ version: string; parameters: Record<string, unknown> }>(s, 'tina', 'GET', `/instances/${instanceId}`);
     expect(api.body.version).toBe('2.0.0');
     expect(api.body.parameters).toMatchObject({ greeting: 'Kia ora', region: 'Aotearoa' });
@@ -202,5 +203,13 @@ describe('Upgrades in Chromium', () => {
     await narrow.goto(`${base}/instances/${instanceId}/upgrades/2.1.0`);
     await status(narrow, 'rolled_back').waitFor();
     await narrow.screenshot({ path: 'test-results/upgrade-rolled-back-narrow.png', fullPage: true });
+    await narrow.goto(`${base}/instances/${instanceId}/upgrade?to=2.1.0`);
+    await narrow.locator('[data-testid="plan-verdict"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await narrow.screenshot({ path: 'test-results/upgrade-plan-narrow.png', fullPage: true });
+    await narrow.goto(`${base}/instances/${instanceId}`);
+    await narrow.locator('[data-testid="upgrade-history"] [data-testid="upgrade-row"]').first().waitFor();
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await narrow.screenshot({ path: 'test-results/upgrade-instance-narrow.png', fullPage: true });
   });
 });

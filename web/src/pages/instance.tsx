@@ -14,7 +14,7 @@ import { UpgradeAvailable } from '../components/upgrade-available.tsx';
 import { UpgradeHistory } from '../components/upgrade-history.tsx';
 import { UpgradePolicyCard } from '../components/upgrade-policy.tsx';
 import { UpgradeStatusBadge } from '../components/upgrade-status-badge.tsx';
-import { instanceUpgrades, TERMINAL_UPGRADE_STATUSES, upgradeHref, upgradePlanHref } from '../data/upgrades.ts';
+import { instanceUpgrades, TERMINAL_UPGRADE_STATUSES, UPGRADE_STATUS_LABELS, upgradeHref, upgradePlanHref } from '../data/upgrades.ts';
 import { mayRequestUpgrade } from '../lib/upgrade-access.ts';
 import { templateHref } from '../components/template-card.tsx';
 import { installState, instance, TERMINAL_INSTALL, type InstanceView, type InstallView } from '../data/marketplace.ts';
@@ -314,6 +314,8 @@ function FallbackLifecycle(props: { instance: InstanceView }) {
 function UpgradeNotice(props: { instance: InstanceView }) {
   const i = () => props.instance;
   const underWay = () => (i().upgrade && !TERMINAL_UPGRADE_STATUSES.includes(i().upgrade!.status) ? i().upgrade : undefined);
+  /** the newest upgrade, when it was to this version and ended without it (rolled back, rejected…) */
+  const lastAttempt = (version: string) => (i().upgrade?.toVersion === version && i().upgrade!.status !== 'upgraded' ? i().upgrade : undefined);
   return (
     <Show
       when={underWay()}
@@ -324,8 +326,20 @@ function UpgradeNotice(props: { instance: InstanceView }) {
               <p>
                 <strong>
                   Upgrade available ({a().changeKind}): <code>v{a().version}</code>
-                </strong>
-                . {a().changeKind === 'breaking' ? 'Your bindings may have to change, and a tenant admin approves it.' : 'Your bindings keep working.'}
+                </strong>{' '}
+                {a().changeKind === 'breaking' ? 'Your bindings may have to change, and a tenant admin other than the requester approves it.' : 'Your bindings keep working.'}
+                <Show when={lastAttempt(a().version)}>
+                  {(last) => (
+                    <>
+                      {' '}
+                      The last attempt ended{' '}
+                      <A href={upgradeHref(i().id, a().version)} data-testid="upgrade-last-attempt">
+                        {UPGRADE_STATUS_LABELS[last().status]}
+                      </A>
+                      .
+                    </>
+                  )}
+                </Show>
               </p>
               <A href={upgradePlanHref(i().id, a().version)} class="button small" data-testid="upgrade-plan-link">
                 {mayRequestUpgrade(session.actor()) ? 'See the plan and upgrade' : 'See the plan'}
