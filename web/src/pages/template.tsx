@@ -2,6 +2,7 @@ import { A, createAsync, revalidate, useParams } from '@solidjs/router';
 import { ErrorBoundary, For, Show, Suspense } from 'solid-js';
 import { isPermitted } from '../../../domain/access.ts';
 import type { Risk } from '../../../domain/spec.ts';
+import { ChangeKindBadge } from '../components/change-kind-badge.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { ExternalLink } from '../components/external-link.tsx';
 import { Loading } from '../components/loading.tsx';
@@ -12,8 +13,12 @@ import { TemplateUsagePanel } from '../components/template-usage.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
+import type { ChangeKind, ChangeReason } from '../data/upgrades.ts';
 import { formatDate } from '../lib/format.ts';
 import { usePageTitle } from '../lib/page-title.ts';
+
+/** A version with the change kind computed at publish against the one before (issue 11), when the API sends it. */
+type VersionWithChange = TemplateDetail['versions'][number] & { changeKind?: ChangeKind | 'initial'; changeReasons?: ChangeReason[] };
 
 /** One marketplace template: what it offers, what an installer binds, its versions; usage for its publisher. */
 export function TemplatePage() {
@@ -158,18 +163,28 @@ function TemplateView(props: { detail: TemplateDetail }) {
                 <thead>
                   <tr>
                     <th scope="col">Version</th>
+                    <th scope="col">Change</th>
                     <th scope="col">Published</th>
                     <th scope="col">Profile</th>
                     <th scope="col">Digest</th>
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={d().versions}>
+                  <For each={d().versions as VersionWithChange[]}>
                     {(v) => (
-                      <tr>
+                      <tr data-testid="template-version" data-version={v.version}>
                         <th scope="row">
                           <code>v{v.version}</code>
                         </th>
+                        <td>
+                          <Show when={v.changeKind} fallback={<span class="muted">—</span>}>
+                            {(k) => (
+                              <span title={v.changeReasons?.map((r) => r.message).join('\n')}>
+                                <ChangeKindBadge kind={k()} />
+                              </span>
+                            )}
+                          </Show>
+                        </td>
                         <td>
                           <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
                         </td>
