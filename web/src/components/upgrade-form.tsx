@@ -184,7 +184,7 @@ export function UpgradeForm(props: { instance: InstanceView; toVersion: string; 
             </p>
           )}
         </Show>
-        <Show when={plan()} fallback={<Loading label="Planning the upgrade…" />}>
+        <Show when={plan()} fallback={<Show when={checking()}>{<Loading label="Planning the upgrade…" />}</Show>}>
           {(p) => <UpgradePlanView plan={p()} supplied={supplied()} />}
         </Show>
       </div>

@@ -109,7 +109,7 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
               v{u().fromVersion} → v{u().toVersion}
             </code>
           </div>
-          <p class="lede" data-testid="upgrade-lede">
+          <p class="lede" data-testid="upgrade-lede" aria-live="polite">
             {LEDES[u().status] ?? ''}
           </p>
         </div>
