@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
-import type { CampaignProgress, CampaignWave } from '../data/upgrades.ts';
+import type { CampaignProgress, CampaignWave, ChangeKind } from '../data/upgrades.ts';
+import { ChangeKindBadge } from './change-kind-badge.tsx';
 import { formatDateTime } from '../lib/format.ts';
 
 const STATUS_CLASSES: Record<string, string> = {
@@ -17,6 +18,10 @@ const STATUS_CLASSES: Record<string, string> = {
 
 export const TERMINAL_CAMPAIGN = ['completed', 'halted', 'nothing_to_do'];
 
+/** What H3's read model adds to a wave and a campaign (optional until its API is merged). */
+type Wave = CampaignWave & Partial<{ skipped: number; reverted: number }>;
+type Campaign = CampaignProgress & Partial<{ changeKind: ChangeKind }>;
+
 export function CampaignStatusBadge(props: { status: string; testId?: string }) {
   return (
     <span class={`badge run-badge ${STATUS_CLASSES[props.status] ?? 'st-pending'}`} data-testid={props.testId ?? 'campaign-status'} data-status={props.status}>
@@ -27,8 +32,9 @@ export function CampaignStatusBadge(props: { status: string; testId?: string }) 
 }
 
 export const campaignTotals = (c: CampaignProgress) => {
-  const sum = (k: keyof Pick<CampaignWave, 'upgraded' | 'rolledBack' | 'failed'>) => c.waves.reduce((n, w) => n + w[k], 0);
-  return { upgraded: sum('upgraded'), rolledBack: sum('rolledBack'), failed: sum('failed') };
+  const waves = c.waves as Wave[];
+  const sum = (k: 'upgraded' | 'rolledBack' | 'failed' | 'reverted') => waves.reduce((n, w) => n + (w[k] ?? 0), 0);
+  return { upgraded: sum('upgraded'), rolledBack: sum('rolledBack') + sum('reverted'), failed: sum('failed') };
 };
 
 /** How far a campaign got: upgraded of eligible, as a bar and in words. */
@@ -55,11 +61,13 @@ export function CampaignBar(props: { campaign: CampaignProgress }) {
  * which tenants' instances were upgraded is for those tenants to see, not the publisher.
  */
 export function CampaignDetail(props: { campaign: CampaignProgress }) {
-  const c = () => props.campaign;
+  const c = () => props.campaign as Campaign;
   return (
     <div class="campaign-detail" data-testid="campaign-detail" data-status={c().status}>
       <p class="lifecycle-line">
-        <CampaignStatusBadge status={c().status} /> <span class="muted small">started <time datetime={c().startedAt}>{formatDateTime(c().startedAt)}</time></span>
+        <CampaignStatusBadge status={c().status} />
+        <Show when={c().changeKind}>{(k) => <ChangeKindBadge kind={k()} />}</Show>
+        <span class="muted small">started <time datetime={c().startedAt}>{formatDateTime(c().startedAt)}</time></span>
         <Show when={c().endedAt}>
           {(e) => (
             <span class="muted small">
@@ -88,11 +96,13 @@ export function CampaignDetail(props: { campaign: CampaignProgress }) {
                 <th scope="col">Instances</th>
                 <th scope="col">Upgraded</th>
                 <th scope="col">Rolled back</th>
+                <th scope="col">Reverted</th>
                 <th scope="col">Failed</th>
+                <th scope="col">Skipped</th>
               </tr>
             </thead>
             <tbody>
-              <For each={c().waves}>
+              <For each={c().waves as Wave[]}>
                 {(w) => (
                   <tr data-testid="campaign-wave" data-index={w.index} data-status={w.status}>
                     <th scope="row">{w.index + 1}</th>
@@ -105,7 +115,9 @@ export function CampaignDetail(props: { campaign: CampaignProgress }) {
                       <progress class="wave-progress" max={Math.max(w.instances, 1)} value={w.upgraded} aria-label={`Wave ${w.index + 1}: ${w.upgraded} of ${w.instances} upgraded`} />
                     </td>
                     <td>{w.rolledBack}</td>
+                    <td title="Upgraded, then rolled back by the campaign because its wave failed">{w.reverted ?? <span class="muted">—</span>}</td>
                     <td>{w.failed}</td>
+                    <td title="Blocked, rejected, already upgraded, or not started once the wave stopped">{w.skipped ?? <span class="muted">—</span>}</td>
                   </tr>
                 )}
               </For>
