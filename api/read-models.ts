@@ -3,7 +3,15 @@ import type { Actor } from '../domain/actor.ts';
 import { hasRole } from '../domain/actor.ts';
 import type { ApprovalRecord, PublishDecision, PublishState, PublishStatus } from '../domain/publish.ts';
 import { workflowIds } from '../domain/ids.ts';
+import type { ChangeReason, RecordedChangeKind, VersionChangeFields } from '../domain/change-kind.ts';
 import { visibleDefinitionSql, visibleVersionSql } from '../platform/access.ts';
+
+/** A version row's recorded change (domain/change-kind.ts VersionChangeFields). */
+export const changeFields = (v: { change_kind?: unknown; change_from?: unknown; change_reasons?: unknown }): VersionChangeFields => ({
+  ...(v.change_kind ? { changeKind: v.change_kind as RecordedChangeKind } : {}),
+  ...(v.change_from ? { changeFrom: v.change_from as string } : {}),
+  ...(Array.isArray(v.change_reasons) ? { changeReasons: v.change_reasons as ChangeReason[] } : {}),
+});
 
 /**
  * Tenant-scoped reads of the Postgres read model. A row another tenant may not see is
@@ -18,7 +26,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
   if (!d) return undefined;
   const own = d.tenant_id === actor.tenant;
   const versions = await sql`
-    select v.version, v.status, v.digest, v.changelog, v.change_kind, v.created_by, v.created_at, v.published_at,
+    select v.version, v.status, v.digest, v.changelog, v.change_kind, v.change_from, v.change_reasons, v.created_by, v.created_at, v.published_at,
            v.published_by_workflow_id, v.published_by_run_id, v.visibility
     from workflow_version v join workflow_definition d on d.id = v.definition_id
     where v.definition_id = ${id} and ${visibleVersionSql(sql, actor.tenant)}
@@ -50,7 +58,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
       status: v.status as string,
       digest: v.digest as string,
       changelog: (v.changelog as string | null) ?? undefined,
-      changeKind: (v.change_kind as string | null) ?? undefined,
+      ...changeFields(v),
       createdBy: v.created_by as string,
       createdAt: (v.created_at as Date).toISOString(),
       publishedAt: v.published_at ? (v.published_at as Date).toISOString() : undefined,

@@ -21,6 +21,7 @@ export const CHANGE_KINDS: readonly ChangeKind[] = ['breaking', 'non-breaking', 
 
 /** What a published version records: `initial` for the first published version of a definition. */
 export type RecordedChangeKind = ChangeKind | 'initial';
+export const RECORDED_CHANGE_KINDS: readonly RecordedChangeKind[] = ['initial', ...CHANGE_KINDS];
 
 /** One computed reason; the kind of a change is the most severe kind among its reasons. */
 export interface ChangeReason {
@@ -37,6 +38,14 @@ export interface ChangeClassification {
   /** the version compared against (the latest published version before this one) */
   from: string;
   reasons: ChangeReason[];
+}
+
+/** What a published version's listing says of its change (absent on drafts and versions published before issue 11). */
+export interface VersionChangeFields {
+  changeKind?: RecordedChangeKind;
+  /** the version it was compared with (absent for `initial`) */
+  changeFrom?: string;
+  changeReasons?: ChangeReason[];
 }
 
 /** Every rule and the kind it gives. The ids are part of the public API (API, Switchboard, docs). */
