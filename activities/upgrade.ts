@@ -5,14 +5,7 @@ import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
 import type { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { loadUpgradeInstance, planUpgrade, verifyTargetDigest } from '../platform/upgrade-plan.ts';
-import { conflict, inputError } from '../domain/errors.ts';
-import { applyDefaults } from '../domain/run.ts';
-import { compileTenantSchema, schemaIssues } from '../domain/schema-validator.ts';
-import { collectTaskRefs } from '../domain/validate-spec.ts';
-import { manifestsFor } from '../platform/registry.ts';
-import type { SpecV1 } from '../domain/spec-types.ts';
-import { lockedParameters } from '../domain/install.ts';
-import { templateBindings } from '../domain/marketplace.ts';
+import { conflict } from '../domain/errors.ts';
 import { UPGRADE_CODES, type UpgradeApproval, type UpgradeInput, type UpgradePlan, type UpgradeStatus } from '../domain/upgrade.ts';
 import { asFailure } from './errors.ts';
 
@@ -154,38 +147,11 @@ export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
       await update({ smoke_run_id: input.runId, smoke_workflow_id: input.workflowId, smoke_status: input.status });
     },
 
-    /**
-     * dry-run smoke: what the engine checks when a run of the instance starts — its plan
-     * loads (every task registered and not retired), the smoke parameters laid over the
-     * instance's fit the new schema, no endpoint is overridden — without running a step.
-     */
-    dryRunSmoke: (input: { instanceId: string; tenantId: string; parameters: Record<string, unknown> }) =>
-      asFailure(async (): Promise<{ ok: true }> => {
-        const inst = await loadUpgradeInstance(sql, input.tenantId, input.instanceId);
-        const spec: SpecV1 = inst.spec;
-        const locked = lockedParameters(templateBindings(spec)).filter((n) => n in input.parameters);
-        if (locked.length) throw inputError('PARAMETER_LOCKED', `the smoke parameters override the endpoints ${locked.join(', ')}`);
-        const refs = collectTaskRefs(spec);
-        const found = await manifestsFor(sql, refs);
-        for (const ref of refs) {
-          const entry = found.get(ref);
-          if (!entry) throw inputError('TASK_NOT_REGISTERED', `${ref} is not registered`);
-          if (entry.status === 'retired') throw inputError('TASK_RETIRED', `${ref} is retired and can no longer run`);
-        }
-        if (spec.parameters) {
-          const params = applyDefaults(spec.parameters, { ...inst.parameters, ...input.parameters });
-          const check = compileTenantSchema(spec.parameters);
-          if (!check(params)) {
-            throw inputError('PARAMS_INVALID', 'the parameters do not match the parameters schema', schemaIssues(check.errors).map((i) => ({ path: `/params${i.path}`, message: i.message })));
-          }
-        }
-        return { ok: true };
-      }),
-
-    /** The instance's runs on the target version started since the upgrade was applied (the smoke run aside). */
+    /** The instance's runs on the target version started since the upgrade was applied (the smoke run aside): finished and failed. */
     async upgradeWatchCounts(input: { instanceId: string; toVersion: string; since: string; excludeRunId?: string }): Promise<{ finished: number; failed: number }> {
       const [c] = await sql<{ finished: number; failed: number }[]>`
-        select count(*) filter (where status <> 'running')::int as finished,
+        -- a cancellation is a person's decision, not a fault of the version: it counts neither way (as the health figures)
+        select count(*) filter (where status in ('completed', 'failed', 'timed_out'))::int as finished,
                count(*) filter (where status in ('failed', 'timed_out'))::int as failed
         from run
         where instance_id = ${input.instanceId} and version = ${input.toVersion} and started_at >= ${input.since}

@@ -71,7 +71,8 @@ export interface UpgradePlan {
   missing: { parameters: string[]; secrets: string[] };
   /** every problem with the resulting bindings (schema, secrets absent, endpoints refused) */
   problems: ErrorDetail[];
-  approval: { required: boolean; reasons: string[] };
+  /** count: approvals by distinct tenant admins (two for a critical-risk version in prod, as an install) */
+  approval: { required: boolean; reasons: string[]; count: number };
   smoke?: { mode: 'run' | 'dry-run'; timeout: string; parameters?: Record<string, unknown> };
   watch?: { window: string; maxFailureRate: number; minRuns: number };
   /** the bindings the upgrade applies (secret values never: names in the tenant's own store) */
@@ -363,12 +364,22 @@ const HIGH_RISK = new Set(['high', 'critical']);
  * tenant. A campaign's upgrade is authorised by the instance's policy (set by its tenant
  * admin), so only the first two apply to it.
  */
-export function upgradeApproval(kind: ChangeKind, risk: string, requester: Actor, tenant: string, campaign: boolean): { required: boolean; reasons: string[] } {
+export function upgradeApproval(
+  kind: ChangeKind,
+  risk: string,
+  requester: Actor,
+  tenant: string,
+  campaign: boolean,
+  environment?: string,
+): { required: boolean; reasons: string[]; count: number } {
   const reasons: string[] = [];
   if (kind === 'breaking') reasons.push('the change is breaking');
   if (HIGH_RISK.has(risk)) reasons.push(`the target version's risk is ${risk}`);
   if (!campaign && (requester.tenant !== tenant || !hasRole(requester, 'tenant-admin'))) reasons.push(`requested by ${requester.sub}, who is not a tenant admin of "${tenant}"`);
-  return { required: reasons.length > 0, reasons };
+  // as policies/install.rego: a critical-risk workflow in prod needs two approvals
+  const two = risk === 'critical' && environment === 'prod';
+  if (two) reasons.push('a critical-risk workflow in prod needs two approvals');
+  return { required: reasons.length > 0, reasons, count: reasons.length === 0 ? 0 : two ? 2 : 1 };
 }
 
 export interface UpgradeApproveArgs {

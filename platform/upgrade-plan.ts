@@ -197,7 +197,7 @@ export async function planUpgrade(sql: Sql, policy: PolicyEngine, sandbox: Expre
     policies: inst.policies,
     quotas: inst.quotas,
   });
-  const approval = upgradeApproval(classification.kind, target.risk, req.requestedBy, tenant, !!req.campaignId);
+  const approval = upgradeApproval(classification.kind, target.risk, req.requestedBy, tenant, !!req.campaignId, inst.environment);
   const smoke = next.upgrade?.smoke;
   const watch = effectiveWatch(next, req.watchOverride);
   const plan: UpgradePlan = {

@@ -149,7 +149,8 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       state.status = 'awaiting_approval';
       await acts.recordUpgradeStatus({ status: 'awaiting_approval' });
       const rejected = () => state.approvals.find((a) => a.decision === 'reject');
-      const approved = () => state.approvals.some((a) => a.decision === 'approve');
+      const needed = Math.max(1, plan.approval.count ?? 1);
+      const approved = () => state.approvals.filter((a) => a.decision === 'approve').length >= needed;
       const decided = await condition(() => !!rejected() || approved(), UPGRADE_APPROVAL_TIMEOUT);
       const rejection = rejected();
       if (rejection) return await end('rejected', { code: 'UPGRADE_REJECTED', message: `rejected by ${rejection.approver.name ?? rejection.approver.sub}: ${rejection.rationale}` });
@@ -186,20 +187,7 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       state.status = 'smoke_testing';
       await acts.recordUpgradeStatus({ status: 'smoke_testing' });
       const parameters = smoke.parameters ?? {};
-      if (smoke.mode === 'dry-run') {
-        state.smokeRun = { runId: '', workflowId: '', status: 'running' };
-        try {
-          await acts.dryRunSmoke({ instanceId: input.instanceId, tenantId: tenant, parameters });
-          state.smokeRun.status = 'completed';
-        } catch (err) {
-          const failure = businessFailure(err);
-          if (!failure) throw err;
-          state.smokeRun.status = 'failed';
-          rollback = { code: UPGRADE_CODES.smokeFailed, reason: `the dry-run smoke check failed: ${failure.code}: ${failure.message}` };
-        }
-      } else {
-        rollback = await smokeRun(parameters, durationMs(smoke.timeout) ?? 600_000);
-      }
+      rollback = await smokeRun(parameters, durationMs(smoke.timeout) ?? 600_000, smoke.mode);
     }
     const watch = plan.watch;
     if (!rollback && watch) {
@@ -269,7 +257,7 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
   }
 
   /** A run of the instance on its new version, as a child; undefined when it completed in time, else why to roll back. */
-  async function smokeRun(parameters: Record<string, unknown>, timeoutMs: number): Promise<{ code: string; reason: string } | undefined> {
+  async function smokeRun(parameters: Record<string, unknown>, timeoutMs: number, mode: 'run' | 'dry-run'): Promise<{ code: string; reason: string } | undefined> {
     const runId = uuid4();
     const workflowId = workflowIds.run(plan.definitionId, runId);
     const runInput: RunInput = {
@@ -281,6 +269,7 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       // the upgrade runs it: an actor of the instance's tenant that the instance's run policy admits
       startedBy: { sub: `upgrade:${input.instanceId}`, tenant, roles: ['tenant-admin', ...(begun.runRoles as Role[])], name: `smoke run of the upgrade to ${plan.toVersion}` },
       instanceId: input.instanceId,
+      ...(mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
     };
     const scope = new CancellationScope();
     const child = await scope.run(() =>

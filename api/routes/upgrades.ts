@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { INSTALL_LIMITS, INSTANCE_ID } from '../../domain/install.ts';
 import { SEMVER } from '../../domain/semver.ts';
-import { CHANGE_KINDS } from '../../domain/change-kind.ts';
+import { CHANGE_KINDS, CHANGE_RULES, type ChangeRule } from '../../domain/change-kind.ts';
 import {
   TERMINAL_UPGRADE_STATUSES,
   UPGRADE_CODES,
@@ -53,7 +53,7 @@ const UpgradeBody = z
   .meta({ id: 'UpgradeRequest' });
 
 const Detail = z.object({ path: z.string(), message: z.string(), code: z.string().optional() });
-const Reason = z.object({ rule: z.string(), kind: z.enum(CHANGE_KINDS), pointer: z.string(), message: z.string() });
+const Reason = z.object({ rule: z.enum(Object.keys(CHANGE_RULES) as [ChangeRule, ...ChangeRule[]]), kind: z.enum(CHANGE_KINDS), pointer: z.string(), message: z.string() });
 const BindingChange = z.object({ name: z.string(), change: z.enum(['added', 'removed', 'changed', 'unchanged']), before: z.unknown().optional(), after: z.unknown().optional() });
 
 const UpgradePlanBody = z
@@ -78,7 +78,7 @@ const UpgradePlanBody = z
     migration: z.object({ declared: z.boolean(), applied: z.boolean(), problems: z.array(Detail) }),
     missing: z.object({ parameters: z.array(z.string()), secrets: z.array(z.string()) }).meta({ description: 'required bindings nothing provides: supply them with the request' }),
     problems: z.array(Detail),
-    approval: z.object({ required: z.boolean(), reasons: z.array(z.string()) }),
+    approval: z.object({ required: z.boolean(), reasons: z.array(z.string()), count: z.number().int().meta({ description: 'approvals by distinct tenant admins' }) }),
     smoke: z.object({ mode: z.enum(['run', 'dry-run']), timeout: z.string(), parameters: z.record(z.string(), z.unknown()).optional() }).optional(),
     watch: z.object({ window: z.string(), maxFailureRate: z.number(), minRuns: z.number().int() }).optional(),
     next: z.object({ parameters: z.record(z.string(), z.unknown()), secrets: z.record(z.string(), z.string()) }).meta({ description: 'the bindings the upgrade applies' }),
@@ -86,7 +86,7 @@ const UpgradePlanBody = z
   .meta({ id: 'UpgradePlan' });
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _planMatchesDomain: Same<z.infer<typeof UpgradePlanBody>['missing'], UpgradePlan['missing']> = true;
+const _planMatchesDomain: Same<z.infer<typeof UpgradePlanBody>, UpgradePlan> = true;
 void _planMatchesDomain;
 
 const StatusEnum = z.enum(['planning', 'blocked', 'awaiting_approval', 'applying', 'smoke_testing', 'watching', 'rolling_back', 'upgraded', 'rolled_back', 'rejected', 'failed']);
@@ -301,11 +301,11 @@ export function upgradeRoutes(deps: ApiDeps) {
     const inst = await loadUpgradeInstance(sql, actor.tenant, id);
     checkSuppliedBindings(body);
     if (inst.status !== 'active') throw conflict(UPGRADE_CODES.instanceNotActive, `instance ${id} is ${inst.status}: it cannot be upgraded`);
-    const target = await loadUpgradeTarget(sql, inst, body.toVersion);
     // the lifecycle's lock (a unique index) is the backstop; this answers at once
-    const [running] = await sql<{ to_version: string }[]>`
-      select to_version from instance_upgrade where instance_id = ${id} and status not in ${sql(TERMINAL_UPGRADE_STATUSES as string[])} limit 1`;
-    if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version}`);
+    const [running] = await sql<{ to_version: string; status: string }[]>`
+      select to_version, status from instance_upgrade where instance_id = ${id} and status not in ${sql(TERMINAL_UPGRADE_STATUSES as string[])} limit 1`;
+    if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version} (${running.status})`);
+    const target = await loadUpgradeTarget(sql, inst, body.toVersion);
     const input: UpgradeInput = {
       instanceId: id,
       tenantId: actor.tenant,

@@ -132,7 +132,10 @@ describe('the plan', () => {
 describe('upgrade approval', () => {
   const admin = actor('tina', 'acme', ['tenant-admin']);
   it('is required for a breaking change, a high or critical risk, or a requester who is not a tenant admin', () => {
-    expect(upgradeApproval('non-breaking', 'low', admin, 'acme', false)).toEqual({ required: false, reasons: [] });
+    expect(upgradeApproval('non-breaking', 'low', admin, 'acme', false)).toEqual({ required: false, reasons: [], count: 0 });
+    expect(upgradeApproval('breaking', 'low', admin, 'acme', false).count).toBe(1);
+    expect(upgradeApproval('patch', 'critical', admin, 'acme', false, 'prod')).toMatchObject({ required: true, count: 2 });
+    expect(upgradeApproval('patch', 'critical', admin, 'acme', false, 'dev').count).toBe(1);
     expect(upgradeApproval('breaking', 'low', admin, 'acme', false).required).toBe(true);
     expect(upgradeApproval('patch', 'high', admin, 'acme', false).required).toBe(true);
     expect(upgradeApproval('patch', 'critical', admin, 'acme', false).required).toBe(true);

@@ -282,13 +282,69 @@ describe('automatic rollback', () => {
   });
 });
 
+describe('cancelling an applied upgrade', () => {
+  it('rolls the instance back once and ends the workflow cancelled', async () => {
+    const name = `upg-cancel-${randomUUID().slice(0, 8)}`;
+    const template = await publishTemplate(s, version(name, '1.0.0', { parameters: v1Params, steps: [greeter()] }));
+    const instance = await install(s, 'gus', { templateId: template, environment: 'dev', parameters: { greeting: 'hola' } });
+    const before = await instanceRow(s, instance);
+    await publishTemplate(s, version(name, '1.1.0', { parameters: v1Params, steps: [greeter("greeting & '?'")], upgrade: { watch: { window: '1h' } } }));
+    const watching = await upgradeUntil(s, 'gus', instance, {}, ['watching', 'upgraded', 'failed']);
+    expect(watching.status).toBe('watching');
+    expect((await instanceRow(s, instance)).version).toBe('1.1.0');
+
+    const handle = s.client.workflow.getHandle(watching.workflowId, watching.runId);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const done = await waitForUpgrade(s, 'gus', instance, '1.1.0', undefined, { runId: watching.runId });
+    expect(done).toMatchObject({ status: 'rolled_back', rollback: { code: 'UPGRADE_CANCELLED' } });
+    expect(await instanceRow(s, instance)).toEqual(before);
+    const history = await handle.fetchHistory();
+    const scheduled = (n: string) => (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === n).length;
+    expect({ rollback: scheduled('rollbackUpgrade'), complete: scheduled('completeUpgrade') }).toEqual({ rollback: 1, complete: 1 });
+  });
+});
+
+describe('a dry-run smoke run', () => {
+  it('checks bindings and inputs without calling a task with side effects; a misfit rolls back', async () => {
+    const name = `upg-dry-${randomUUID().slice(0, 8)}`;
+    const parameters = { type: 'object', properties: { method: { type: 'string', default: 'POST' }, greeting: { type: 'string', default: 'hello' } } };
+    const steps = [
+      // never reachable from the test stack: a dry run must not call it
+      { id: 'notify', task: 'http.request@1.0.0', with: { url: 'https://partner.example.internal/hook', method: '${{ params.method }}', body: { g: '${{ params.greeting }}' } } },
+      { id: 'shape', task: 'transform@1.0.0', with: { expression: "g & '!'", data: { g: '${{ params.greeting }}' } } },
+    ];
+    const template = await publishTemplate(s, version(name, '1.0.0', { parameters, steps }));
+    const instance = await install(s, 'gus', { templateId: template, environment: 'dev' });
+
+    await publishTemplate(s, version(name, '1.0.1', { parameters, steps, upgrade: { smoke: { mode: 'dry-run', parameters: { greeting: 'smoke' } } } }));
+    const passed = await upgradeUntil(s, 'gus', instance, {});
+    expect(passed.status, JSON.stringify(passed.rollback)).toBe('upgraded');
+    const smoke = await run(passed.smokeRun!.runId);
+    expect(smoke).toMatchObject({ status: 'completed', mode: 'dry-run', version: '1.0.1' });
+    expect(step(smoke, 'notify')).toMatchObject({ status: 'skipped', output: { dryRun: true } });
+    expect(step(smoke, 'shape')).toMatchObject({ status: 'completed', output: { result: 'smoke!' } });
+
+    await publishTemplate(s, version(name, '1.0.2', { parameters, steps, upgrade: { smoke: { mode: 'dry-run', parameters: { method: 'BOGUS' } } } }));
+    const before = await instanceRow(s, instance);
+    const failed = await upgradeUntil(s, 'gus', instance, {});
+    expect(failed.status).toBe('rolled_back');
+    expect(failed.rollback?.code).toBe('SMOKE_RUN_FAILED');
+    expect(failed.rollback?.reason).toContain('INPUT_INVALID');
+    expect(await instanceRow(s, instance)).toEqual(before);
+  });
+});
+
 describe('hostile migrations and inputs', () => {
-  it('refuses a migration with $eval, a function or a bad range when the draft is made', async () => {
+  it('refuses a migration with $eval, a function, a bad range or too much text when the draft is made', async () => {
     for (const [upgrade, code] of [
       [{ migration: { expression: "$eval('1')" } }, 'EXPRESSION_NOT_ALLOWED'],
       [{ migration: { expression: 'function($x){ $x($x) }' } }, 'EXPRESSION_NOT_ALLOWED'],
       [{ migration: { expression: '{ "parameters": ' } }, 'EXPRESSION_SYNTAX'],
       [{ migration: { from: '>=1.0.0', expression: '$' } }, 'INVALID_VERSION_RANGE'],
+      [{ migration: { expression: `'${'x'.repeat(10_001)}'` } }, 'SCHEMA'],
+      [{ smoke: { parameters: { nope: 1 } } }, 'UNDEFINED_PARAMETER'],
     ] as const) {
       const res = await call<{ errors?: { code: string; path: string }[] }>(s, 'pat', 'POST', '/definitions', {
         spec: version(`upg-bad-${randomUUID().slice(0, 8)}`, '1.0.0', { steps: [greeter("'x'")], upgrade }),
