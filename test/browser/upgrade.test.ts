@@ -104,6 +104,10 @@ describe('Upgrades in Chromium', () => {
     expect(await row.locator('[data-testid="upgrade-available"]').textContent()).toContain('Upgrade available (breaking)');
     await alice.screenshot({ path: 'test-results/upgrade-instances.png', fullPage: true });
 
+    // the template's versions carry their computed change kind
+    await alice.goto(`${base}/marketplace/${templateId}`);
+    await expect.poll(() => alice.locator('[data-testid="template-version"][data-version="2.0.0"] [data-testid="change-kind"]').getAttribute('data-kind')).toBe('breaking');
+
     await alice.goto(`${base}/instances/${instanceId}`);
     const available = alice.locator('[data-testid="upgrade-available"]');
     await available.waitFor();

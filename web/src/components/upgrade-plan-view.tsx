@@ -188,7 +188,7 @@ export function UpgradeSafeguards(props: { plan: UpgradePlan }) {
         <dt>Approval</dt>
         <dd>
           <Show when={p().approval.required} fallback={<>none needed</>}>
-            <strong>a tenant admin other than you</strong>
+            <strong>{(p().approval.count ?? 1) > 1 ? `${p().approval.count} tenant admins other than the requester` : 'a tenant admin other than the requester'}</strong>
             <ul class="preview-list">
               <For each={p().approval.reasons}>{(r) => <li>{r}</li>}</For>
             </ul>

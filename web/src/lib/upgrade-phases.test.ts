@@ -3,7 +3,7 @@ import type { UpgradePlan } from '../data/upgrades.ts';
 import { phaseMarks } from './upgrade-phases.ts';
 
 const plan = (over: Partial<UpgradePlan> = {}) =>
-  ({ approval: { required: true, reasons: ['the change is breaking'] }, smoke: { mode: 'run', timeout: '2m' }, ...over }) as UpgradePlan;
+  ({ approval: { required: true, reasons: ['the change is breaking'], count: 1 }, smoke: { mode: 'run', timeout: '2m' }, ...over }) as UpgradePlan;
 
 describe('phaseMarks', () => {
   it('marks the phases before the current one done and the rest pending', () => {
@@ -18,7 +18,7 @@ describe('phaseMarks', () => {
   });
 
   it('skips approval, smoke run and watch that the plan does not need', () => {
-    expect(phaseMarks({ status: 'upgraded', plan: plan({ approval: { required: false, reasons: [] }, smoke: undefined }), approvals: [] })).toEqual({
+    expect(phaseMarks({ status: 'upgraded', plan: plan({ approval: { required: false, reasons: [], count: 0 }, smoke: undefined }), approvals: [] })).toEqual({
       planning: 'done',
       awaiting_approval: 'skipped',
       applying: 'done',

@@ -13,12 +13,8 @@ import { TemplateUsagePanel } from '../components/template-usage.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
-import type { ChangeKind, ChangeReason } from '../data/upgrades.ts';
 import { formatDate } from '../lib/format.ts';
 import { usePageTitle } from '../lib/page-title.ts';
-
-/** A version with the change kind computed at publish against the one before (issue 11), when the API sends it. */
-type VersionWithChange = TemplateDetail['versions'][number] & { changeKind?: ChangeKind | 'initial'; changeReasons?: ChangeReason[] };
 
 /** One marketplace template: what it offers, what an installer binds, its versions; usage for its publisher. */
 export function TemplatePage() {
@@ -170,7 +166,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={d().versions as VersionWithChange[]}>
+                  <For each={d().versions}>
                     {(v) => (
                       <tr data-testid="template-version" data-version={v.version}>
                         <th scope="row">

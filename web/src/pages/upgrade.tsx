@@ -179,7 +179,9 @@ function UpgradeLive(props: { upgrade: UpgradeView }) {
               {(p) => (
                 <Show when={p().approval.required}>
                   <div class="small">
-                    <p>A tenant admin other than the requester must approve it:</p>
+                    <p>
+                      {(p().approval.count ?? 1) > 1 ? `${p().approval.count} tenant admins` : 'A tenant admin'} other than the requester must approve it:
+                    </p>
                     <ul>
                       <For each={p().approval.reasons}>{(r) => <li>{r}</li>}</For>
                     </ul>
