@@ -133,12 +133,13 @@ export async function readTemplate(sql: Sql, actor: Actor, id: string, link: His
   const audience = canReadAudience(actor, { ownerTenant: r.tenant_id, visibility: r.visibility })
     ? (await sql<{ tenant_id: string }[]>`select tenant_id from template_audience where template_id = ${id} order by tenant_id`).map((a) => a.tenant_id)
     : undefined;
+  const visible = new Set(versions.map((v) => v.version));
   return {
     ...listItem(r),
     bindings: { parameters: r.bindings.parameters ?? [], secrets: r.bindings.secrets ?? [] },
     versions: versions
       .sort((a, b) => compareSemver(b.version, a.version))
-      .map((v) => ({ version: v.version, publishedAt: v.published_at.toISOString(), digest: v.digest, visibility: v.visibility, ...changeFields(v) })),
+      .map((v) => ({ version: v.version, publishedAt: v.published_at.toISOString(), digest: v.digest, visibility: v.visibility, ...changeFields(v, visible) })),
     ...(audience ? { audience } : {}),
     ...(r.publish_workflow_id ? { temporalUrl: link(r.publish_workflow_id, r.publish_run_id ?? undefined) } : {}),
   };

@@ -57,7 +57,7 @@ export const reasonDetails = (reasons: ChangeReason[], prefix = ''): ErrorDetail
  */
 export function assertBumpAgrees(change: VersionChange, version: string, prefix = ''): void {
   if (!change.mismatch) return;
-  throw inputError(CHANGE_CODES.bumpMismatch, `${version} is a ${change.kind} change from ${change.from}: ${change.mismatch}`, [
+  throw inputError(CHANGE_CODES.bumpMismatch, `${version}: ${change.mismatch}`, [
     { path: `${prefix}/metadata/version`, code: CHANGE_CODES.bumpMismatch, message: change.mismatch },
     ...reasonDetails(change.reasons, prefix),
   ]);

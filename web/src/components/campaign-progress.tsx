@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import type { CampaignProgress, CampaignWave, ChangeKind } from '../data/upgrades.ts';
-import { ChangeKindBadge } from './change-kind-badge.tsx';
+import { ChangeKindChip } from './change-kind-chip.tsx';
 import { formatDateTime } from '../lib/format.ts';
 
 const STATUS_CLASSES: Record<string, string> = {
@@ -66,7 +66,7 @@ export function CampaignDetail(props: { campaign: CampaignProgress }) {
     <div class="campaign-detail" data-testid="campaign-detail" data-status={c().status}>
       <p class="lifecycle-line">
         <CampaignStatusBadge status={c().status} />
-        <Show when={c().changeKind}>{(k) => <ChangeKindBadge kind={k()} />}</Show>
+        <Show when={c().changeKind}>{(k) => <ChangeKindChip kind={k()} />}</Show>
         <span class="muted small">started <time datetime={c().startedAt}>{formatDateTime(c().startedAt)}</time></span>
         <Show when={c().endedAt}>
           {(e) => (

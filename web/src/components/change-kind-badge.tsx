@@ -1,18 +1,35 @@
-import type { ChangeKind } from '../data/upgrades.ts';
+import { For, Show } from 'solid-js';
+import type { VersionChangeFields } from '../../../domain/change-kind.ts';
 
-const WORDS: Record<ChangeKind | 'initial', string> = {
-  breaking: 'breaking',
-  'non-breaking': 'non-breaking',
-  patch: 'patch',
-  initial: 'initial',
-};
+const LABEL: Record<string, string> = { initial: 'initial', breaking: 'breaking', 'non-breaking': 'non-breaking', patch: 'patch' };
 
-/** The computed kind of a version's change: breaking in red, non-breaking in blue, patch in grey. */
-export function ChangeKindBadge(props: { kind: ChangeKind | 'initial'; testId?: string }) {
+/** A version's computed change kind, what it was compared with, and its reasons (expandable). */
+export function ChangeKindBadge(props: { change: VersionChangeFields }) {
+  const c = () => props.change;
   return (
-    <span class={`badge change change-${props.kind}`} data-testid={props.testId ?? 'change-kind'} data-kind={props.kind}>
-      <span class="visually-hidden">Change: </span>
-      {WORDS[props.kind] ?? props.kind}
-    </span>
+    <Show when={c().changeKind} fallback={<span class="muted">—</span>}>
+      {(kind) => (
+        <div class="change-kind" data-testid="change-kind" data-kind={kind()}>
+          <span class={`chip change-${kind()}`}>{LABEL[kind()] ?? kind()}</span>
+          <Show when={c().changeFrom}>{(from) => <span class="muted small"> from v{from()}</span>}</Show>
+          <Show when={c().changeReasons?.length}>
+            <details class="change-reasons" data-testid="change-reasons">
+              <summary>
+                {c().changeReasons!.length} {c().changeReasons!.length === 1 ? 'reason' : 'reasons'}
+              </summary>
+              <ul>
+                <For each={c().changeReasons}>
+                  {(r) => (
+                    <li data-rule={r.rule}>
+                      <span class={`chip change-${r.kind}`}>{r.kind}</span> {r.message} <code class="muted small">{r.pointer}</code>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </details>
+          </Show>
+        </div>
+      )}
+    </Show>
   );
 }

@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import type { ParameterChange, UpgradePlan } from '../data/upgrades.ts';
-import { ChangeKindBadge } from './change-kind-badge.tsx';
+import { ChangeKindChip } from './change-kind-chip.tsx';
 import { RiskBadge } from './risk-badge.tsx';
 import type { Risk } from '../../../domain/spec.ts';
 
@@ -95,7 +95,7 @@ export function UpgradePlanView(props: { plan: UpgradePlan; supplied?: ReadonlyS
         <h3 id="plan-change-title">What changes</h3>
         <p class="plan-line">
           <code>v{p().fromVersion}</code> <span aria-hidden="true">→</span>
-          <span class="visually-hidden"> to </span> <code>v{p().toVersion}</code> <ChangeKindBadge kind={p().changeKind} testId="plan-change-kind" />{' '}
+          <span class="visually-hidden"> to </span> <code>v{p().toVersion}</code> <ChangeKindChip kind={p().changeKind} testId="plan-change-kind" />{' '}
           <RiskBadge risk={p().risk as Risk} />
         </p>
         <Show when={p().reasons.length} fallback={<p class="muted small">No change that an instance notices.</p>}>
@@ -103,7 +103,7 @@ export function UpgradePlanView(props: { plan: UpgradePlan; supplied?: ReadonlyS
             <For each={p().reasons}>
               {(r) => (
                 <li data-rule={r.rule} data-kind={r.kind}>
-                  <ChangeKindBadge kind={r.kind} testId="reason-kind" /> {r.message} <code class="muted small">{r.pointer}</code>
+                  <ChangeKindChip kind={r.kind} testId="reason-kind" /> {r.message} <code class="muted small">{r.pointer}</code>
                 </li>
               )}
             </For>

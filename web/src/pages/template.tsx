@@ -173,13 +173,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
                           <code>v{v.version}</code>
                         </th>
                         <td>
-                          <Show when={v.changeKind} fallback={<span class="muted">—</span>}>
-                            {(k) => (
-                              <span title={v.changeReasons?.map((r) => r.message).join('\n')}>
-                                <ChangeKindBadge kind={k()} />
-                              </span>
-                            )}
-                          </Show>
+                          <ChangeKindBadge change={v} />
                         </td>
                         <td>
                           <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
