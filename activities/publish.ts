@@ -14,6 +14,8 @@ import { compareSemver } from '../domain/semver.ts';
 import { asFailure } from './errors.ts';
 import { defaultVisibility, type Visibility } from '../domain/access.ts';
 import { ENVIRONMENTS, templateBindings, type PublishOffer } from '../domain/marketplace.ts';
+import { assertBumpAgrees, assertChangelog, versionChange } from '../platform/change-classification.ts';
+import type { RecordedChangeKind } from '../domain/change-kind.ts';
 
 export interface PublishDeps {
   sql: Sql;
@@ -36,6 +38,10 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         const m = spec.metadata;
         const id = makeDefinitionId(input.actor.tenant, m.name);
         const digest = contentDigest(spec);
+        // the number must agree with what the version changes against the published ones
+        // (a draft that exists with this very content is the same draft: idempotent)
+        const [same] = await sql`select 1 from workflow_version where definition_id = ${id} and version = ${m.version} and digest = ${digest}`;
+        if (!same) assertBumpAgrees(await versionChange(sql, id, spec), m.version, '/spec');
         return await sql.begin(async (tx) => {
           const [tenant] = await tx`select id from tenant where id = ${input.actor.tenant}`;
           if (!tenant) throw notFound('TENANT_UNKNOWN', `tenant "${input.actor.tenant}" does not exist`);
@@ -103,6 +109,11 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
         }
         const digest = contentDigest(spec);
         if (digest !== row.digest) throw inputError('DIGEST_MISMATCH', 'the stored spec does not match its recorded digest');
+        // every published version says what changed, and its number agrees with the computed
+        // kind against the latest published version below it (which may have moved since the draft)
+        assertChangelog(spec, '/spec');
+        const change = await versionChange(sql, input.definitionId, spec);
+        assertBumpAgrees(change, input.version, '/spec');
         const m = spec.metadata;
         return {
           definitionId: input.definitionId,
@@ -115,6 +126,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           title: m.title ?? m.name,
           created: false,
           visibility,
+          change: { kind: change.kind, ...(change.from ? { from: change.from } : {}) },
         };
       }),
 
@@ -175,12 +187,16 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
      * version, and writes the lifecycle receipt — one transaction, safe to retry.
      */
     completePublish: (input: { definitionId: string; version: string; digest: string; decision: PublishDecision; approvals: ApprovalRecord[] }) =>
-      asFailure(async (): Promise<{ receiptId: string }> => {
+      asFailure(async (): Promise<{ receiptId: string; changeKind?: RecordedChangeKind; changeFrom?: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = `rcpt_${createHash('sha256').update(`${workflowId}\n${runId}\npublish`).digest('hex').slice(0, 24)}`;
+        let recorded: { changeKind?: RecordedChangeKind; changeFrom?: string } = {};
         await sql.begin(async (tx) => {
-          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: SpecV1; tenant_id: string }[]>`
-            select status, digest, published_by_workflow_id, spec, tenant_id from workflow_version
+          // one publish of a definition at a time: the change is computed against what is published now
+          const [d] = await tx<{ latest_version: string | null }[]>`
+            select latest_version from workflow_definition where id = ${input.definitionId} for update`;
+          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: SpecV1; tenant_id: string; change_kind: RecordedChangeKind | null; change_from: string | null }[]>`
+            select status, digest, published_by_workflow_id, spec, tenant_id, change_kind, change_from from workflow_version
             where definition_id = ${input.definitionId} and version = ${input.version} for update`;
           if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
           if (v.digest !== input.digest) throw inputError('DIGEST_MISMATCH', 'the version changed during review');
@@ -189,13 +205,18 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           }
           const visibility = input.decision.visibility ?? defaultVisibility(v.spec.metadata.scope);
           if (v.status !== 'published') {
+            // a version published below this one during review may make its number disagree now
+            const change = await versionChange(tx, input.definitionId, v.spec);
+            assertBumpAgrees(change, input.version, '/spec');
             await tx`
               update workflow_version set status = 'published', published_at = now(), visibility = ${visibility},
-                published_by_workflow_id = ${workflowId}, published_by_run_id = ${runId}
+                published_by_workflow_id = ${workflowId}, published_by_run_id = ${runId},
+                change_kind = ${change.kind}, change_from = ${change.from ?? null}, change_reasons = ${tx.json(change.reasons as never)}
               where definition_id = ${input.definitionId} and version = ${input.version}`;
+            recorded = { changeKind: change.kind, ...(change.from ? { changeFrom: change.from } : {}) };
+          } else if (v.change_kind) {
+            recorded = { changeKind: v.change_kind, ...(v.change_from ? { changeFrom: v.change_from } : {}) };
           }
-          const [d] = await tx<{ latest_version: string | null }[]>`
-            select latest_version from workflow_definition where id = ${input.definitionId} for update`;
           const newest = !d?.latest_version || compareSemver(input.version, d.latest_version) >= 0;
           if (newest) {
             const m = v.spec.metadata;
@@ -236,7 +257,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           if (pgCode(e) === PG.checkViolation) throw conflict('ALREADY_PUBLISHED', 'the version is published and immutable');
           throw e;
         });
-        return { receiptId };
+        return { receiptId, ...recorded };
       }),
   };
 }

@@ -14,7 +14,7 @@ export const ErrorBody = z
     code: z.string().meta({ example: 'VALIDATION_FAILED' }),
     message: z.string(),
     requestId: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    details: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional().meta({ description: 'the stable code of this detail (e.g. a change rule)' }) })).optional(),
   })
   .meta({ id: 'Error' });
 

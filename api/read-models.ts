@@ -3,7 +3,23 @@ import type { Actor } from '../domain/actor.ts';
 import { hasRole } from '../domain/actor.ts';
 import type { ApprovalRecord, PublishDecision, PublishState, PublishStatus } from '../domain/publish.ts';
 import { workflowIds } from '../domain/ids.ts';
+import type { ChangeReason, RecordedChangeKind, VersionChangeFields } from '../domain/change-kind.ts';
 import { visibleDefinitionSql, visibleVersionSql } from '../platform/access.ts';
+
+/**
+ * A version row's recorded change (domain/change-kind.ts VersionChangeFields). `visible`: the
+ * versions the reader may see. A change computed against a version the reader may not see
+ * (a tenant-local one below a shared one) is left out whole: its reasons describe that
+ * version, and even its kind says it exists.
+ */
+export const changeFields = (v: { change_kind?: unknown; change_from?: unknown; change_reasons?: unknown }, visible: ReadonlySet<string>): VersionChangeFields => {
+  if (!v.change_kind || (typeof v.change_from === 'string' && !visible.has(v.change_from))) return {};
+  return {
+    changeKind: v.change_kind as RecordedChangeKind,
+    ...(v.change_from ? { changeFrom: v.change_from as string } : {}),
+    ...(Array.isArray(v.change_reasons) ? { changeReasons: v.change_reasons as ChangeReason[] } : {}),
+  };
+};
 
 /**
  * Tenant-scoped reads of the Postgres read model. A row another tenant may not see is
@@ -18,11 +34,12 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
   if (!d) return undefined;
   const own = d.tenant_id === actor.tenant;
   const versions = await sql`
-    select v.version, v.status, v.digest, v.changelog, v.change_kind, v.created_by, v.created_at, v.published_at,
+    select v.version, v.status, v.digest, v.changelog, v.change_kind, v.change_from, v.change_reasons, v.created_by, v.created_at, v.published_at,
            v.published_by_workflow_id, v.published_by_run_id, v.visibility
     from workflow_version v join workflow_definition d on d.id = v.definition_id
     where v.definition_id = ${id} and ${visibleVersionSql(sql, actor.tenant)}
     order by v.created_at desc`;
+  const visible = new Set(versions.map((v) => v.version as string));
   const tags = await sql<{ tag: string }[]>`select tag from workflow_tag where definition_id = ${id} order by tag`;
   const approvals = own
     ? await sql`
@@ -50,7 +67,7 @@ export async function readVisibleDefinition(sql: Sql, actor: Actor, id: string) 
       status: v.status as string,
       digest: v.digest as string,
       changelog: (v.changelog as string | null) ?? undefined,
-      changeKind: (v.change_kind as string | null) ?? undefined,
+      ...changeFields(v, visible),
       createdBy: v.created_by as string,
       createdAt: (v.created_at as Date).toISOString(),
       publishedAt: v.published_at ? (v.published_at as Date).toISOString() : undefined,

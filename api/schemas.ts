@@ -4,6 +4,7 @@ import { SEMVER } from '../domain/semver.ts';
 import { CATEGORIES, RISKS, SCOPES } from '../domain/spec.ts';
 import { ROLES } from '../domain/actor.ts';
 import type { CatalogDetail as CatalogDetailShape } from '../domain/catalog.ts';
+import { CHANGE_KINDS, CHANGE_RULES, RECORDED_CHANGE_KINDS, type ChangeClassification as ChangeClassificationShape, type ChangeRule } from '../domain/change-kind.ts';
 
 /** Schemas declared once: validation, the OpenAPI document and the tests use these. */
 export const DefinitionIdParam = z.object({
@@ -87,12 +88,36 @@ const DefinitionFields = {
   updatedAt: z.string(),
 };
 
+export const ChangeReasonSchema = z
+  .object({
+    rule: z.enum(Object.keys(CHANGE_RULES) as [ChangeRule, ...ChangeRule[]]).meta({ description: 'a stable rule id (docs/adr/0006-change-classification-and-migrations.md)' }),
+    kind: z.enum(CHANGE_KINDS),
+    pointer: z.string().meta({ description: 'JSON Pointer into the new spec (the old one for something removed)' }),
+    message: z.string(),
+  })
+  .meta({ id: 'ChangeReason' });
+
+export const ChangeClassification = z
+  .object({
+    kind: z.enum(CHANGE_KINDS).meta({ description: 'the most severe kind among the reasons' }),
+    from: z.string().meta({ description: 'the version compared against' }),
+    reasons: z.array(ChangeReasonSchema),
+  })
+  .meta({ id: 'ChangeClassification' });
+
+/** What a published version records of its change (absent on drafts and on versions published before classification). */
+export const VersionChange = {
+  changeKind: z.enum(RECORDED_CHANGE_KINDS).optional().meta({ description: 'computed at publish against the latest published version below it; initial for the first' }),
+  changeFrom: z.string().optional().meta({ description: 'the version it was compared with' }),
+  changeReasons: z.array(ChangeReasonSchema).optional(),
+};
+
 const VersionFields = {
   version: z.string(),
   status: z.string(),
   digest: z.string(),
   changelog: z.string().optional(),
-  changeKind: z.string().optional().meta({ description: 'initial, breaking or non-breaking, once classified' }),
+  ...VersionChange,
   createdBy: z.string(),
   createdAt: z.string(),
   publishedAt: z.string().optional(),
@@ -195,3 +220,4 @@ export const CatalogDetail = z
 // The schema and the shared type must describe the same JSON (checked by the compiler).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _catalogDetailMatchesDomain: Same<z.infer<typeof CatalogDetail>, CatalogDetailShape> = true;
+const _changeMatchesDomain: Same<z.infer<typeof ChangeClassification>, ChangeClassificationShape> = true;

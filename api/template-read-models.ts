@@ -1,4 +1,5 @@
 import type { Sql } from '../platform/db.ts';
+import { changeFields } from './read-models.ts';
 import type { Actor } from '../domain/actor.ts';
 import { canReadAudience, installersNamedFor, type Visibility } from '../domain/access.ts';
 import type { Environment, TemplateBindings } from '../domain/marketplace.ts';
@@ -125,19 +126,20 @@ export async function readTemplate(sql: Sql, actor: Actor, id: string, link: His
     from workflow_template t join workflow_definition d on d.id = t.definition_id
     where t.id = ${id} and t.latest_version is not null and ${visibleDefinitionSql(sql, actor.tenant, 'd')}`;
   if (!r) return undefined;
-  const versions = await sql<{ version: string; published_at: Date; digest: string; visibility: Visibility }[]>`
-    select v.version, v.published_at, v.digest, v.visibility
+  const versions = await sql<{ version: string; published_at: Date; digest: string; visibility: Visibility; change_kind: string | null; change_from: string | null; change_reasons: unknown }[]>`
+    select v.version, v.published_at, v.digest, v.visibility, v.change_kind, v.change_from, v.change_reasons
     from workflow_version v join workflow_definition d on d.id = v.definition_id
     where v.definition_id = ${r.definition_id} and v.status = 'published' and ${visibleVersionSql(sql, actor.tenant, 'v', 'd')}`;
   const audience = canReadAudience(actor, { ownerTenant: r.tenant_id, visibility: r.visibility })
     ? (await sql<{ tenant_id: string }[]>`select tenant_id from template_audience where template_id = ${id} order by tenant_id`).map((a) => a.tenant_id)
     : undefined;
+  const visible = new Set(versions.map((v) => v.version));
   return {
     ...listItem(r),
     bindings: { parameters: r.bindings.parameters ?? [], secrets: r.bindings.secrets ?? [] },
     versions: versions
       .sort((a, b) => compareSemver(b.version, a.version))
-      .map((v) => ({ version: v.version, publishedAt: v.published_at.toISOString(), digest: v.digest, visibility: v.visibility })),
+      .map((v) => ({ version: v.version, publishedAt: v.published_at.toISOString(), digest: v.digest, visibility: v.visibility, ...changeFields(v, visible) })),
     ...(audience ? { audience } : {}),
     ...(r.publish_workflow_id ? { temporalUrl: link(r.publish_workflow_id, r.publish_run_id ?? undefined) } : {}),
   };

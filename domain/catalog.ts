@@ -2,6 +2,7 @@
  * The catalog's shapes shared by the API, the worker and the Switchboard: the detail of
  * one entry (GET /api/catalog/{id}) and the lifecycles that may change a search document.
  */
+import type { ChangeReason, RecordedChangeKind } from './change-kind.ts';
 
 /** Lifecycles that write catalog documents (each write is recorded with its workflow/run id). */
 export type CatalogLifecycle = 'publish' | 'health-rollup' | 'reindex' | 'curate';
@@ -89,7 +90,9 @@ export interface CatalogDetail {
     status: string;
     digest: string;
     changelog?: string;
-    changeKind?: string;
+    changeKind?: RecordedChangeKind;
+    changeFrom?: string;
+    changeReasons?: ChangeReason[];
     createdBy: string;
     createdAt: string;
     publishedAt?: string;

@@ -2,6 +2,7 @@ import type { Actor } from './actor.ts';
 import type { Risk, Scope } from './spec.ts';
 import type { Visibility } from './access.ts';
 import type { PublishOffer } from './marketplace.ts';
+import type { RecordedChangeKind } from './change-kind.ts';
 
 /** What the publish policy (policies/publish.rego) decides. Reasons, never a bare boolean. */
 export interface PublishDecision {
@@ -84,4 +85,6 @@ export interface DraftSummary {
   created: boolean;
   /** the profile this publish asks for (set by beginPublish) */
   visibility?: Visibility;
+  /** what the version changes against the latest published one below it (set by beginPublish; completePublish records it) */
+  change?: { kind: RecordedChangeKind; from?: string };
 }

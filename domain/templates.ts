@@ -2,6 +2,7 @@
  * The marketplace's read shapes (GET /templates…) and the curate lifecycle's contract
  * types. Pure, shared by the API, the worker and the Switchboard.
  */
+import type { VersionChangeFields } from './change-kind.ts';
 import type { Actor } from './actor.ts';
 import type { Visibility } from './access.ts';
 import type { Environment, TemplateBindings } from './marketplace.ts';
@@ -43,7 +44,7 @@ export interface TemplateListItem {
   myInstances: MyInstance[];
 }
 
-export interface TemplateVersionItem {
+export interface TemplateVersionItem extends VersionChangeFields {
   version: string;
   publishedAt: string;
   digest: string;

@@ -4,6 +4,12 @@ import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishS
 import { approveUpdate, publishStateQuery, rejectUpdate } from './contracts/publish.ts';
 import { validateDecision } from './approval-rules.ts';
 
+/** An activity's input failure (`input:<CODE>`, non-retryable) as the lifecycle's error. */
+function inputRefusal(err: unknown): { code: string; message: string } | undefined {
+  const cause = err instanceof ApplicationFailure ? err : (err as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure && cause.type?.startsWith('input:') ? { code: cause.type.slice('input:'.length), message: cause.message } : undefined;
+}
+
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
@@ -72,10 +78,10 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
       ...(input.offer ? { offer: input.offer } : {}),
     });
   } catch (err) {
-    const cause = err instanceof ApplicationFailure ? err : (err as { cause?: unknown }).cause;
-    if (cause instanceof ApplicationFailure && cause.type?.startsWith('input:')) {
+    const refused = inputRefusal(err);
+    if (refused) {
       state.status = 'invalid';
-      state.error = { code: cause.type.slice('input:'.length), message: cause.message };
+      state.error = refused;
       await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'invalid' });
       return finish('invalid');
     }
@@ -110,13 +116,25 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
   }
 
   state.status = 'publishing';
-  await acts.completePublish({
-    definitionId: input.definitionId,
-    version: input.version,
-    digest: draft.digest,
-    decision,
-    approvals: state.approvals,
-  });
+  try {
+    await acts.completePublish({
+      definitionId: input.definitionId,
+      version: input.version,
+      digest: draft.digest,
+      decision,
+      approvals: state.approvals,
+    });
+  } catch (err) {
+    // A version published below this one during review can make its number disagree with
+    // its change kind (VERSION_BUMP_MISMATCH): the publish ends invalid, as at its start.
+    // Histories from before this failed the workflow instead; patched() keeps them replaying.
+    const refused = inputRefusal(err);
+    if (!refused || !patched('publish-complete-refusal-invalid')) throw err;
+    state.status = 'invalid';
+    state.error = refused;
+    await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'invalid' });
+    return finish('invalid');
+  }
   const { workflowId, runId } = workflowInfo();
   await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId, runId });
   state.status = 'published';

@@ -2,6 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { SpecV1 } from '../../domain/spec-types.ts';
 import { assertValid, validateSpecDocument } from '../../platform/spec-validation.ts';
+import { assertBumpAgrees, assertChangelog, versionChange } from '../../platform/change-classification.ts';
+import { contentDigest } from '../../platform/digest.ts';
+import { classifyChange } from '../../domain/change-kind.ts';
 import { DocumentBody, readDocument } from '../spec-input.ts';
 import { definitionId, workflowIds } from '../../domain/ids.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
@@ -20,7 +23,7 @@ import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { visibleVersionSql } from '../../platform/access.ts';
 import { mapTemporalErrors, updateOpenWorkflow } from '../temporal-errors.ts';
-import { ApprovalBody, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
+import { ApprovalBody, ChangeClassification, DefinitionDetail, DefinitionIdParam, PublishRequestState, VersionParam } from '../schemas.ts';
 import { readPublishRequest, readVisibleDefinition } from '../read-models.ts';
 import { guarded } from '../permissions.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
@@ -50,11 +53,14 @@ const createDraft = guarded('definition.draft', {
   summary: 'Create a draft version from a workflow spec document',
   request: { body: { required: true, content: { 'application/json': { schema: DocumentBody('spec') } } } },
   responses: {
+    ...errors,
     201: json(DraftCreated, 'Draft created'),
     200: json(DraftCreated, 'The same draft already existed (idempotent)'),
+    422: errorResponse(
+      'The spec is invalid (SPEC_INVALID), or its version number disagrees with the change computed against the latest published version below it (VERSION_BUMP_MISMATCH: the first detail says why, the others are the reasons, code = rule)',
+    ),
     403: errorResponse('Missing role'),
     409: errorResponse('The version exists with different content'),
-    ...errors,
   },
 });
 
@@ -85,6 +91,20 @@ const getVersion = guarded('catalog.read', {
   summary: 'One version of a definition, with its spec',
   request: { params: VersionParam },
   responses: { 200: json(VersionDetail, 'The version'), ...errors },
+});
+
+const ChangesQuery = z.object({
+  from: VersionParam.shape.version.meta({ param: { name: 'from', in: 'query' }, example: '1.0.0' }),
+  to: VersionParam.shape.version.meta({ param: { name: 'to', in: 'query' }, example: '2.0.0' }),
+});
+
+const getChanges = guarded('catalog.read', {
+  method: 'get',
+  path: '/definitions/{id}/changes',
+  tags: ['definitions'],
+  summary: 'What version `to` changes against version `from`: the computed change kind and its reasons',
+  request: { params: DefinitionIdParam, query: ChangesQuery },
+  responses: { 200: json(ChangeClassification, 'The classification of `to` against `from`'), ...errors },
 });
 
 const requestPublish = guarded('definition.publish', {
@@ -120,8 +140,9 @@ const requestPublish = guarded('definition.publish', {
   },
   responses: {
     202: json(z.object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string(), status: z.string() }), 'Publish lifecycle started (or already running)'),
-    409: errorResponse('Already published'),
     ...errors,
+    409: errorResponse('Already published'),
+    422: errorResponse('The version has no changelog (CHANGELOG_REQUIRED): every published version says what changed in metadata.changelog'),
   },
 });
 
@@ -169,6 +190,10 @@ export function definitionRoutes(deps: ApiDeps) {
     const { doc, locate } = readDocument(c.req.valid('json'), 'spec');
     const spec: SpecV1 = assertValid(await validateSpecDocument(sql, doc, locate), locate ? '' : '/spec');
     const id = definitionId(actor.tenant, spec.metadata.name);
+    // refused before a lifecycle starts (the activity checks again): a number that disagrees
+    // with the change computed against the latest published version below it
+    const [same] = await sql`select 1 from workflow_version where definition_id = ${id} and version = ${spec.metadata.version} and digest = ${contentDigest(spec)}`;
+    if (!same) assertBumpAgrees(await versionChange(sql, id, spec), spec.metadata.version, locate ? '' : '/spec');
     const workflowId = workflowIds.draft(id, spec.metadata.version);
     // start, then wait: the handle names the execution (its history link needs the run id)
     const handle = await mapTemporalErrors(() =>
@@ -215,15 +240,37 @@ export function definitionRoutes(deps: ApiDeps) {
     );
   });
 
+  app.openapi(getChanges, async (c) => {
+    const actor = c.get('actor');
+    const { id } = c.req.valid('param');
+    const { from, to } = c.req.valid('query');
+    // both versions as the caller may see them (canSeeVersion); one it may not see is absent
+    const rows = await sql<{ version: string; spec: SpecV1 }[]>`
+      select v.version, v.spec
+      from workflow_version v join workflow_definition d on d.id = v.definition_id
+      where v.definition_id = ${id} and v.version in ${sql([from, to])}
+        and ${visibleVersionSql(sql, actor.tenant)}`;
+    const spec = (version: string) => {
+      const row = rows.find((r) => r.version === version);
+      if (!row) throw notFound('VERSION_NOT_FOUND', `no version ${version} of ${id}`);
+      return row.spec;
+    };
+    const previous = spec(from);
+    const { kind, reasons } = classifyChange(previous, spec(to));
+    return c.json({ kind, from, reasons }, 200);
+  });
+
   app.openapi(requestPublish, async (c) => {
     const actor = c.get('actor');
     const { id } = c.req.valid('param');
     const { version, note, visibility, offer } = c.req.valid('json');
-    const [v] = await sql<{ status: string }[]>`
-      select v.status from workflow_version v join workflow_definition d on d.id = v.definition_id
+    const [v] = await sql<{ status: string; spec: SpecV1 }[]>`
+      select v.status, v.spec from workflow_version v join workflow_definition d on d.id = v.definition_id
       where v.definition_id = ${id} and v.version = ${version} and d.tenant_id = ${actor.tenant}`;
     if (!v) throw notFound('VERSION_NOT_FOUND', `${id}@${version} does not exist in your tenant`);
     if (v.status === 'published') throw conflict('ALREADY_PUBLISHED', `${id}@${version} is already published`);
+    // what the lifecycle would refuse at its first step anyway, said without starting it
+    assertChangelog(v.spec, '/spec');
     const workflowId = workflowIds.publish(id, version);
     const { handle } = await lifecycles.start(publishLifecycle, {
       definitionId: id,

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { workflowIds } from '../../domain/ids.ts';
+import type { ChangeKind } from '../../domain/change-kind.ts';
+import type { SourcePosition } from '../../domain/spec-source.ts';
 import { notFound } from '../../domain/errors.ts';
 import { taskRef, type TaskManifest } from '../../domain/manifest.ts';
 import { adapterOwner, adapterVersions, assertMayRegister, checkManifest, checkStatusChangeAllowed, listAdapters } from '../../platform/registry.ts';
@@ -13,10 +15,21 @@ import { mapTemporalErrors } from '../temporal-errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { DocumentBody, readDocument } from '../spec-input.ts';
 import { guarded } from '../permissions.ts';
+import { ChangeClassification } from '../schemas.ts';
+import { CHANGE_CODES, reasonDetails, versionChange } from '../../platform/change-classification.ts';
+import { definitionId } from '../../domain/ids.ts';
 
 const Detail = z.object({ path: z.string(), message: z.string(), code: z.string().optional(), line: z.number().optional(), column: z.number().optional() });
 const ValidationResult = z
-  .object({ valid: z.boolean(), errors: z.array(Detail), warnings: z.array(Detail), taskRefs: z.array(z.string()) })
+  .object({
+    valid: z.boolean(),
+    errors: z.array(Detail),
+    warnings: z.array(Detail),
+    taskRefs: z.array(z.string()),
+    change: ChangeClassification.optional().meta({
+      description: "what the version changes against the latest published version below it of your tenant's definition of that name (absent when none is published below it)",
+    }),
+  })
   .meta({ id: 'SpecValidation' });
 
 const AdapterVersion = z
@@ -91,6 +104,11 @@ const status = guarded('registry.write', {
   responses: { 200: json(z.object({ name: z.string(), version: z.string(), status: z.string() }), 'Changed'), 403: errorResponse('Publisher role required, or the adapter is owned by another tenant or the platform'), 404: errorResponse('No such adapter'), ...commonErrors },
 });
 
+const position = (locate: ((p: string) => SourcePosition | undefined) | undefined, pointer: string) => {
+  const at = locate?.(pointer);
+  return at ? { line: at.line, column: at.column } : {};
+};
+
 export function registryRoutes({ sql, temporal, config }: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const toVersion = (r: Awaited<ReturnType<typeof adapterVersions>>[number]) => ({
@@ -108,7 +126,23 @@ export function registryRoutes({ sql, temporal, config }: ApiDeps) {
     const { doc, locate } = readDocument(c.req.valid('json'), 'spec');
     const v = await validateSpecDocument(sql, doc, locate);
     const prefix = locate ? '' : '/spec';
-    return c.json({ valid: v.valid, errors: v.errors.map((i) => issueDetail(i, prefix)), warnings: v.warnings.map((i) => issueDetail(i, prefix)), taskRefs: v.taskRefs }, 200);
+    const errors = v.errors.map((i) => issueDetail(i, prefix));
+    // a valid spec is also compared with what its tenant published below its version
+    const change = v.spec ? await versionChange(sql, definitionId(c.get('actor').tenant, v.spec.metadata.name), v.spec) : undefined;
+    if (change?.mismatch) {
+      errors.push({ path: `${prefix}/metadata/version`, code: CHANGE_CODES.bumpMismatch, message: change.mismatch, ...position(locate, '/metadata/version') });
+      errors.push(...reasonDetails(change.reasons, prefix));
+    }
+    return c.json(
+      {
+        valid: v.valid && !change?.mismatch,
+        errors,
+        warnings: v.warnings.map((i) => issueDetail(i, prefix)),
+        taskRefs: v.taskRefs,
+        ...(change?.from ? { change: { kind: change.kind as ChangeKind, from: change.from, reasons: change.reasons } } : {}),
+      },
+      200,
+    );
   });
 
   app.openapi(list, async (c) => c.json({ items: (await listAdapters(sql, c.req.valid('query').q)).map(toVersion) }, 200));

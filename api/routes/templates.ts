@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
-import { DefinitionIdParam } from '../schemas.ts';
+import { DefinitionIdParam, VersionChange } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { listTemplates, readTemplate, readTemplateAudience, readTemplateUsage, readTemplateAccess } from '../template-read-models.ts';
@@ -65,7 +65,7 @@ const TemplateBindings = z
 const TemplateDetail = TemplateListItem.extend({
   bindings: TemplateBindings,
   versions: z
-    .array(z.object({ version: z.string(), publishedAt: z.string(), digest: z.string(), visibility: Visibility }))
+    .array(z.object({ version: z.string(), publishedAt: z.string(), digest: z.string(), visibility: Visibility, ...VersionChange }))
     .meta({ description: 'the published versions your tenant may see, newest first' }),
   audience: z.array(z.string()).optional().meta({ description: 'the curated list: for the owning tenant and platform curators only' }),
   temporalUrl: z.string().optional().meta({ description: 'the publish lifecycle of the newest version' }),

@@ -182,6 +182,8 @@ describe('Switchboard catalog in Chromium', () => {
     const version = page.locator('[data-testid="version-row"][data-version="1.0.0"]');
     await version.waitFor();
     expect(await version.getAttribute('data-status')).toBe('published');
+    // the computed change kind: the first published version is the initial one
+    expect(await version.locator('[data-testid="change-kind"]').getAttribute('data-kind')).toBe('initial');
     expect(await version.locator('[data-testid="version-lifecycle-link"]').getAttribute('href')).toContain(s.config.temporalUiUrl);
 
     await tab('trust').click();

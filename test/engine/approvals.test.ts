@@ -175,9 +175,10 @@ describe('approval steps, rejection and cancellation', () => {
     const { body } = await startRun(s, 'alice', id);
     await waitForRun(s, 'alice', body.runId, waitingAt('managerApproval'));
 
-    const v2 = approvalSpec({ name, version: '1.1.0', after: [{ id: 'newStep', task: 'transform@1.0.0', with: { expression: "'v2'", data: {} } }] });
+    // replacing the step "order" removes its output: a breaking change, so a new major
+    const v2 = approvalSpec({ name, version: '2.0.0', after: [{ id: 'newStep', task: 'transform@1.0.0', with: { expression: "'v2'", data: {} } }] });
     await publishSpec(s, v2, 'alice');
-    expect((await s.as('alice').getDefinition(id)).body.latestVersion).toBe('1.1.0');
+    expect((await s.as('alice').getDefinition(id)).body.latestVersion).toBe('2.0.0');
 
     await decide(s, 'bob', body.runId, 'managerApproval', 'approve', 'Fine.');
     const run = await waitForRun(s, 'alice', body.runId);
@@ -187,7 +188,7 @@ describe('approval steps, rejection and cancellation', () => {
     // a new run without a version takes the latest
     const { body: next } = await startRun(s, 'alice', id);
     const later = await waitForRun(s, 'alice', next.runId, waitingAt('managerApproval'));
-    expect(later.version).toBe('1.1.0');
+    expect(later.version).toBe('2.0.0');
     expect(later.steps.map((st) => st.id)).toEqual(['prepare', 'managerApproval', 'newStep']);
     // the body of a cancel is optional
     const cancelled = await s.as('alice').call<{ cancellation: { reason: string } }>('POST', `/runs/${next.runId}/cancel`);

@@ -137,7 +137,7 @@ describe('publishing into the marketplace', () => {
       { name: 'fail', required: false, default: false, type: 'boolean', endpoint: false },
     ]);
     expect(t.bindings.secrets).toEqual([{ name: 'api_token', description: 'the installer\'s API token' }]);
-    expect(t.versions).toEqual([{ version: '1.0.0', publishedAt: expect.any(String) as string, digest: expect.stringMatching(/^sha256:/) as string, visibility: 'public-ecosystem' }]);
+    expect(t.versions).toEqual([{ version: '1.0.0', publishedAt: expect.any(String) as string, digest: expect.stringMatching(/^sha256:/) as string, visibility: 'public-ecosystem', changeKind: 'initial', changeReasons: [] }]);
     expect(t.temporalUrl).toContain(encodeURIComponent(`publish/${ids.public}/1.0.0`));
     // another tenant sees the template, not its curated list
     const seen = (await s.as('carol').call<TemplateDetail>('GET', `/templates/${ids.public}`)).body;

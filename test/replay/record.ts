@@ -1,4 +1,4 @@
-// Records one history per publish path, per run-engine path, of a health rollup,
+// Records one history per publish path (one refused at completion), per run-engine path, of a health rollup,
 // a catalog reindex, a catalog index check and a template curation into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
@@ -45,6 +45,23 @@ it('records every publish path', async () => {
   expect((await run('approved', 'medium', (id) => s.as('bob').decide(id, '1.0.0', 'approve', 'Recorded fixture approval.'))).end).toBe('published');
   expect((await run('rejected', 'high', (id) => s.as('bob').decide(id, '1.0.0', 'reject', 'Recorded fixture rejection.'))).end).toBe('rejected');
   expect((await run('denied', 'critical')).end).toBe('denied');
+});
+
+it('records a publish refused at completion (VERSION_BUMP_MISMATCH after review)', async () => {
+  const pat = s.as('pat');
+  // a global 1.0.1 waits for review while a tenant-local 1.0.0 with a parameter 1.0.1 lacks is
+  // published below it: 1.0.1 is then breaking, and the approved publish ends invalid
+  const name = `replay-refused-${s.suffix}`;
+  const params = (properties: Record<string, unknown>) => ({ parameters: { type: 'object', properties } });
+  const { body } = await pat.createDraft(testSpec({ name, version: '1.0.1', scope: 'global', extra: params({ email: { type: 'string' } }) }));
+  await pat.requestPublish(body.definitionId, '1.0.1');
+  expect(await pat.waitForPublish(body.definitionId, '1.0.1', ['awaiting_approval', 'published', 'invalid'])).toBe('awaiting_approval');
+  await pat.createDraft(testSpec({ name, version: '1.0.0', extra: params({ email: { type: 'string' }, count: { type: 'integer' } }) }));
+  await pat.requestPublish(body.definitionId, '1.0.0');
+  expect(await pat.waitForPublish(body.definitionId, '1.0.0', ['published', 'awaiting_approval', 'invalid'])).toBe('published');
+  await s.as('bob').decide(body.definitionId, '1.0.1', 'approve', 'Recorded fixture approval.');
+  expect(await pat.waitForPublish(body.definitionId, '1.0.1', ['published', 'invalid'])).toBe('invalid');
+  await save('publish-refused-at-completion', `publish/${body.definitionId}/1.0.1`);
 });
 
 it('records every run-engine path', async () => {

@@ -19,6 +19,10 @@ describe('recorded histories replay against the current workflow code', () => {
     );
   });
 
+  it('has a history of a publish refused at completion (its number disagreed once a version was published below it)', () => {
+    expect(files).toContain('publish-refused-at-completion.json');
+  });
+
   it('has a history of every run-engine path, from before and after expressions moved to the sandbox', () => {
     const paths = ['run-approved', 'run-cancelled', 'run-completed', 'run-rejected'];
     expect(files).toEqual(expect.arrayContaining([...paths.map((p) => `${p}.json`), ...paths.map((p) => `${p}.patched.json`)]));

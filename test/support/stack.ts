@@ -103,7 +103,9 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
 export type Stack = Awaited<ReturnType<typeof openStack>>;
 
 /** A unique, valid spec for a test (names must be unique across the shared database). */
-export function testSpec(overrides: { name?: string; version?: string; risk?: string; scope?: string; description?: string; extra?: Record<string, unknown> } = {}) {
+export function testSpec(
+  overrides: { name?: string; version?: string; risk?: string; scope?: string; description?: string; changelog?: string; extra?: Record<string, unknown> } = {},
+) {
   const name = overrides.name ?? `t-${randomUUID().slice(0, 12)}`;
   return {
     apiVersion: 'maestro.dev/v1',
@@ -117,6 +119,8 @@ export function testSpec(overrides: { name?: string; version?: string; risk?: st
       risk: overrides.risk ?? 'low',
       scope: overrides.scope ?? 'tenant-local',
       tags: ['test'],
+      // every published version says what changed (CHANGELOG_REQUIRED)
+      changelog: overrides.changelog ?? `Release ${overrides.version ?? '1.0.0'}.`,
     },
     parameters: { type: 'object', properties: { email: { type: 'string' } } },
     steps: [{ id: 'shape', task: 'transform@1.0.0', with: { expression: "{ 'email': email }", data: { email: '${{ params.email }}' } } }],

@@ -2,6 +2,7 @@ import { For, Show } from 'solid-js';
 import type { CatalogDetail } from '../data/catalog.ts';
 import { formatDateTime, statusLabel } from '../lib/format.ts';
 import { ExternalLink } from './external-link.tsx';
+import { ChangeKindBadge } from './change-kind-badge.tsx';
 
 /** Every version: semver, what kind of change, changelog, status, and the publish lifecycle behind it. */
 export function CatalogVersions(props: { detail: CatalogDetail }) {
@@ -33,7 +34,9 @@ export function CatalogVersions(props: { detail: CatalogDetail }) {
                     </Show>
                   </th>
                   <td data-label="Change">
-                    <div class="cell">{v.changeKind ? <span class={`chip change-${v.changeKind}`}>{v.changeKind}</span> : <span class="muted">—</span>}</div>
+                    <div class="cell">
+                      <ChangeKindBadge change={v} />
+                    </div>
                   </td>
                   <td data-label="Status">
                     <div class="cell">

@@ -2,6 +2,7 @@ import { A, createAsync, revalidate, useParams } from '@solidjs/router';
 import { ErrorBoundary, For, Show, Suspense } from 'solid-js';
 import { isPermitted } from '../../../domain/access.ts';
 import type { Risk } from '../../../domain/spec.ts';
+import { ChangeKindBadge } from '../components/change-kind-badge.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { ExternalLink } from '../components/external-link.tsx';
 import { Loading } from '../components/loading.tsx';
@@ -156,6 +157,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
               <thead>
                 <tr>
                   <th scope="col">Version</th>
+                  <th scope="col">Change</th>
                   <th scope="col">Published</th>
                   <th scope="col">Profile</th>
                   <th scope="col">Digest</th>
@@ -168,6 +170,9 @@ function TemplateView(props: { detail: TemplateDetail }) {
                       <th scope="row">
                         <code>v{v.version}</code>
                       </th>
+                      <td>
+                        <ChangeKindBadge change={v} />
+                      </td>
                       <td>
                         <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
                       </td>
