@@ -10,6 +10,7 @@ import { createExpressionActivities, type ExpressionDeps } from './expressions.t
 import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 import { createInstallActivities } from './install.ts';
 import { createCampaignActivities } from './campaign.ts';
+import { createUpgradeActivities } from './upgrade.ts';
 
 export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string };
 
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExpressionActivities(deps),
     ...createInstallActivities(deps),
     ...createCampaignActivities(deps),
+    ...createUpgradeActivities(deps),
   };
 }
 

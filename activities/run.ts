@@ -1,6 +1,6 @@
 import type { Sql } from '../platform/db.ts';
 import { manifestsFor } from '../platform/registry.ts';
-import { compileTenantSchema, schemaIssues } from '../domain/schema-validator.ts';
+import { compileSchema, compileTenantSchema, schemaIssues } from '../domain/schema-validator.ts';
 import { conflict, inputError, notFound } from '../domain/errors.ts';
 import { collectTaskRefs } from '../domain/validate-spec.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
@@ -70,6 +70,7 @@ export function createRunActivities({ sql }: { sql: Sql }) {
             ...(m.taskQueue ? { taskQueue: m.taskQueue } : {}),
             ...(m.retry ? { retry: m.retry } : {}),
             ...(m.timeout ? { timeout: m.timeout } : {}),
+            ...(input.mode === 'dry-run' ? { sideEffects: m.security.sideEffects } : {}),
           };
         }
 
@@ -86,6 +87,25 @@ export function createRunActivities({ sql }: { sql: Sql }) {
           }
         }
         return { spec, params, tasks, ...(instance ? { secrets: instanceSecrets(row.spec, instance), instanceId: instance.id } : {}) };
+      }),
+
+    /**
+     * A dry run's check of one step's inputs against its task's input schema: the values
+     * given must fit (a required input may be absent: it can come from a step the dry run
+     * skipped). A misfit fails the step (INPUT_INVALID, not retried).
+     */
+    checkDryRunInputs: (input: { task: string; inputs: Record<string, unknown> }) =>
+      asFailure(async (): Promise<{ ok: true }> => {
+        const entry = (await manifestsFor(sql, [input.task])).get(input.task);
+        if (!entry) throw inputError('TASK_NOT_REGISTERED', `${input.task} is not registered`);
+        const { required: _required, ...schema } = entry.manifest.spec.input as { required?: string[] } & Record<string, unknown>;
+        void _required;
+        const check = compileSchema(schema);
+        if (!check(input.inputs)) {
+          const issues = schemaIssues(check.errors);
+          throw inputError('INPUT_INVALID', `the inputs do not fit ${input.task}: ${issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`, issues.map((i) => ({ path: `/with${i.path}`, message: i.message })));
+        }
+        return { ok: true };
       }),
 
     /** Closes the run row with its outcome; idempotent (also when the plan never loaded). */

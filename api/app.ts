@@ -16,6 +16,7 @@ import { runRoutes } from './routes/runs.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { installRoutes } from './routes/installs.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { upgradeRoutes } from './routes/upgrades.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', secretRoutes(deps));
   api.route('/', installRoutes(deps)); // POST /templates/{id}/install-check only: the rest of /templates is the templates router's
   api.route('/', instanceRoutes(deps));
+  api.route('/', upgradeRoutes(deps));
   api.route('/', readinessRoutes(deps));
   api.route('/', templateRoutes(deps));
   api.route('/', campaignRoutes(deps));

@@ -45,6 +45,10 @@ export const PERMISSIONS = {
   'install.decide': ['tenant-admin'],
   'instance.read': 'any',
   'instance.manage': ['tenant-admin'],
+  // the upgrade lifecycle requires a tenant admin's approval when the requester is not one
+  'upgrade.request': ['tenant-admin', 'author', 'publisher'],
+  // the upgrade lifecycle's Update validator decides (a tenant admin who did not request it)
+  'upgrade.decide': ['tenant-admin'],
   'secret.read': 'any',
   'secret.write': ['tenant-admin', 'publisher'],
   'registry.write': ['publisher', 'platform-admin'],

@@ -408,3 +408,38 @@ export async function evaluateTransform(expr: string, data: unknown): Promise<un
   }
   return plain(result) ?? null;
 }
+
+/**
+ * An upgrade migration (the spec's `upgrade.migration.expression`): tenant code with the
+ * engine's limits — no function definitions, regular expressions or `$eval`, bounded depth,
+ * time and result size — over `{ parameters, secrets, from }`.
+ */
+export function analyseMigration(expr: string): ExpressionError | undefined {
+  let ast: unknown;
+  try {
+    ast = jsonata(expr).ast();
+  } catch (e) {
+    const err = e as { message?: string; position?: number };
+    return { message: err.message ?? 'invalid expression', ...(err.position !== undefined ? { position: err.position } : {}) };
+  }
+  const forbidden = forbiddenConstructs(ast);
+  return forbidden.length ? { message: `${forbidden.join(' and ')} not allowed in migrations`, forbidden: true } : undefined;
+}
+
+export async function evaluateMigration(expr: string, input: { parameters: unknown; secrets: unknown; from: string }): Promise<unknown> {
+  let compiled: Compiled;
+  try {
+    compiled = jsonata(expr, { ...EXPRESSION_LIMITS.engine });
+  } catch (e) {
+    throw new ExpressionFailure('EXPRESSION_SYNTAX', `the migration is not valid JSONata: ${failureOf(e).message}`);
+  }
+  const forbidden = forbiddenConstructs(compiled.ast());
+  if (forbidden.length) throw notAllowed(forbidden, 'migrations');
+  let result: unknown;
+  try {
+    result = await compiled.evaluate(input, SHADOWED);
+  } catch (e) {
+    throw failureOf(e);
+  }
+  return plain(result, 64 * 1024) ?? null;
+}

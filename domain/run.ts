@@ -89,6 +89,8 @@ export interface RunState {
   steps: StepState[];
   error?: RunError;
   cancellation?: RunCancellation;
+  /** a dry run: bindings, conditions and task inputs checked; tasks with side effects not called */
+  mode?: 'dry-run';
 }
 
 export interface RunInput {
@@ -103,6 +105,13 @@ export interface RunInput {
    * (its tenant must be the run's). Absent: a tenant's own workflow, run directly.
    */
   instanceId?: string;
+  /**
+   * dry-run (an upgrade's smoke run may ask for it): every condition and binding is
+   * evaluated and each step's inputs checked against its task's input schema, but only
+   * tasks whose manifest declares no side effects are called; the others (and approvals,
+   * timers) are skipped with the output `{ dryRun: true }`.
+   */
+  mode?: 'dry-run';
 }
 
 export interface ApproveStepArgs {
@@ -124,6 +133,8 @@ export interface TaskPlan {
   taskQueue?: string;
   retry?: NonNullable<TaskManifest['spec']['retry']>;
   timeout?: string;
+  /** the manifest's security.sideEffects (plans recorded before dry runs lack it) */
+  sideEffects?: TaskManifest['spec']['security']['sideEffects'];
 }
 
 /** The first activity's answer, recorded in history: a running workflow keeps its spec version. */

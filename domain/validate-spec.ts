@@ -1,8 +1,9 @@
-import { analyseExpression, CONTEXT_ROOTS, expressionsIn, hasExpression } from './expressions.ts';
+import { analyseExpression, analyseMigration, CONTEXT_ROOTS, expressionsIn, hasExpression } from './expressions.ts';
 import { parseTaskRef, type RegistryView, type TaskManifest } from './manifest.ts';
 import { compileSchema, schemaHazards, schemaIssues, validateSpecSchema } from './schema-validator.ts';
 import { isParallel, walkSteps, type SpecV1, type Step, type TaskStep } from './spec-types.ts';
 import type { SourcePosition } from './spec-source.ts';
+import { isVersionRange } from './upgrade.ts';
 
 export type IssueCode =
   | 'SCHEMA'
@@ -24,7 +25,8 @@ export type IssueCode =
   | 'UNDEFINED_STEP_OUTPUT'
   | 'STEP_NOT_BEFORE'
   | 'CYCLE'
-  | 'UNDECLARED_SECRET';
+  | 'UNDECLARED_SECRET'
+  | 'INVALID_VERSION_RANGE';
 
 export interface Issue {
   code: IssueCode;
@@ -211,6 +213,19 @@ export function validateSpec(doc: unknown, registry: RegistryView, locate?: (poi
     const { step, pointer } = entry;
     if (step.when) checkExpression(entry, `${pointer}/when`, step.when);
     if (!isParallel(step)) for (const e of expressionsIn(step.with ?? {}, `${pointer}/with`)) checkExpression(entry, e.pointer, e.expr);
+  }
+
+  // the upgrade block: a migration is tenant code, refused here when it could never run
+  const migration = spec.upgrade?.migration;
+  if (migration) {
+    const problem = analyseMigration(migration.expression);
+    if (problem) add(problem.forbidden ? 'EXPRESSION_NOT_ALLOWED' : 'EXPRESSION_SYNTAX', '/upgrade/migration/expression', `migration: ${problem.message}`);
+    if (migration.from !== undefined && !isVersionRange(migration.from)) {
+      add('INVALID_VERSION_RANGE', '/upgrade/migration/from', `"${migration.from}" is not a version range: an exact version, 1.x, 1.2.x, ^1.2.0 or ~1.2.0`);
+    }
+  }
+  for (const name of Object.keys(spec.upgrade?.smoke?.parameters ?? {})) {
+    if (!paramNames.has(name)) add('UNDEFINED_PARAMETER', `/upgrade/smoke/parameters/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, `parameter "${name}" is not defined in parameters.properties`);
   }
 
   const cycle = findCycle(edges);

@@ -14,7 +14,8 @@ import type { ExpressionFailureCode } from '../domain/expressions.ts';
  */
 export type SandboxTask =
   | { op: 'step'; when?: string; with?: unknown; context: Record<string, unknown> }
-  | { op: 'transform'; expression: string; data: unknown };
+  | { op: 'transform'; expression: string; data: unknown }
+  | { op: 'migrate'; expression: string; input: { parameters: unknown; secrets: unknown; from: string } };
 
 export type SandboxOutcome = { ok: true; value: unknown } | { ok: false; code: ExpressionFailureCode; message: string };
 

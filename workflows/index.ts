@@ -8,3 +8,4 @@ export { catalogIndexCheckWorkflow } from './catalog-index-check.ts';
 export { installWorkflow, uninstallWorkflow, instanceStatusWorkflow } from './install.ts';
 export { curateTemplateWorkflow } from './curate-template.ts';
 export { upgradeCampaignWorkflow } from './campaign.ts';
+export { upgradeWorkflow } from './upgrade.ts';

@@ -52,6 +52,14 @@ const sandboxed = proxyLocalActivities<Pick<Activities, 'evaluateStepExpressions
 /** Runs recorded before the sandbox evaluated expressions in the workflow; replay keeps that. */
 export const EXPRESSION_SANDBOX_PATCH = 'expressions-in-sandbox';
 
+// A dry run checks each step's inputs against its task's schema (a local activity: the schema is the registry's).
+const dryRunChecks = proxyLocalActivities<Pick<Activities, 'checkDryRunInputs'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+/** Dry runs (an upgrade's smoke run in `dry-run` mode): new behaviour, only for runs that ask for it. */
+export const DRY_RUN_PATCH = 'run-dry-run';
+
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d)$/;
 const DEFAULT_STEP_TIMEOUT = '60s';
 
@@ -110,6 +118,7 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     startedAt: iso(t0),
     startedBy: runActor(input.startedBy),
     steps: [],
+    ...(input.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
   };
   const byId = new Map<string, StepState>();
   const runScope = new CancellationScope();
@@ -212,6 +221,22 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     return { approved: true, approvals: approval.approvals };
   }
 
+  /**
+   * A step of a dry run: its inputs checked against the task's schema; a task without side
+   * effects runs (its output feeds the next steps), any other is skipped.
+   */
+  async function dryRunTask(step: TaskStep, task: TaskPlan, inputs: Record<string, unknown>): Promise<{ output: unknown; skipped: boolean }> {
+    try {
+      await dryRunChecks.checkDryRunInputs({ task: step.task, inputs });
+    } catch (err) {
+      const cause = applicationFailureOf(err);
+      if (!cause) throw err;
+      throw new StepFailure(step.id, parseFailureType(cause.type)?.code ?? cause.type ?? 'INPUT_INVALID', cause.message);
+    }
+    if (task.runtime === 'activity' && task.sideEffects === 'none') return { output: await runActivity(step, task, inputs), skipped: false };
+    return { output: { dryRun: true }, skipped: true };
+  }
+
   const skip = (step: Step) => {
     byId.get(step.id)!.status = 'skipped';
     if (isParallel(step)) for (const inner of walkSteps(step.parallel)) byId.get(inner.step.id)!.status = 'skipped';
@@ -305,14 +330,17 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
         }
       }
       const task = plan.tasks[step.task]!;
+      let skipped = false;
       const output =
-        task.runtime === 'timer'
+        input.mode === 'dry-run' && patched(DRY_RUN_PATCH)
+          ? await dryRunTask(step, task, inputs).then((r) => ((skipped = r.skipped), r.output))
+          : task.runtime === 'timer'
           ? await runTimer(step, inputs)
           : task.runtime === 'approval'
             ? await runApproval(step, s, inputs)
             : await runActivity(step, task, inputs);
       s.output = output;
-      s.status = 'completed';
+      s.status = skipped ? 'skipped' : 'completed';
       context.steps[step.id] = { output };
     } catch (err) {
       if (isCancellation(err)) s.status = 'cancelled';

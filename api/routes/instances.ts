@@ -20,6 +20,10 @@ import { lifecycleStarter } from '../lifecycles.ts';
 import { guarded } from '../permissions.ts';
 import { InstancePoliciesBody, InstanceQuotasBody } from './installs.ts';
 import { RunStarted, runIdFromKey } from './runs.ts';
+import { visibleVersionSql } from '../../platform/access.ts';
+import { compareSemver } from '../../domain/semver.ts';
+import { CHANGE_KINDS } from '../../domain/change-kind.ts';
+import { UPGRADE_POLICIES, classifyUpgrade, type UpgradePolicy, type UpgradeStatus } from '../../domain/upgrade.ts';
 
 // ---- schemas ----
 
@@ -50,11 +54,20 @@ const InstanceView = z
     quotaUse: z.object({ concurrentRuns: z.number().int(), runsToday: z.number().int().meta({ description: 'runs started since 00:00 UTC' }) }),
     install: Link,
     uninstall: Link.optional(),
+    upgradePolicy: z.enum(UPGRADE_POLICIES).meta({ description: 'pinned: never moves by itself; patch: follows x.y.*; minor: follows x.*' }),
+    latestVersion: z.string().meta({ description: 'the newest published version offered to your tenant' }),
+    upgradeAvailable: z
+      .object({ version: z.string(), changeKind: z.enum(CHANGE_KINDS) })
+      .optional()
+      .meta({ description: "the newest version you may install, when it is newer than the instance's, with the change kind computed between the two" }),
+    upgrade: z.object({ toVersion: z.string(), status: z.string() }).optional().meta({ description: 'the newest upgrade of the instance' }),
     installedBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Instance' });
+
+const PatchInstanceBody = z.strictObject({ upgradePolicy: z.enum(UPGRADE_POLICIES) }).meta({ id: 'InstancePatch' });
 
 const LifecycleStarted = z
   .object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string(), status: z.string() })
@@ -85,6 +98,16 @@ const getInstance = guarded('instance.read', {
   summary: 'An instance: version, environment, bindings (secrets as references), policies, quotas and their use',
   request: { params: InstanceParam },
   responses: { 200: json(InstanceView, 'The instance'), ...notFoundError, ...commonErrors },
+});
+
+const patchInstance = guarded('instance.manage', {
+  method: 'patch',
+  path: '/instances/{id}',
+  tags: ['instances'],
+  summary: "Change an instance's upgrade policy (tenant admins)",
+  description: 'pinned: only a manual upgrade moves it; patch / minor: a campaign upgrades it to each new version of the same major.minor / major (never a breaking one).',
+  request: { params: InstanceParam, body: { required: true, content: { 'application/json': { schema: PatchInstanceBody } } } },
+  responses: { 200: json(InstanceView, 'The instance'), 409: errorResponse('INSTANCE_UNINSTALLED'), ...notFoundError, ...commonErrors },
 });
 
 const runInstance = guarded('run.start', {
@@ -175,6 +198,10 @@ interface InstanceRow {
   uninstall_status: string | null;
   running: number;
   today: number;
+  upgrade_policy: UpgradePolicy;
+  published_versions: string[];
+  upgrade_to: string | null;
+  upgrade_status: UpgradeStatus | null;
 }
 
 /** Runs started since 00:00 UTC: the day a `runsPerDay` quota counts. */
@@ -184,7 +211,10 @@ function selectInstances(sql: Sql, tenant: string, where: ReturnType<Sql>) {
   return sql<InstanceRow[]>`
     select i.*, coalesce(d.title, d.name) as title, t.tenant_id as publisher_tenant, v.spec,
            ir.status as install_status, ur.run_id as uninstall_run_id, ur.status as uninstall_status,
-           coalesce(u.running, 0) as running, coalesce(u.today, 0) as today
+           coalesce(u.running, 0) as running, coalesce(u.today, 0) as today,
+           array(select pv.version from workflow_version pv where pv.definition_id = i.definition_id and pv.status = 'published'
+                   and ${visibleVersionSql(sql, tenant, 'pv', 'd')}) as published_versions,
+           up.to_version as upgrade_to, up.status as upgrade_status
     from workflow_instance i
     join workflow_template t on t.id = i.template_id
     join workflow_definition d on d.id = i.definition_id
@@ -195,6 +225,8 @@ function selectInstances(sql: Sql, tenant: string, where: ReturnType<Sql>) {
       select count(*) filter (where r.status = 'running')::int as running,
              count(*) filter (where r.started_at >= ${sql.unsafe(MIDNIGHT_UTC)})::int as today
       from run r where r.instance_id = i.id and (r.status = 'running' or r.started_at >= ${sql.unsafe(MIDNIGHT_UTC)})) u on true
+    left join lateral (
+      select iu.to_version, iu.status from instance_upgrade iu where iu.instance_id = i.id order by iu.created_at desc limit 1) up on true
     where i.tenant_id = ${tenant} and ${where}
     order by i.created_at desc
     limit 500`;
@@ -205,7 +237,30 @@ export function instanceRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const lifecycles = lifecycleStarter(deps);
 
-  const view = (r: InstanceRow) => ({
+  /** The newest version each row's tenant may install, with the change kind computed against the instance's own version. */
+  async function upgradesOf(rows: InstanceRow[]): Promise<Map<string, { latest: string; available?: { version: string; changeKind: (typeof CHANGE_KINDS)[number] } }>> {
+    const out = new Map<string, { latest: string; available?: { version: string; changeKind: (typeof CHANGE_KINDS)[number] } }>();
+    const wanted = new Map<string, { definitionId: string; version: string }>();
+    for (const r of rows) {
+      const latest = [r.version, ...r.published_versions].sort(compareSemver).at(-1)!;
+      out.set(r.id, { latest });
+      if (compareSemver(latest, r.version) > 0) wanted.set(`${r.definition_id}@${latest}`, { definitionId: r.definition_id, version: latest });
+    }
+    if (!wanted.size) return out;
+    const specs = new Map<string, SpecV1>();
+    for (const w of wanted.values()) {
+      const [v] = await sql<{ spec: SpecV1 }[]>`select spec from workflow_version where definition_id = ${w.definitionId} and version = ${w.version}`;
+      if (v) specs.set(`${w.definitionId}@${w.version}`, v.spec);
+    }
+    for (const r of rows) {
+      const o = out.get(r.id)!;
+      const next = specs.get(`${r.definition_id}@${o.latest}`);
+      if (next && o.latest !== r.version) o.available = { version: o.latest, changeKind: classifyUpgrade(r.spec, next).kind };
+    }
+    return out;
+  }
+
+  const view = (r: InstanceRow, up: Map<string, { latest: string; available?: { version: string; changeKind: (typeof CHANGE_KINDS)[number] } }>) => ({
     id: r.id,
     templateId: r.template_id,
     definitionId: r.definition_id,
@@ -234,6 +289,10 @@ export function instanceRoutes(deps: ApiDeps) {
           },
         }
       : {}),
+    upgradePolicy: r.upgrade_policy,
+    latestVersion: up.get(r.id)?.latest ?? r.version,
+    ...(up.get(r.id)?.available ? { upgradeAvailable: up.get(r.id)!.available! } : {}),
+    ...(r.upgrade_to ? { upgrade: { toVersion: r.upgrade_to, status: r.upgrade_status ?? 'unknown' } } : {}),
     installedBy: r.installed_by,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -260,12 +319,25 @@ export function instanceRoutes(deps: ApiDeps) {
       actor.tenant,
       sql`${status === 'live' ? sql`i.status <> 'uninstalled'` : sql`true`} ${templateId ? sql`and i.template_id = ${templateId}` : sql``}`,
     );
-    return c.json({ items: rows.map(view) }, 200);
+    const up = await upgradesOf(rows);
+    return c.json({ items: rows.map((r) => view(r, up)) }, 200);
   });
 
   app.openapi(getInstance, async (c) => {
     const actor = c.get('actor');
-    return c.json(view(await instanceOf(actor.tenant, c.req.valid('param').id)), 200);
+    const row = await instanceOf(actor.tenant, c.req.valid('param').id);
+    return c.json(view(row, await upgradesOf([row])), 200);
+  });
+
+  app.openapi(patchInstance, async (c) => {
+    const actor = c.get('actor');
+    const { id } = c.req.valid('param');
+    const { upgradePolicy } = c.req.valid('json');
+    const before = await instanceOf(actor.tenant, id);
+    if (before.status === 'uninstalled') throw conflict('INSTANCE_UNINSTALLED', `instance ${id} is uninstalled`);
+    await sql`update workflow_instance set upgrade_policy = ${upgradePolicy}, updated_at = now() where id = ${id} and tenant_id = ${actor.tenant}`;
+    const row = await instanceOf(actor.tenant, id);
+    return c.json(view(row, await upgradesOf([row])), 200);
   });
 
   app.openapi(runInstance, async (c) => {

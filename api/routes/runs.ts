@@ -84,6 +84,7 @@ const RunStateBody = z
       })
       .optional(),
     cancellation: CancellationBody.optional(),
+    mode: z.enum(['dry-run']).optional().meta({ description: 'a dry run (an upgrade smoke run): tasks with side effects were skipped' }),
     temporalUrl: z.string(),
   })
   .meta({ id: 'RunState' });

@@ -1,5 +1,6 @@
 // Records one history per publish path (one refused at completion), per run-engine path, of a health rollup,
-// a catalog reindex, a catalog index check and a template curation into test/replay/histories/
+// a catalog reindex, a catalog index check, a template curation, the upgrade lifecycle and an
+// upgrade campaign into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -223,4 +224,42 @@ it('records a template curation', async () => {
   const started = await s.as('cora').call<{ workflowId: string; runId: string }>('PUT', `/templates/${body.definitionId}/audience`, { tenants: ['globex'] });
   expect(await s.client.workflow.getHandle(started.body.workflowId, started.body.runId).result()).toMatchObject({ status: 'applied', added: ['globex'] });
   await save('curate-template', started.body.workflowId);
+});
+
+it('records the upgrade lifecycle: upgraded after approval and smoke run, rolled back by a failed smoke run', async () => {
+  const { testSpec: spec } = await import('../support/stack.ts');
+  const { upgradeUntil } = await import('../marketplace/upgrade-support.ts');
+  const version = (name: string, v: string, extra: Record<string, unknown>) => {
+    const out = spec({ scope: 'global', name, version: v, extra });
+    (out.metadata as Record<string, unknown>).changelog = `Recorded fixture release ${v}.`;
+    return out;
+  };
+  const params = { type: 'object', properties: { greeting: { type: 'string', default: 'hello' } } };
+  const work = (expression: string, parameter = 'greeting') => ({ id: 'work', task: 'transform@1.0.0', with: { expression, data: { g: `\${{ params.${parameter} }}` } } });
+
+  // breaking, migrated, approved by a second tenant admin, smoke-tested, upgraded
+  const name = `replay-upgrade-${s.suffix}`;
+  const template = await publishTemplate(s, version(name, '1.0.0', { parameters: params, steps: [work('g')] }));
+  const instance = await requestInstall(s, 'gus', { templateId: template, environment: 'dev', parameters: { greeting: 'hi' } });
+  expect((await waitForInstall(s, 'gus', instance)).status).toBe('installed');
+  await publishTemplate(
+    s,
+    version(name, '2.0.0', {
+      parameters: { type: 'object', required: ['salutation'], properties: { salutation: { type: 'string' } } },
+      steps: [work('g', 'salutation')],
+      upgrade: { migration: { from: '1.x', expression: "{ 'parameters': { 'salutation': parameters.greeting } }" }, smoke: { parameters: {} } },
+    }),
+  );
+  const waiting = await upgradeUntil(s, 'gus', instance, { toVersion: '2.0.0' }, ['awaiting_approval', 'blocked', 'failed']);
+  expect(waiting.status).toBe('awaiting_approval');
+  expect((await call(s, 'dave', 'POST', `/instances/${instance}/upgrades/2.0.0/approvals`, { decision: 'approve', rationale: 'Recorded fixture approval.' })).status).toBe(200);
+  const { waitForUpgrade } = await import('../marketplace/upgrade-support.ts');
+  expect((await waitForUpgrade(s, 'gus', instance, '2.0.0', undefined, { runId: waiting.runId })).status).toBe('upgraded');
+  await save('upgrade-upgraded', `upgrade/${instance}/2.0.0`);
+
+  // a release whose smoke run fails: rolled back
+  await publishTemplate(s, version(name, '2.1.0', { parameters: { type: 'object', required: ['salutation'], properties: { salutation: { type: 'string' } } }, steps: [work("$error('broken release')", 'salutation')], upgrade: { smoke: { parameters: {} } } }));
+  const rolledBack = await upgradeUntil(s, 'gus', instance, { toVersion: '2.1.0' });
+  expect(rolledBack.status).toBe('rolled_back');
+  await save('upgrade-rolled-back', `upgrade/${instance}/2.1.0`);
 });

@@ -44,6 +44,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['install-approved.json', 'install-invalid.json', 'uninstall-cancel.json']));
   });
 
+  it('has histories of the upgrade lifecycle (upgraded after a smoke run, rolled back by one)', () => {
+    expect(files).toEqual(expect.arrayContaining(['upgrade-upgraded.json', 'upgrade-rolled-back.json']));
+  });
+
   it('has a history of the curate lifecycle', () => {
     expect(files).toContain('curate-template.json');
   });
@@ -117,6 +121,24 @@ describe('recorded histories replay against the current workflow code', () => {
     // the history asked for the request's first step where this code checks the digest
     for (const { error } of errors.filter((e) => e.workflowId.startsWith('install-'))) {
       expect(String((error as Error).message)).toMatch(/'beginInstall' does not match .* 'verifyInstallDigest'/);
+    }
+  });
+
+  it('detects an unsafe change to the upgrade lifecycle', async () => {
+    const recorded = histories().filter((h) => h.workflowId.startsWith('upgrade-'));
+    expect(recorded.map((h) => h.workflowId)).toEqual(['upgrade-rolled-back', 'upgrade-upgraded']);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/upgrade.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      recorded,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(recorded.length);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(DeterminismViolationError);
+      // the history took the upgrade's lock where this code plans first
+      expect(String((e as Error).message)).toMatch(/'beginUpgrade' does not match .* 'planUpgrade'/);
     }
   });
 });

@@ -179,6 +179,13 @@ function cases(): Record<string, Case[]> {
     'POST /instances/{id}/disable': [hidden({ id: A.instance })],
     'POST /instances/{id}/enable': [hidden({ id: A.instance })],
     'DELETE /instances/{id}': [hidden({ id: A.instance }, undefined, 'inFlight=cancel'), hidden({ id: A.pendingInstall })],
+    'PATCH /instances/{id}': [hidden({ id: A.instance }, { upgradePolicy: 'minor' })],
+    // upgrades
+    'POST /instances/{id}/upgrade-check': [hidden({ id: A.instance }, {})],
+    'POST /instances/{id}/upgrades': [hidden({ id: A.instance }, {}), hidden({ id: A.instance }, { toVersion: '1.0.0' })],
+    'GET /instances/{id}/upgrades': [hidden({ id: A.instance })],
+    'GET /instances/{id}/upgrades/{version}': [hidden({ id: A.instance, version: '1.0.0' })],
+    'POST /instances/{id}/upgrades/{version}/approvals': [hidden({ id: A.instance, version: '1.0.0' }, { decision: 'approve', rationale })],
     // secrets: the name is A's, the secret written is the caller's own (secrets are per tenant)
     'GET /secrets': [own()],
     'DELETE /secrets/{name}': [hidden({ name: A.secretName })],

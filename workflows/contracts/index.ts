@@ -6,6 +6,7 @@ export * from './catalog-reindex.ts';
 export * from './catalog-index-check.ts';
 export * from './install.ts';
 export * from './curate-template.ts';
+export * from './upgrade.ts';
 
 /** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'maestro-core';
