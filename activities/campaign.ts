@@ -184,14 +184,14 @@ export function createCampaignActivities({ sql, defaultQueue }: CampaignDeps) {
           const restored = await tx`
             with last as (
               select distinct on (u.instance_id) u.workflow_id, u.run_id, u.instance_id, u.from_version, u.from_digest,
-                     u.previous_parameters, u.previous_secret_bindings, u.to_version
+                     u.previous_parameters, u.previous_secret_bindings, u.to_version, u.to_digest
               from instance_upgrade u
-              where u.campaign_id = ${workflowId} and u.instance_id = any(${ids}::text[]) and u.status = 'upgraded'
+              where u.campaign_id = ${workflowId} and u.instance_id = any(${ids}::text[]) and u.status = 'upgraded' and u.rolled_back_at is null
               order by u.instance_id, u.created_at desc
             ), inst as (
               update workflow_instance i set version = last.from_version, digest = last.from_digest,
                 parameters = last.previous_parameters, secret_bindings = last.previous_secret_bindings, updated_at = now()
-              from last where i.id = last.instance_id and i.version = last.to_version
+              from last where i.id = last.instance_id and i.version = last.to_version and i.digest = last.to_digest
               returning i.id
             )
             update instance_upgrade u set status = 'rolled_back', rollback_reason = ${input.reason}, rollback_code = ${CAMPAIGN_CODES.waveFailed},

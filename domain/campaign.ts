@@ -5,8 +5,7 @@
  * The shapes (CampaignInput, CampaignProgress, CampaignWave) live in domain/upgrade.ts.
  */
 import type { ChangeKind } from './change-kind.ts';
-import { SEMVER, compareSemver } from './semver.ts';
-import { UPGRADE_CODES, type CampaignProgress, type CampaignStatus, type CampaignWave, type UpgradePolicy, type UpgradeStatus } from './upgrade.ts';
+import { UPGRADE_CODES, policyAllows, type CampaignProgress, type CampaignStatus, type CampaignWave, type UpgradePolicy, type UpgradeStatus } from './upgrade.ts';
 
 /** Default waves: 10 % of the eligible instances (at least one), then the rest. */
 export const DEFAULT_CAMPAIGN_WAVES: readonly number[] = [0.1, 1];
@@ -33,18 +32,12 @@ export function normalizePolicy(stored: string): UpgradePolicy {
 }
 
 /**
- * May an instance on `from` with `policy` follow `to` automatically? `patch`: same
- * major.minor; `minor`: same major; `pinned`: never. Only to a newer release (never a
- * pre-release: nobody opted into those) and never a breaking version, whatever its number.
+ * May an instance on `from` with `policy` follow `to` automatically? The policy's range
+ * (domain/upgrade.ts policyAllows: `patch` same major.minor, `minor` same major, `pinned`
+ * never, never a pre-release) — and never a breaking version, whatever its number.
  */
 export function autoUpgradeAllows(policy: UpgradePolicy, from: string, to: string, kind: ChangeKind): boolean {
-  if (policy === 'pinned' || kind === 'breaking') return false;
-  const f = SEMVER.exec(from);
-  const t = SEMVER.exec(to);
-  if (!f || !t || t[4] !== undefined) return false;
-  if (compareSemver(to, from) <= 0) return false;
-  if (f[1] !== t[1]) return false;
-  return policy === 'minor' || f[2] === t[2];
+  return kind !== 'breaking' && policyAllows(policy, from, to);
 }
 
 /** Why a campaign's waves or concurrency are refused; undefined when they are fine. */
@@ -96,7 +89,7 @@ export function outcomeOf(status: UpgradeStatus, code?: string): CampaignOutcome
   return 'skipped';
 }
 
-const NOT_THE_VERSIONS_FAULT: readonly string[] = [UPGRADE_CODES.inProgress, UPGRADE_CODES.instanceNotActive, UPGRADE_CODES.notNewer];
+const NOT_THE_VERSIONS_FAULT: readonly string[] = [UPGRADE_CODES.inProgress, UPGRADE_CODES.instanceNotActive, UPGRADE_CODES.notNewer, 'INSTANCE_CHANGED', 'INSTANCE_GONE'];
 
 export const emptyWave = (index: number, instances: number): CampaignWave => ({
   index,

@@ -21,7 +21,8 @@ import {
   type CampaignOutcome,
 } from '../domain/campaign.ts';
 import { upgradeWorkflowId, type CampaignProgress, type CampaignStatus, type CampaignWave, type UpgradeInput, type UpgradeResult } from '../domain/upgrade.ts';
-import { campaignProgressQuery, UPGRADE_CHILD_WORKFLOW_TYPE, type CampaignWorkflowInput } from './contracts/campaign.ts';
+import { campaignProgressQuery, type CampaignWorkflowInput } from './contracts/campaign.ts';
+import { UPGRADE_WORKFLOW_TYPE } from './contracts/upgrade.ts';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -114,6 +115,9 @@ export async function upgradeCampaignWorkflow(input: CampaignWorkflowInput): Pro
   async function upgradeOne(m: CampaignMember): Promise<Outcome> {
     const args: UpgradeInput = {
       instanceId: m.instanceId,
+      // the instance's tenant: the campaign's requester is the publisher, the upgrade is the tenant's
+      tenantId: m.tenantId,
+      templateId: input.definitionId,
       toVersion: input.toVersion,
       requestedBy: input.requestedBy,
       campaignId,
@@ -121,7 +125,7 @@ export async function upgradeCampaignWorkflow(input: CampaignWorkflowInput): Pro
     };
     let child;
     try {
-      child = await startChild<(i: UpgradeInput) => Promise<UpgradeResult>>(UPGRADE_CHILD_WORKFLOW_TYPE, {
+      child = await startChild<(i: UpgradeInput) => Promise<UpgradeResult>>(UPGRADE_WORKFLOW_TYPE, {
         workflowId: upgradeWorkflowId(m.instanceId, input.toVersion),
         args: [args],
         // an upgrade to this version that ran or runs (a manual one, an earlier attempt) is not started again

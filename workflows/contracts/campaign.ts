@@ -29,5 +29,3 @@ export const campaignLifecycle = defineLifecycle<CampaignWorkflowInput, Campaign
   queries: { progress: campaignProgressQuery } as never,
 });
 
-/** The upgrade lifecycle's workflow type (one per instance and version): the campaign starts it as a child. */
-export const UPGRADE_CHILD_WORKFLOW_TYPE = 'upgradeWorkflow';
