@@ -1,5 +1,6 @@
 // Records one history per publish path (one refused at completion), per run-engine path, of a health rollup,
-// a catalog reindex, a catalog index check, a template curation and the upgrade lifecycle into test/replay/histories/
+// a catalog reindex, a catalog index check, a template curation, the upgrade lifecycle and an
+// upgrade campaign into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
