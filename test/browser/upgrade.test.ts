@@ -202,6 +202,24 @@ describe('Upgrades in Chromium', () => {
     expect(api.body.parameters).toMatchObject({ greeting: 'Kia ora', region: 'Aotearoa' });
     await tina.screenshot({ path: 'test-results/upgrade-instance-after-rollback.png', fullPage: true });
 
+    // alice, an author of acme (the publisher): the instance lags behind 2.1.0; 2.1.0's campaign found nothing its policy allows (patch only)
+    await expect
+      .poll(
+        async () => {
+          await alice.goto(`${base}/marketplace/${templateId}`);
+          await alice.locator('[data-testid="template-campaigns"]').waitFor();
+          return alice.locator('[data-testid="campaign-item"][data-version="2.1.0"]').getAttribute('data-status', { timeout: 5_000 }).catch(() => null);
+        },
+        { timeout: 60_000 },
+      )
+      .toBe('nothing_to_do');
+    expect(await alice.locator('[data-testid="usage-lagging"]').getAttribute('data-lagging')).toBe('1');
+    await alice.screenshot({ path: 'test-results/upgrade-template-publisher.png', fullPage: true });
+    await alice.locator('[data-testid="campaign-item"][data-version="2.1.0"] a').click();
+    await alice.waitForURL(`${base}/marketplace/${templateId}/campaigns/2.1.0`);
+    await alice.locator('[data-testid="campaign-detail"][data-status="nothing_to_do"]').waitFor();
+    await alice.screenshot({ path: 'test-results/upgrade-campaign.png', fullPage: true });
+
     // narrow screens: the plan and the live page still read top to bottom
     const narrow = await signedIn('alice', 390);
     await narrow.goto(`${base}/instances/${instanceId}/upgrades/2.1.0`);

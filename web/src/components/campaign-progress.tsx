@@ -42,6 +42,7 @@ export function CampaignBar(props: { campaign: CampaignProgress }) {
   const t = () => campaignTotals(props.campaign);
   const pct = () => (props.campaign.eligible ? Math.round((t().upgraded / props.campaign.eligible) * 100) : 100);
   return (
+    <Show when={props.campaign.eligible > 0} fallback={<p class="muted small" data-testid="campaign-bar">No instance had an upgrade policy that allows this version.</p>}>
     <div class="campaign-bar" data-testid="campaign-bar">
       <progress max={Math.max(props.campaign.eligible, 1)} value={props.campaign.eligible ? t().upgraded : 1} aria-label={`Upgraded ${t().upgraded} of ${props.campaign.eligible} instances`} />
       <span class="small">
@@ -53,6 +54,7 @@ export function CampaignBar(props: { campaign: CampaignProgress }) {
         <Show when={t().failed}> · {t().failed} failed</Show>
       </span>
     </div>
+    </Show>
   );
 }
 
@@ -85,7 +87,7 @@ export function CampaignDetail(props: { campaign: CampaignProgress }) {
           </div>
         )}
       </Show>
-      <Show when={c().waves.length} fallback={<p class="muted small">{c().status === 'nothing_to_do' ? 'No instance had a policy that allows this version.' : 'No wave yet.'}</p>}>
+      <Show when={c().waves.length} fallback={<Show when={c().status !== 'nothing_to_do'}><p class="muted small">No wave yet.</p></Show>}>
         <div class="table-scroll">
           <table class="plain-table waves-table" data-testid="campaign-waves">
             <caption class="visually-hidden">Waves of the campaign for v{c().toVersion}</caption>

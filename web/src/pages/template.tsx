@@ -39,6 +39,10 @@ function TemplateView(props: { detail: TemplateDetail }) {
   const d = () => props.detail;
   usePageTitle(() => d().title ?? d().name);
   const own = () => d().publisherTenant === session.actor()?.tenant;
+  const canSeeCampaigns = () => {
+    const actor = session.actor();
+    return actor ? isPermitted(actor, 'campaign.read') : false;
+  };
   const canInstall = () => {
     const actor = session.actor();
     return actor ? isPermitted(actor, 'install.request') : false;
@@ -194,7 +198,9 @@ function TemplateView(props: { detail: TemplateDetail }) {
 
           <Show when={own()}>
             <TemplateUsagePanel templateId={d().id} />
-            <TemplateCampaigns templateId={d().id} />
+            <Show when={canSeeCampaigns()}>
+              <TemplateCampaigns templateId={d().id} />
+            </Show>
           </Show>
         </div>
 
