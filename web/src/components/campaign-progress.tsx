@@ -43,17 +43,17 @@ export function CampaignBar(props: { campaign: CampaignProgress }) {
   const pct = () => (props.campaign.eligible ? Math.round((t().upgraded / props.campaign.eligible) * 100) : 100);
   return (
     <Show when={props.campaign.eligible > 0} fallback={<p class="muted small" data-testid="campaign-bar">No instance had an upgrade policy that allows this version.</p>}>
-    <div class="campaign-bar" data-testid="campaign-bar">
-      <progress max={Math.max(props.campaign.eligible, 1)} value={props.campaign.eligible ? t().upgraded : 1} aria-label={`Upgraded ${t().upgraded} of ${props.campaign.eligible} instances`} />
-      <span class="small">
-        <strong>{t().upgraded}</strong> of {props.campaign.eligible} upgraded ({pct()} %)
-        <Show when={t().rolledBack}>
-          {' '}
-          · <span class="text-danger">{t().rolledBack} rolled back</span>
-        </Show>
-        <Show when={t().failed}> · {t().failed} failed</Show>
-      </span>
-    </div>
+      <div class="campaign-bar" data-testid="campaign-bar">
+        <progress max={Math.max(props.campaign.eligible, 1)} value={props.campaign.eligible ? t().upgraded : 1} aria-label={`Upgraded ${t().upgraded} of ${props.campaign.eligible} instances`} />
+        <span class="small">
+          <strong>{t().upgraded}</strong> of {props.campaign.eligible} upgraded ({pct()} %)
+          <Show when={t().rolledBack}>
+            {' '}
+            · <span class="text-danger">{t().rolledBack} rolled back</span>
+          </Show>
+          <Show when={t().failed}> · {t().failed} failed</Show>
+        </span>
+      </div>
     </Show>
   );
 }
