@@ -9,6 +9,7 @@ import { createTemplateActivities } from './templates.ts';
 import { createExpressionActivities, type ExpressionDeps } from './expressions.ts';
 import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 import { createInstallActivities } from './install.ts';
+import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
 
 export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string };
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTemplateActivities(deps),
     ...createExpressionActivities(deps),
     ...createInstallActivities(deps),
+    ...createCampaignActivities(deps),
     ...createUpgradeActivities(deps),
   };
 }

@@ -156,14 +156,15 @@ export async function readTemplateAccess(sql: Sql, actor: Actor, id: string) {
 
 /**
  * The publisher's view of how its template is used: per version, how many tenants installed
- * it, their live instances, and the runs of those instances (how many, how many failed).
+ * it, their live instances, and the runs of those instances (how many, how many failed);
+ * the newest version and how many installed instances lag behind it.
  * Installers are named only for a partner-curated template, whose list is the publisher's
  * own; never their parameters, secrets, endpoints, run ids or payloads. Absent for every
  * tenant but the owner.
  */
 export async function readTemplateUsage(sql: Sql, actor: Actor, id: string): Promise<TemplateUsage | undefined> {
-  const [t] = await sql<{ visibility: Visibility }[]>`
-    select t.visibility from workflow_template t where t.id = ${id} and t.tenant_id = ${actor.tenant}`;
+  const [t] = await sql<{ visibility: Visibility; latest_version: string | null }[]>`
+    select t.visibility, t.latest_version from workflow_template t where t.id = ${id} and t.tenant_id = ${actor.tenant}`;
   if (!t) return undefined;
   const [published, instances, runs] = await Promise.all([
     sql<{ version: string }[]>`select version from workflow_version where definition_id = ${id} and status = 'published'`,
@@ -178,9 +179,14 @@ export async function readTemplateUsage(sql: Sql, actor: Actor, id: string): Pro
       where i.template_id = ${id} group by r.version`,
   ]);
   const versions = [...new Set([...published, ...instances, ...runs].map((v) => v.version))].sort((a, b) => compareSemver(b, a));
+  const latestVersion = t.latest_version ?? published.map((p) => p.version).sort((a, b) => compareSemver(b, a))[0] ?? '';
+  const installed = instances.reduce((n, i) => n + i.instances, 0);
   const usage: TemplateUsage = {
     templateId: id,
     visibility: t.visibility,
+    latestVersion,
+    instances: installed,
+    lagging: installed - (instances.find((i) => i.version === latestVersion)?.instances ?? 0),
     versions: versions.map((version) => {
       const i = instances.find((x) => x.version === version);
       const r = runs.find((x) => x.version === version);

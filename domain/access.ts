@@ -37,6 +37,9 @@ export const PERMISSIONS = {
   'run.decide': 'any',
   'template.read': 'any',
   'template.curate': ['platform-curator', 'platform-admin'],
+  // a template's upgrade campaigns: its owning tenant's publishers and curators (counts only)
+  'campaign.read': ['author', 'publisher', 'platform-curator'],
+  'usage.read': 'any',
   'install.request': ['tenant-admin'],
   // the install lifecycle's Update validator decides (a second tenant admin)
   'install.decide': ['tenant-admin'],

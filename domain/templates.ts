@@ -74,8 +74,43 @@ export interface TemplateUsage {
     /** failed or timed out / runs that finished and were not cancelled; absent when none did */
     failureRate?: number;
   }[];
+  /** the newest published version */
+  latestVersion: string;
+  /** installed instances (active, disabled or uninstalling), every tenant's: a count */
+  instances: number;
+  /** installed instances not on the newest version: a count */
+  lagging: number;
   /** partner-curated only: the tenants that installed it (the curated list is the publisher's own) */
   installers?: string[];
+}
+
+/** One of the caller's tenant's own instances in its usage view. */
+export interface TenantUsageInstance {
+  id: string;
+  environment: string;
+  version: string;
+  status: string;
+  upgradePolicy: string;
+  /** not on the newest version its tenant may install */
+  lagging: boolean;
+}
+
+/** GET /usage: the caller's tenant's installed templates, its versions and instances, and what lags. */
+export interface TenantUsage {
+  tenantId: string;
+  templates: {
+    templateId: string;
+    title?: string;
+    publisherTenant: string;
+    /** the newest published version this tenant may install */
+    latestVersion: string;
+    /** the versions installed in this tenant, with how many of its instances are on each (newest first) */
+    versions: { version: string; instances: number }[];
+    instances: TenantUsageInstance[];
+    lagging: number;
+  }[];
+  /** this tenant's installed instances not on their template's newest version */
+  lagging: number;
 }
 
 export interface TemplateAudience {

@@ -163,6 +163,10 @@ export interface CampaignWave {
   upgraded: number;
   rolledBack: number;
   failed: number;
+  /** blocked, rejected, already upgraded by another lifecycle, or not started once the wave stopped */
+  skipped: number;
+  /** upgraded, then rolled back by the campaign because their wave failed */
+  reverted: number;
   status: 'pending' | 'running' | 'passed' | 'failed' | 'rolled_back';
 }
 
@@ -171,6 +175,7 @@ export interface CampaignProgress {
   campaignId: string;
   definitionId: string;
   toVersion: string;
+  changeKind: ChangeKind;
   status: CampaignStatus;
   eligible: number;
   waves: CampaignWave[];

@@ -7,4 +7,5 @@ export { catalogReindexWorkflow } from './catalog-reindex.ts';
 export { catalogIndexCheckWorkflow } from './catalog-index-check.ts';
 export { installWorkflow, uninstallWorkflow, instanceStatusWorkflow } from './install.ts';
 export { curateTemplateWorkflow } from './curate-template.ts';
+export { upgradeCampaignWorkflow } from './campaign.ts';
 export { upgradeWorkflow } from './upgrade.ts';

@@ -15,9 +15,15 @@ const acts = proxyActivities<Activities>({
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+const campaignStart = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
 /**
  * Publish lifecycle: validate → policy decision → approvals when required → persist the
- * version with its digest → index → receipt. Its history is the provenance record.
+ * version with its digest → index → receipt → the version's upgrade campaign when it is
+ * non-breaking or a patch. Its history is the provenance record.
  */
 export async function publishWorkflow(input: PublishInput): Promise<PublishResult> {
   const state: PublishState = {
@@ -132,5 +138,11 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
   const { workflowId, runId } = workflowInfo();
   await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId, runId });
   state.status = 'published';
+  // A non-breaking or patch version upgrades the instances whose policy follows it: the
+  // activity starts the version's campaign (or says why not: a breaking or first version).
+  // The version is published whatever happens here, so a start that keeps failing is given up.
+  if (patched('publish-starts-upgrade-campaign')) {
+    await campaignStart.startUpgradeCampaign({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy }).catch(() => undefined);
+  }
   return finish('published');
 }

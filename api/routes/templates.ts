@@ -85,6 +85,9 @@ const TemplateUsage = z
         failureRate: z.number().optional().meta({ description: '(failed + timed out) / runs that finished and were not cancelled; absent when none did' }),
       }),
     ),
+    latestVersion: z.string().meta({ description: 'the newest published version' }),
+    instances: z.number().int().meta({ description: 'installed instances (active, disabled or uninstalling) of every tenant: a count' }),
+    lagging: z.number().int().meta({ description: 'installed instances not on the newest version: a count' }),
     installers: z.array(z.string()).optional().meta({ description: 'partner-curated only: the installing tenants' }),
   })
   .meta({ id: 'TemplateUsage' });
@@ -146,7 +149,7 @@ const usage = guarded('template.read', {
   method: 'get',
   path: '/templates/{id}/usage',
   tags: ['marketplace'],
-  summary: 'How your template is used: per version, installing tenants, instances, runs and failures',
+  summary: 'How your template is used: per version, installing tenants, instances, runs and failures; what lags',
   description:
     'For the publishing tenant only (anyone else: 404). Aggregates of the installers\' instances and runs; installers are named only ' +
     'for a partner-curated template. Never their parameters, secrets, endpoints, run ids or payloads.',

@@ -17,6 +17,9 @@ const TemplatePage = lazy(() => import('./pages/template.tsx').then((m) => ({ de
 const InstallPage = lazy(() => import('./pages/install.tsx').then((m) => ({ default: m.InstallPage })));
 const InstancesPage = lazy(() => import('./pages/instances.tsx').then((m) => ({ default: m.InstancesPage })));
 const InstancePage = lazy(() => import('./pages/instance.tsx').then((m) => ({ default: m.InstancePage })));
+const UpgradePlanPage = lazy(() => import('./pages/upgrade-plan.tsx').then((m) => ({ default: m.UpgradePlanPage })));
+const UpgradePage = lazy(() => import('./pages/upgrade.tsx').then((m) => ({ default: m.UpgradePage })));
+const CampaignPage = lazy(() => import('./pages/campaign.tsx').then((m) => ({ default: m.CampaignPage })));
 const SecretsPage = lazy(() => import('./pages/secrets.tsx').then((m) => ({ default: m.SecretsPage })));
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
@@ -43,8 +46,11 @@ export function App() {
         <Route path="/marketplace" component={MarketplacePage} />
         <Route path="/marketplace/:id" component={TemplatePage} />
         <Route path="/marketplace/:id/install" component={InstallPage} />
+        <Route path="/marketplace/:id/campaigns/:version" component={CampaignPage} />
         <Route path="/instances" component={InstancesPage} />
         <Route path="/instances/:id" component={InstancePage} />
+        <Route path="/instances/:id/upgrade" component={UpgradePlanPage} />
+        <Route path="/instances/:id/upgrades/:version" component={UpgradePage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -1,6 +1,6 @@
 import { createAsync } from '@solidjs/router';
 import { ErrorBoundary, For, Show, Suspense } from 'solid-js';
-import { templateUsage } from '../data/marketplace.ts';
+import { templateUsage, type TemplateUsage } from '../data/marketplace.ts';
 import { Loading } from './loading.tsx';
 
 /**
@@ -9,8 +9,11 @@ import { Loading } from './loading.tsx';
  * partner-curated template (its list is the publisher's own); their parameters, secrets,
  * endpoints and runs never reach this page.
  */
+/** What the usage adds for upgrades (issue 11): the newest version and how many instances lag behind it. */
+type UsageWithLag = TemplateUsage & Partial<{ latestVersion: string; instances: number; lagging: number }>;
+
 export function TemplateUsagePanel(props: { templateId: string }) {
-  const usage = createAsync(() => templateUsage(props.templateId));
+  const usage = createAsync(() => templateUsage(props.templateId) as Promise<UsageWithLag>);
   return (
     <section class="detail-section" aria-labelledby="usage-title" data-testid="template-usage">
       <h3 id="usage-title">Usage by installing tenants</h3>
@@ -20,32 +23,52 @@ export function TemplateUsagePanel(props: { templateId: string }) {
           <Show when={usage()}>
             {(u) => (
               <>
-                <table class="plain-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Version</th>
-                      <th scope="col">Installing tenants</th>
-                      <th scope="col">Instances</th>
-                      <th scope="col">Runs</th>
-                      <th scope="col">Failure rate</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={u().versions} fallback={<tr><td colSpan={5} class="muted">No version installed yet.</td></tr>}>
-                      {(v) => (
-                        <tr data-testid="usage-row" data-version={v.version}>
-                          <th scope="row">
-                            <code>v{v.version}</code>
-                          </th>
-                          <td data-testid="usage-tenants">{v.installingTenants}</td>
-                          <td>{v.instances}</td>
-                          <td>{v.runs}</td>
-                          <td>{v.failureRate === undefined ? <span class="muted">—</span> : `${Math.round(v.failureRate * 100)} %`}</td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
+                <Show when={u().lagging !== undefined && u().latestVersion ? { lagging: u().lagging!, latest: u().latestVersion!, total: u().instances ?? 0 } : undefined}>
+                  {(l) => (
+                    <p class="small" data-testid="usage-lagging" data-lagging={l().lagging}>
+                      {l().total} {l().total === 1 ? 'instance' : 'instances'} installed;{' '}
+                      <Show when={l().lagging} fallback={<>all on the newest version, <code>v{l().latest}</code>.</>}>
+                        <strong>{l().lagging}</strong> not on the newest version, <code>v{l().latest}</code>.
+                      </Show>
+                    </p>
+                  )}
+                </Show>
+                <div class="table-scroll">
+                  <table class="plain-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Version</th>
+                        <th scope="col">Installing tenants</th>
+                        <th scope="col">Instances</th>
+                        <th scope="col">Runs</th>
+                        <th scope="col">Failure rate</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      <For each={u().versions} fallback={<tr><td colSpan={5} class="muted">No version installed yet.</td></tr>}>
+                        {(v) => (
+                          <tr data-testid="usage-row" data-version={v.version}>
+                            <th scope="row">
+                              <code>v{v.version}</code>
+                              <Show when={v.version === u().latestVersion}>
+                                {' '}
+                                <span class="chip">latest</span>
+                              </Show>
+                              <Show when={u().latestVersion && v.version !== u().latestVersion && v.instances > 0}>
+                                {' '}
+                                <span class="chip lag-chip">lagging</span>
+                              </Show>
+                            </th>
+                            <td data-testid="usage-tenants">{v.installingTenants}</td>
+                            <td>{v.instances}</td>
+                            <td>{v.runs}</td>
+                            <td>{v.failureRate === undefined ? <span class="muted">—</span> : `${Math.round(v.failureRate * 100)} %`}</td>
+                          </tr>
+                        )}
+                      </For>
+                    </tbody>
+                  </table>
+                </div>
                 <Show when={u().installers}>
                   {(names) => (
                     <p class="small" data-testid="installers">

@@ -16,6 +16,7 @@ import {
 } from '../../../domain/install.ts';
 import { apiFetch } from './api.ts';
 import type { RunStarted } from './definitions.ts';
+import type { InstanceUpgradeFields } from './upgrades.ts';
 
 export type { Environment, TemplateBindings, Visibility };
 export { ENVIRONMENTS, REGION } from '../../../domain/marketplace.ts';
@@ -72,7 +73,8 @@ export interface LifecycleLink {
   temporalUrl: string;
 }
 
-export interface InstanceView {
+/** An instance as GET /instances[/{id}] returns it, with its upgrade policy and any upgrade available. */
+export interface InstanceView extends InstanceUpgradeFields {
   id: string;
   templateId: string;
   definitionId: string;

@@ -10,6 +10,12 @@ import { InstanceRun } from '../components/instance-run.tsx';
 import { InstanceStatusBadge } from '../components/instance-status-badge.tsx';
 import { Loading } from '../components/loading.tsx';
 import { QuotaMeter } from '../components/quota-meter.tsx';
+import { UpgradeAvailable } from '../components/upgrade-available.tsx';
+import { UpgradeHistory } from '../components/upgrade-history.tsx';
+import { UpgradePolicyCard } from '../components/upgrade-policy.tsx';
+import { UpgradeStatusBadge } from '../components/upgrade-status-badge.tsx';
+import { instanceUpgrades, TERMINAL_UPGRADE_STATUSES, UPGRADE_STATUS_LABELS, upgradeHref, upgradePlanHref } from '../data/upgrades.ts';
+import { mayRequestUpgrade } from '../lib/upgrade-access.ts';
 import { templateHref } from '../components/template-card.tsx';
 import { installState, instance, TERMINAL_INSTALL, type InstanceView, type InstallView } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
@@ -62,9 +68,11 @@ function InstanceLoaded(props: { id: string }) {
     const st = install();
     if (i === undefined) return; // still loading
     if (i === null && !st && ++misses > MAX_MISSES) return; // neither exists: stop asking
-    const moving = i === null ? !st || !TERMINAL_INSTALL.includes(st.status) : MOVING.has(i.status) || (st !== undefined && !TERMINAL_INSTALL.includes(st.status));
+    const upgrading = Boolean(i?.upgrade && !TERMINAL_UPGRADE_STATUSES.includes(i.upgrade.status));
+    const moving =
+      i === null ? !st || !TERMINAL_INSTALL.includes(st.status) : MOVING.has(i.status) || upgrading || (st !== undefined && !TERMINAL_INSTALL.includes(st.status));
     if (!moving) return;
-    const timer = setTimeout(() => void revalidate([instance.keyFor(props.id), installState.keyFor(props.id)]), POLL_MS);
+    const timer = setTimeout(() => void revalidate([instance.keyFor(props.id), installState.keyFor(props.id), instanceUpgrades.keyFor(props.id)]), POLL_MS);
     onCleanup(() => clearTimeout(timer));
   });
 
@@ -148,7 +156,10 @@ function InstanceDetail(props: { instance: InstanceView; install: InstallView | 
               {i().environment}
             </span>
             <Show when={i().region}>{(r) => <span class="chip">{r()}</span>}</Show>
-            <code class="chip">v{i().version}</code>
+            <code class="chip" data-testid="instance-version">
+              v{i().version}
+            </code>
+            <UpgradeAvailable instanceId={i().id} fields={i()} link={false} />
           </div>
         </div>
         <Show when={canManage()}>
@@ -160,6 +171,7 @@ function InstanceDetail(props: { instance: InstanceView; install: InstallView | 
 
       <div class="definition-layout">
         <div class="overview-main">
+          <UpgradeNotice instance={i()} />
           <InstanceRun instance={i()} onStarted={(run) => props.onStarted(run.runId)} />
 
           <section class="detail-section" aria-labelledby="ibind-title">
@@ -213,12 +225,16 @@ function InstanceDetail(props: { instance: InstanceView; install: InstallView | 
               </tbody>
             </table>
           </section>
+
+          <UpgradeHistory instanceId={i().id} />
         </div>
 
         <aside class="definition-side">
           <Show when={props.install} fallback={<FallbackLifecycle instance={i()} />}>
             {(st) => <InstallLifecycle install={st()} canDecide={canDecide()} />}
           </Show>
+
+          <UpgradePolicyCard instanceId={i().id} policy={i().upgradePolicy} canEdit={canManage()} />
 
           <section class="card side-card" aria-labelledby="quota-title" data-testid="quota-use">
             <h2 id="quota-title" class="section-title">
@@ -291,5 +307,58 @@ function FallbackLifecycle(props: { instance: InstanceView }) {
         {props.instance.install.status.replace(/_/g, ' ')} · <ExternalLink href={props.instance.install.temporalUrl}>Open in Temporal</ExternalLink>
       </p>
     </section>
+  );
+}
+
+/** An upgrade under way (follow it), or a newer version to upgrade to (see its plan). */
+function UpgradeNotice(props: { instance: InstanceView }) {
+  const i = () => props.instance;
+  const underWay = () => (i().upgrade && !TERMINAL_UPGRADE_STATUSES.includes(i().upgrade!.status) ? i().upgrade : undefined);
+  /** the newest upgrade, when it was to this version and ended without it (rolled back, rejected…) */
+  const lastAttempt = (version: string) => (i().upgrade?.toVersion === version && i().upgrade!.status !== 'upgraded' ? i().upgrade : undefined);
+  return (
+    <Show
+      when={underWay()}
+      fallback={
+        <Show when={i().upgradeAvailable}>
+          {(a) => (
+            <div class={`banner ${a().changeKind === 'breaking' ? 'banner-warn' : 'banner-info'} upgrade-banner`} data-testid="upgrade-notice" data-kind={a().changeKind}>
+              <p>
+                <strong>
+                  Upgrade available ({a().changeKind}): <code>v{a().version}</code>
+                </strong>{' '}
+                {a().changeKind === 'breaking' ? 'Your bindings may have to change, and a tenant admin other than the requester approves it.' : 'Your bindings keep working.'}
+                <Show when={lastAttempt(a().version)}>
+                  {(last) => (
+                    <>
+                      {' '}
+                      The last attempt ended{' '}
+                      <A href={upgradeHref(i().id, a().version)} data-testid="upgrade-last-attempt">
+                        {UPGRADE_STATUS_LABELS[last().status]}
+                      </A>
+                      .
+                    </>
+                  )}
+                </Show>
+              </p>
+              <A href={upgradePlanHref(i().id, a().version)} class="button small" data-testid="upgrade-plan-link">
+                {mayRequestUpgrade(session.actor()) ? 'See the plan and upgrade' : 'See the plan'}
+              </A>
+            </div>
+          )}
+        </Show>
+      }
+    >
+      {(u) => (
+        <div class="banner banner-info upgrade-banner" data-testid="upgrade-notice" data-status={u().status}>
+          <p>
+            <UpgradeStatusBadge status={u().status} /> Upgrade to <code>v{u().toVersion}</code> under way.
+          </p>
+          <A href={upgradeHref(i().id, u().toVersion)} class="button small" data-testid="upgrade-live-link">
+            Follow it
+          </A>
+        </div>
+      )}
+    </Show>
   );
 }

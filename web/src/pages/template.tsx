@@ -8,6 +8,7 @@ import { ExternalLink } from '../components/external-link.tsx';
 import { Loading } from '../components/loading.tsx';
 import { RiskBadge } from '../components/risk-badge.tsx';
 import { installHref } from '../components/template-card.tsx';
+import { TemplateCampaigns } from '../components/template-campaigns.tsx';
 import { TemplateUsagePanel } from '../components/template-usage.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
@@ -38,6 +39,10 @@ function TemplateView(props: { detail: TemplateDetail }) {
   const d = () => props.detail;
   usePageTitle(() => d().title ?? d().name);
   const own = () => d().publisherTenant === session.actor()?.tenant;
+  const canSeeCampaigns = () => {
+    const actor = session.actor();
+    return actor ? isPermitted(actor, 'campaign.read') : false;
+  };
   const canInstall = () => {
     const actor = session.actor();
     return actor ? isPermitted(actor, 'install.request') : false;
@@ -153,44 +158,49 @@ function TemplateView(props: { detail: TemplateDetail }) {
 
           <section class="detail-section" aria-labelledby="tversions-title">
             <h3 id="tversions-title">Versions you may install</h3>
-            <table class="plain-table">
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Published</th>
-                  <th scope="col">Profile</th>
-                  <th scope="col">Digest</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={d().versions}>
-                  {(v) => (
-                    <tr>
-                      <th scope="row">
-                        <code>v{v.version}</code>
-                      </th>
-                      <td>
-                        <ChangeKindBadge change={v} />
-                      </td>
-                      <td>
-                        <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
-                      </td>
-                      <td>
-                        <VisibilityBadge visibility={v.visibility} />
-                      </td>
-                      <td>
-                        <code class="workflow-id">{v.digest}</code>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+            <div class="table-scroll">
+              <table class="plain-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Published</th>
+                    <th scope="col">Profile</th>
+                    <th scope="col">Digest</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={d().versions}>
+                    {(v) => (
+                      <tr data-testid="template-version" data-version={v.version}>
+                        <th scope="row">
+                          <code>v{v.version}</code>
+                        </th>
+                        <td>
+                          <ChangeKindBadge change={v} />
+                        </td>
+                        <td>
+                          <time datetime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
+                        </td>
+                        <td>
+                          <VisibilityBadge visibility={v.visibility} />
+                        </td>
+                        <td>
+                          <code class="workflow-id">{v.digest}</code>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
           </section>
 
           <Show when={own()}>
             <TemplateUsagePanel templateId={d().id} />
+            <Show when={canSeeCampaigns()}>
+              <TemplateCampaigns templateId={d().id} />
+            </Show>
           </Show>
         </div>
 
