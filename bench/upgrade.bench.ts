@@ -129,7 +129,7 @@ try {
     '',
     '| eligible | upgraded | failed / rolled back | campaign time s | instances upgraded/s | waves | campaign |',
     '|---|---|---|---|---|---|---|',
-    `| ${progress.eligible} | ${totals.upgraded} (${moved!.n} on 1.1.0) | ${totals.failed} / ${totals.rolledBack} | ${seconds.toFixed(1)} | ${(totals.upgraded / seconds).toFixed(1)} | ${progress.waves.map((w) => w.instances).join(' + ')} | ${progress.status}; last run\'s history ${description.historyLength} events |`,
+    `| ${progress.eligible} | ${totals.upgraded} (${moved!.n} on 1.1.0) | ${totals.failed} / ${totals.rolledBack} | ${seconds.toFixed(1)} | ${(totals.upgraded / seconds).toFixed(1)} | ${progress.waves.map((w) => w.instances).join(' + ')} | ${progress.status}; last run's history ${description.historyLength} events |`,
     '',
   ].join('\n');
   appendFileSync(fileURLToPath(new URL('../docs/performance.md', import.meta.url)), section);
