@@ -307,6 +307,9 @@ describe('usage seen by the publisher', () => {
       templateId: ids.public,
       visibility: 'public-ecosystem',
       versions: [{ version: '1.0.0', installingTenants: 2, instances: 3, runs: 4, failedRuns: 1, failureRate: 0.25 }],
+      latestVersion: '1.0.0',
+      instances: 3,
+      lagging: 0,
     });
     expect(JSON.stringify(res.body)).not.toContain(CANARY);
     expect(JSON.stringify(res.body)).not.toContain('globex');
@@ -319,6 +322,9 @@ describe('usage seen by the publisher', () => {
       templateId: ids.curated,
       visibility: 'partner-curated',
       versions: [{ version: '1.0.0', installingTenants: 1, instances: 1, runs: 1, failedRuns: 1, failureRate: 1 }],
+      latestVersion: '1.0.0',
+      instances: 1,
+      lagging: 0,
       installers: ['globex'],
     });
     expect(JSON.stringify(res.body)).not.toContain(CANARY);

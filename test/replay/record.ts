@@ -263,3 +263,29 @@ it('records the upgrade lifecycle: upgraded after approval and smoke run, rolled
   expect(rolledBack.status).toBe('rolled_back');
   await save('upgrade-rolled-back', `upgrade/${instance}/2.1.0`);
 });
+
+it('records an upgrade campaign started by the publish of a non-breaking version', async () => {
+  const { testSpec: spec } = await import('../support/stack.ts');
+  const version = (name: string, v: string, extra: Record<string, unknown>) => {
+    const out = spec({ scope: 'global', name, version: v, extra });
+    (out.metadata as Record<string, unknown>).changelog = `Recorded fixture release ${v}.`;
+    return out;
+  };
+  const params = { type: 'object', properties: { greeting: { type: 'string', default: 'hello' } } };
+  const steps = [{ id: 'work', task: 'transform@1.0.0', with: { expression: 'g', data: { g: '${{ params.greeting }}' } } }];
+  const name = `replay-campaign-${s.suffix}`;
+  const template = await publishTemplate(s, version(name, '1.0.0', { parameters: params, steps }));
+  for (const environment of ['dev', 'staging']) {
+    const instance = await requestInstall(s, 'gus', { templateId: template, environment });
+    expect((await waitForInstall(s, 'gus', instance)).status).toBe('installed');
+    expect((await call(s, 'gus', 'PATCH', `/instances/${instance}`, { upgradePolicy: 'minor' })).status).toBe(200);
+  }
+  const extended = { type: 'object', properties: { ...params.properties, punctuation: { type: 'string', default: '!' } } };
+  await publishTemplate(s, version(name, '1.1.0', { parameters: extended, steps }));
+  const { campaignWorkflowId } = await import('../../domain/upgrade.ts');
+  const campaignId = campaignWorkflowId(template, '1.1.0');
+  // two eligible instances: two waves of one
+  expect(await s.client.workflow.getHandle(campaignId).result()).toMatchObject({ status: 'completed', eligible: 2 });
+  await save('campaign-completed', campaignId);
+  await save('publish-starts-campaign', `publish/${template}/1.1.0`);
+});

@@ -141,4 +141,39 @@ describe('recorded histories replay against the current workflow code', () => {
       expect(String((e as Error).message)).toMatch(/'beginUpgrade' does not match .* 'planUpgrade'/);
     }
   });
+
+  it('has histories of an upgrade campaign and of the publish that started it', () => {
+    expect(files).toEqual(expect.arrayContaining(['campaign-completed.json', 'publish-starts-campaign.json']));
+  });
+
+  it('detects an unsafe change to the upgrade campaign', async () => {
+    const recorded = histories().filter((h) => h.workflowId.startsWith('campaign-'));
+    expect(recorded.map((h) => h.workflowId)).toEqual(['campaign-completed']);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/campaign.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      recorded,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeterminismViolationError);
+    // the history opened the campaign's read model where this code selects first
+    expect(String((errors[0] as Error).message)).toMatch(/'beginCampaign' does not match .* 'selectCampaignInstances'/);
+  });
+
+  it('detects the campaign start added to the publish without patched()', async () => {
+    // published before campaigns existed: the history ends where this code starts a campaign
+    const before = histories().filter((h) => h.workflowId === 'publish-without-review.patched' || h.workflowId === 'publish-approved.patched');
+    expect(before).toHaveLength(2);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/campaign.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      before,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
+  });
 });

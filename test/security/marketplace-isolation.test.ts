@@ -25,7 +25,7 @@ let s: Stack;
 const sfx = randomUUID().slice(0, 8);
 
 /** The prefixes of the marketplace's operations: each operation under them needs a case below. */
-const PREFIXES = ['/templates', '/installs', '/instances', '/secrets', '/runs', '/definitions', '/catalog', '/approvals'];
+const PREFIXES = ['/templates', '/installs', '/instances', '/secrets', '/runs', '/definitions', '/catalog', '/approvals', '/usage'];
 
 /** A's resources, filled by beforeAll. */
 const A = {
@@ -164,6 +164,10 @@ function cases(): Record<string, Case[]> {
     'GET /templates': [own('view=marketplace'), own('view=mine'), own('view=marketplace&publisher=acme'), own(`q=${encodeURIComponent(`iso-internal-${sfx}`)}`)],
     'GET /templates/{id}': templates.map((p) => hidden(p)),
     'GET /templates/{id}/usage': templates.map((p) => hidden(p)),
+    // upgrade campaigns: the publishing tenant's only; a tenant's usage is its own
+    'GET /templates/{id}/campaigns': templates.map((p) => hidden(p)),
+    'GET /templates/{id}/campaigns/{version}': templates.map((p) => hidden({ ...p, version: '1.0.0' })),
+    'GET /usage': [own()],
     'GET /templates/{id}/audience': templates.map((p) => hidden(p)),
     'PUT /templates/{id}/audience': templates.map((p) => hidden(p, { tenants: ['globex'] })),
     'POST /templates/{id}/install-check': templates.map((p) => hidden(p, { environment: 'dev', parameters: { note: 'x', endpoint: A.endpoint } })),
@@ -199,6 +203,7 @@ function cases(): Record<string, Case[]> {
     // definitions: a draft of the same name is the caller's own
     'POST /definitions': [own(undefined, { spec: internalSpec() })],
     'GET /definitions/{id}': definitions.map((p) => hidden(p)),
+    'GET /definitions/{id}/changes': definitions.map((d) => hidden(d, undefined, 'from=1.0.0&to=1.0.1')),
     'GET /definitions/{id}/versions/{version}': versions.map((p) => hidden(p)),
     'GET /definitions/{id}/readiness': definitions.map((p) => hidden(p)),
     'POST /definitions/{id}/runs': definitions.map((p) => hidden(p, { params: { note: 'x', endpoint: A.endpoint } })),
