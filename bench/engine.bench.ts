@@ -2,63 +2,15 @@
 // hand-written workflow calling the same 3 activities, in one run, on one real stack.
 // Appends the figures (with date and machine) to docs/performance.md.
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { freePorts } from '../platform/embedded/ports.ts';
-import { startPostgres } from '../platform/embedded/postgres.ts';
-import { startTemporal } from '../platform/embedded/temporal.ts';
-import { startTypesense } from '../platform/embedded/typesense.ts';
-import { startOidcProvider } from '../platform/embedded/oidc-provider.ts';
-import { migrate } from '../platform/migrate.ts';
-import { createSql } from '../platform/db.ts';
-import { seedTenants } from '../platform/seed.ts';
-import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
-import { stackEnvVars } from '../test/support/stack-env.ts';
-
-Runtime.install({ logger: new DefaultLogger('WARN') });
+import { machineDescription, startBenchStack } from './stack.ts';
 
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'maestro-bench-'));
-chmodSync(root, 0o755);
-const [pgPort, tPort, tsPort, tsPeer, oidcPort] = await freePorts(5);
-const apiKey = randomUUID();
-const demoPassword = randomUUID();
-const oidcStateFile = path.join(root, 'keys', 'oidc-provider.json');
-const [pg, temporal, ts, oidc] = await Promise.all([
-  startPostgres({ dataDir: path.join(root, 'pg'), port: pgPort!, persistent: false, output: 'quiet' }),
-  startTemporal({ dbFile: path.join(root, 'temporal.sqlite'), port: tPort!, output: 'quiet' }),
-  startTypesense({ dataDir: path.join(root, 'ts'), port: tsPort!, peeringPort: tsPeer!, apiKey, output: 'quiet' }),
-  startOidcProvider({ port: oidcPort!, stateFile: oidcStateFile, demoPassword, output: 'quiet' }),
-]);
-const secretsKey = `bench:${Buffer.from(randomUUID().replace(/-/g, '')).toString('base64')}`;
-Object.assign(
-  process.env,
-  stackEnvVars({
-    databaseUrl: pg.url,
-    temporalAddress: temporal.address,
-    temporalDbFile: path.join(root, 'temporal.sqlite'),
-    typesenseUrl: ts.url,
-    typesenseApiKey: apiKey,
-    codecKeys: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
-    jwtSecret: randomUUID() + randomUUID(),
-    dataDir: path.join(root, 'data'),
-    oidcIssuer: oidc.issuer,
-    oidcStateFile,
-    demoPassword,
-  } as never),
-  { MAESTRO_TEST_SECRETS_KEY: secretsKey },
-);
-await migrate(pg.url);
-const sql = createSql(pg.url, { max: 2 });
-await seedTenants(sql);
-for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core', null);
-await sql.end();
+const stack = await startBenchStack('maestro-bench-');
 
 const { openStack, testSpec } = await import('../test/support/stack.ts');
 const s = await openStack({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) });
@@ -133,8 +85,7 @@ try {
   ) as Record<'engine' | 'handwritten', { throughput: number; p50: number; p95: number }>;
   const ratio = summary.engine.throughput / summary.handwritten.throughput;
 
-  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? os.cpus()[0]?.model ?? 'unknown cpu';
-  const machine = `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Temporal CLI dev server (SQLite WAL)`;
+  const machine = machineDescription();
   const row = (name: string, v: { throughput: number; p50: number; p95: number }) =>
     `| ${name} | ${v.throughput.toFixed(1)} | ${v.p50.toFixed(1)} | ${v.p95.toFixed(1)} |`;
   const section = [
@@ -157,6 +108,5 @@ try {
   console.log(section);
 } finally {
   await s.close();
-  await Promise.all([pg.stop(), temporal.stop(), ts.stop(), oidc.stop()]);
-  rmSync(root, { recursive: true, force: true });
+  await stack.stop();
 }

@@ -4,66 +4,16 @@
 // environment, so ~N/3 tenants), publishes a non-breaking version through the API, and
 // times the campaign the publish starts. Appends the figures (with date and machine) to
 // docs/performance.md.
-import { randomUUID } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { freePorts } from '../platform/embedded/ports.ts';
-import { startPostgres } from '../platform/embedded/postgres.ts';
-import { startTemporal } from '../platform/embedded/temporal.ts';
-import { startTypesense } from '../platform/embedded/typesense.ts';
-import { startOidcProvider } from '../platform/embedded/oidc-provider.ts';
-import { migrate } from '../platform/migrate.ts';
-import { createSql } from '../platform/db.ts';
-import { seedTenants } from '../platform/seed.ts';
-import { loadBuiltinManifests, registerManifest } from '../platform/registry.ts';
-import { stackEnvVars } from '../test/support/stack-env.ts';
+import { machineDescription, startBenchStack } from './stack.ts';
 import { campaignWorkflowId, type CampaignProgress } from '../domain/upgrade.ts';
 import { campaignTotals } from '../domain/campaign.ts';
-
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const N = Number(process.env.BENCH_INSTANCES ?? 1000);
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'maestro-bench-upgrade-'));
-chmodSync(root, 0o755);
-const [pgPort, tPort, tsPort, tsPeer, oidcPort] = await freePorts(5);
-const apiKey = randomUUID();
-const demoPassword = randomUUID();
-const oidcStateFile = path.join(root, 'keys', 'oidc-provider.json');
-const [pg, temporal, ts, oidc] = await Promise.all([
-  startPostgres({ dataDir: path.join(root, 'pg'), port: pgPort!, persistent: false, output: 'quiet' }),
-  startTemporal({ dbFile: path.join(root, 'temporal.sqlite'), port: tPort!, output: 'quiet' }),
-  startTypesense({ dataDir: path.join(root, 'ts'), port: tsPort!, peeringPort: tsPeer!, apiKey, output: 'quiet' }),
-  startOidcProvider({ port: oidcPort!, stateFile: oidcStateFile, demoPassword, output: 'quiet' }),
-]);
-Object.assign(
-  process.env,
-  stackEnvVars({
-    databaseUrl: pg.url,
-    temporalAddress: temporal.address,
-    temporalDbFile: path.join(root, 'temporal.sqlite'),
-    typesenseUrl: ts.url,
-    typesenseApiKey: apiKey,
-    codecKeys: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
-    jwtSecret: randomUUID() + randomUUID(),
-    dataDir: path.join(root, 'data'),
-    oidcIssuer: oidc.issuer,
-    oidcStateFile,
-    demoPassword,
-  } as never),
-  { MAESTRO_TEST_SECRETS_KEY: `bench:${Buffer.from(randomUUID().replace(/-/g, '')).toString('base64')}` },
-);
-await migrate(pg.url);
-{
-  const sql = createSql(pg.url, { max: 2 });
-  await seedTenants(sql);
-  for (const m of loadBuiltinManifests()) await registerManifest(sql, m, 'maestro-core', null);
-  await sql.end();
-}
+const stack = await startBenchStack('maestro-bench-upgrade-');
 
 const { openStack, testSpec } = await import('../test/support/stack.ts');
 const { publishTemplate } = await import('../test/marketplace/support.ts');
@@ -119,8 +69,7 @@ try {
   const [moved] = await s.sql<{ n: number }[]>`select count(*)::int as n from workflow_instance where template_id = ${template} and version = '1.1.0'`;
   const description = await s.client.workflow.getHandle(campaignId).describe();
 
-  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/)?.[1] ?? os.cpus()[0]?.model ?? 'unknown cpu';
-  const machine = `${cpu}, ${os.cpus().length} cores (nproc), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, Temporal CLI dev server (SQLite WAL)`;
+  const machine = machineDescription();
   const section = [
     '',
     `## Upgrade campaign over ${N} instances — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -136,6 +85,5 @@ try {
   console.log(section);
 } finally {
   await s.close();
-  await Promise.all([pg.stop(), temporal.stop(), ts.stop(), oidc.stop()]);
-  rmSync(root, { recursive: true, force: true });
+  await stack.stop();
 }
