@@ -49,6 +49,16 @@ export const PERMISSIONS = {
   'upgrade.request': ['tenant-admin', 'author', 'publisher'],
   // the upgrade lifecycle's Update validator decides (a tenant admin who did not request it)
   'upgrade.decide': ['tenant-admin'],
+  // reviews: the review lifecycle's Update validator and review.rego decide who may decide which kind
+  'review.read': 'any',
+  'review.request': ['publisher', 'platform-curator'],
+  'review.decide': ['platform-reviewer', 'platform-admin'],
+  'certification.read': 'any',
+  'certification.request': ['platform-certifier'],
+  // trust roots are public; receipts are filtered by tenant and what the caller may see
+  'trust.read': 'any',
+  'trust.admin': ['platform-admin'],
+  'receipt.read': 'any',
   'secret.read': 'any',
   'secret.write': ['tenant-admin', 'publisher'],
   'registry.write': ['publisher', 'platform-admin'],

@@ -1,4 +1,4 @@
-export const ROLES = ['author', 'publisher', 'reviewer', 'tenant-admin', 'platform-curator', 'platform-admin'] as const;
+export const ROLES = ['author', 'publisher', 'reviewer', 'tenant-admin', 'platform-curator', 'platform-reviewer', 'platform-certifier', 'platform-admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, as carried by the bearer token. */

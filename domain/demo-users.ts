@@ -19,4 +19,11 @@ export const DEMO_USERS: Required<Actor>[] = [
   { sub: 'gus', name: 'Gus Admin', tenant: 'globex', roles: ['tenant-admin'], team: 'it' },
   { sub: 'cora', name: 'Cora Curator', tenant: 'acme', roles: ['platform-curator'], team: 'marketplace' },
   { sub: 'root', name: 'Rita Root', tenant: 'acme', roles: ['platform-admin'], team: 'platform' },
+  // the platform's marketplace reviewers (review.rego maps their teams to review kinds) and certifier
+  { sub: 'sam', name: 'Sam Security', tenant: 'acme', roles: ['platform-reviewer'], team: 'security' },
+  { sub: 'sky', name: 'Sky Security', tenant: 'acme', roles: ['platform-reviewer'], team: 'security' },
+  { sub: 'perry', name: 'Perry Performance', tenant: 'acme', roles: ['platform-reviewer'], team: 'sre' },
+  { sub: 'dora', name: 'Dora Docs', tenant: 'acme', roles: ['platform-reviewer'], team: 'docs' },
+  { sub: 'pia', name: 'Pia Platform', tenant: 'acme', roles: ['platform-reviewer'], team: 'platform' },
+  { sub: 'cid', name: 'Cid Certifier', tenant: 'acme', roles: ['platform-certifier'], team: 'trust' },
 ];
