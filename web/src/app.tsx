@@ -22,6 +22,8 @@ const UpgradePage = lazy(() => import('./pages/upgrade.tsx').then((m) => ({ defa
 const CampaignPage = lazy(() => import('./pages/campaign.tsx').then((m) => ({ default: m.CampaignPage })));
 const SecretsPage = lazy(() => import('./pages/secrets.tsx').then((m) => ({ default: m.SecretsPage })));
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
+const ReviewsPage = lazy(() => import('./pages/reviews.tsx').then((m) => ({ default: m.ReviewsPage })));
+const ReviewPage = lazy(() => import('./pages/review.tsx').then((m) => ({ default: m.ReviewPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
 const SignInCallbackPage = lazy(() => import('./pages/sign-in-callback.tsx').then((m) => ({ default: m.SignInCallbackPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found.tsx').then((m) => ({ default: m.NotFoundPage })));
@@ -42,6 +44,8 @@ export function App() {
         <Route path="/tasks/:name" component={TaskDetailPage} />
         <Route path="/validate" component={ValidatePage} />
         <Route path="/approvals" component={ApprovalsPage} />
+        <Route path="/reviews" component={ReviewsPage} />
+        <Route path="/reviews/:id/:version/:kind" component={ReviewPage} />
         <Route path="/secrets" component={SecretsPage} />
         <Route path="/marketplace" component={MarketplacePage} />
         <Route path="/marketplace/:id" component={TemplatePage} />

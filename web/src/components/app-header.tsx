@@ -1,10 +1,18 @@
 import { A, useLocation } from '@solidjs/router';
+import { Show } from 'solid-js';
+import { hasRole } from '../../../domain/actor.ts';
+import { session } from '../data/session.ts';
 import { CurrentUser } from './current-user.tsx';
 import { PendingCount } from './pending-count.tsx';
 
 export function AppHeader() {
   const location = useLocation();
   // The catalog's own pages (a workflow, its runs) keep "Catalog" lit.
+  /** the review queue is for the platform's reviewers, admins and certifiers */
+  const reviewsFor = () => {
+    const a = session.actor();
+    return a ? hasRole(a, 'platform-reviewer', 'platform-admin', 'platform-certifier') : false;
+  };
   const inCatalog = () => location.pathname === '/' || location.pathname.startsWith('/catalog/') || location.pathname.startsWith('/runs/');
   return (
     <header class="app-header">
@@ -36,6 +44,11 @@ export function AppHeader() {
             Approvals
             <PendingCount />
           </A>
+          <Show when={reviewsFor()}>
+            <A href="/reviews" activeClass="active">
+              Reviews
+            </A>
+          </Show>
           <A href="/secrets" activeClass="active">
             Secrets
           </A>

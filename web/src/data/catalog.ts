@@ -1,6 +1,7 @@
 import { query } from '@solidjs/router';
 import type { CatalogDetail } from '../../../domain/catalog.ts';
 import type { Risk, Scope } from '../../../domain/spec.ts';
+import type { TrustSummary } from '../../../domain/trust.ts';
 import { CATALOG_PER_PAGE, catalogApiPath, type CatalogQuery } from '../lib/catalog-query.ts';
 import { apiFetch, readApiResponse } from './api.ts';
 
@@ -27,6 +28,8 @@ export interface CatalogEntry {
   status: string;
   tags: string[];
   certified?: boolean;
+  /** reviewed, certified, signed: the badges of the row */
+  trust?: TrustSummary;
   updatedAt: string;
 }
 

@@ -6,6 +6,9 @@ import { CatalogOverview } from '../components/catalog-overview.tsx';
 import { CatalogProvenance } from '../components/catalog-provenance.tsx';
 import { CatalogTrust } from '../components/catalog-trust.tsx';
 import { CatalogVersions } from '../components/catalog-versions.tsx';
+import { ReceiptList } from '../components/receipt-list.tsx';
+import { TrustBadges } from '../components/trust-badges.tsx';
+import { VersionTrust } from '../components/version-trust.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { Loading } from '../components/loading.tsx';
 import { RiskBadge } from '../components/risk-badge.tsx';
@@ -17,6 +20,10 @@ import { isHighRisk } from '../data/definitions.ts';
 import { session } from '../data/session.ts';
 import { statusLabel } from '../lib/format.ts';
 import { usePageTitle } from '../lib/page-title.ts';
+import { trustSummaryOf } from '../lib/trust-badges.ts';
+
+/** receipts are listed for this many of the newest versions */
+const RECEIPT_VERSIONS = 5;
 
 const TAB_IDS = ['overview', 'parameters', 'versions', 'approvals', 'trust', 'provenance'] as const;
 type TabId = (typeof TAB_IDS)[number];
@@ -48,6 +55,12 @@ function DetailView(props: { detail: CatalogDetail }) {
   const [search, setSearch] = useSearchParams<{ tab?: string }>();
   const tab = (): TabId => (TAB_IDS.includes(search.tab as TabId) ? (search.tab as TabId) : 'overview');
   const high = () => isHighRisk(d().risk);
+  const failing = () => d().trust.warnings.some((w) => w.startsWith('failing'));
+  /** the version whose trust the Trust tab shows: the newest published, else the newest */
+  const trustVersion = () => {
+    const v = d().latestVersion ?? d().versions[0]?.version;
+    return v ? d().versions.find((x) => x.version === v) : undefined;
+  };
   const published = () => d().versions.some((v) => v.status === 'published');
   /** another tenant's workflow runs from an instance: the header offers the install instead */
   const foreign = () => {
@@ -86,11 +99,12 @@ function DetailView(props: { detail: CatalogDetail }) {
             <RiskBadge risk={d().risk as Risk} />
             <ScopeBadge scope={d().scope as Scope} />
             <span class="chip">{d().category}</span>
-            <Show when={d().trust.certified}>
+            <Show when={d().trust.certified && !trustSummaryOf(d())}>
               <span class="badge certified">
                 <span aria-hidden="true">✓</span> certified
               </span>
             </Show>
+            <TrustBadges trust={trustSummaryOf(d())} failing={failing()} />
             <Show when={d().status !== 'published'}>
               <span class="chip chip-warn">{statusLabel(d().status)}</span>
             </Show>
@@ -137,9 +151,16 @@ function DetailView(props: { detail: CatalogDetail }) {
             </Match>
             <Match when={id === 'trust'}>
               <CatalogTrust detail={d()} />
+              <Show when={trustVersion()}>
+                {(v) => <VersionTrust definitionId={d().id} version={v().version} publisherTenant={d().tenantId} digest={v().digest} />}
+              </Show>
             </Match>
             <Match when={id === 'provenance'}>
-              <CatalogProvenance detail={d()} />
+              <ReceiptList subjects={d().versions.slice(0, RECEIPT_VERSIONS).map((v) => `${d().id}@${v.version}`)} empty="No signed receipts for this workflow's versions yet." />
+              <section class="detail-section" aria-labelledby="catalog-updates-title">
+                <h3 id="catalog-updates-title">Catalog updates</h3>
+                <CatalogProvenance detail={d()} />
+              </section>
             </Match>
           </Switch>
         )}

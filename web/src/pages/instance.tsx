@@ -10,6 +10,7 @@ import { InstanceRun } from '../components/instance-run.tsx';
 import { InstanceStatusBadge } from '../components/instance-status-badge.tsx';
 import { Loading } from '../components/loading.tsx';
 import { QuotaMeter } from '../components/quota-meter.tsx';
+import { ReceiptList } from '../components/receipt-list.tsx';
 import { UpgradeAvailable } from '../components/upgrade-available.tsx';
 import { UpgradeHistory } from '../components/upgrade-history.tsx';
 import { UpgradePolicyCard } from '../components/upgrade-policy.tsx';
@@ -227,6 +228,8 @@ function InstanceDetail(props: { instance: InstanceView; install: InstallView | 
           </section>
 
           <UpgradeHistory instanceId={i().id} />
+
+          <ReceiptList subjects={[i().id]} empty="No signed receipts for this instance yet." />
         </div>
 
         <aside class="definition-side">

@@ -10,7 +10,11 @@ import { RiskBadge } from '../components/risk-badge.tsx';
 import { installHref } from '../components/template-card.tsx';
 import { TemplateCampaigns } from '../components/template-campaigns.tsx';
 import { TemplateUsagePanel } from '../components/template-usage.tsx';
+import { ReceiptList } from '../components/receipt-list.tsx';
+import { TrustBadges } from '../components/trust-badges.tsx';
+import { VersionTrust } from '../components/version-trust.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
+import { trustSummaryOf } from '../lib/trust-badges.ts';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
 import { formatDate } from '../lib/format.ts';
@@ -57,11 +61,12 @@ function TemplateView(props: { detail: TemplateDetail }) {
             <VisibilityBadge visibility={d().visibility} />
             <RiskBadge risk={d().risk as Risk} />
             <span class="chip">{d().category}</span>
-            <Show when={d().certified}>
+            <Show when={d().certified && !trustSummaryOf(d())}>
               <span class="badge certified">
                 <span aria-hidden="true">✓</span> certified
               </span>
             </Show>
+            <TrustBadges trust={trustSummaryOf(d())} />
           </div>
         </div>
         <div class="head-actions">
@@ -194,6 +199,21 @@ function TemplateView(props: { detail: TemplateDetail }) {
                 </tbody>
               </table>
             </div>
+          </section>
+
+          <section class="detail-section" aria-labelledby="ttrust-title" data-testid="template-trust">
+            <h3 id="ttrust-title">Trust</h3>
+            <VersionTrust
+              definitionId={d().definitionId}
+              version={d().latestVersion}
+              publisherTenant={d().publisherTenant}
+              digest={d().versions.find((v) => v.version === d().latestVersion)?.digest}
+            />
+          </section>
+
+          <section class="detail-section" aria-labelledby="tprov-title" data-testid="template-provenance">
+            <h3 id="tprov-title">Provenance</h3>
+            <ReceiptList subjects={d().versions.slice(0, 5).map((v) => `${d().definitionId}@${v.version}`)} empty="No signed receipts for these versions yet." />
           </section>
 
           <Show when={own()}>
