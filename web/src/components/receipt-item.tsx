@@ -1,5 +1,6 @@
 import { createResource, For, Show } from 'solid-js';
 import type { ReceiptView, SigningKeyView } from '../../../domain/trust.ts';
+import { shortDigest } from '../lib/dsse.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { receiptFileName, verifyReceiptInBrowser } from '../lib/receipt-verify.ts';
 import { ExternalLink } from './external-link.tsx';
@@ -48,7 +49,7 @@ export function ReceiptItem(props: { receipt: ReceiptView; keys: readonly Signin
       <div class="receipt-head">
         <span class={`chip lifecycle-${r().lifecycle}`}>{LIFECYCLE_LABELS[r().lifecycle] ?? r().lifecycle}</span>
         <span class="receipt-subject">
-          <code>{r().subject.name}</code> <code class="muted digest">sha256:{r().subject.digest.slice(0, 12)}…</code>
+          <code>{r().subject.name}</code> <code class="muted digest">{shortDigest(r().subject.digest)}</code>
         </span>
         <span class={`chip ${verdict() === 'verified' ? 'chip-ok' : verdict() === 'failed' ? 'chip-danger' : ''}`} data-testid="receipt-verdict">
           {verdict() === 'pending' ? 'verifying…' : verdict() === 'verified' ? '✓ signature verified' : '✕ does not verify'}
@@ -76,7 +77,7 @@ export function ReceiptItem(props: { receipt: ReceiptView; keys: readonly Signin
           <dt>History</dt>
           <dd>
             <code class="muted digest" title={r().history.digest}>
-              {r().history.digest.slice(0, 16)}…
+              {shortDigest(r().history.digest, 16)}
             </code>{' '}
             <span class="muted small">events 1–{r().history.lastEventId}</span>
           </dd>
@@ -89,7 +90,7 @@ export function ReceiptItem(props: { receipt: ReceiptView; keys: readonly Signin
               <li>
                 <strong>{d.actor.sub}</strong> <span class="muted">({d.actor.tenant})</span> {d.decision} <time class="muted small" datetime={d.at}>{formatDateTime(d.at)}</time>
                 <Show when={d.rationaleDigest}>
-                  {(h) => <code class="muted small" title="sha256 of the rationale"> rationale sha256:{h().slice(0, 10)}…</code>}
+                  {(h) => <code class="muted small" title="sha256 of the rationale"> rationale {shortDigest(h(), 10)}</code>}
                 </Show>
               </li>
             )}

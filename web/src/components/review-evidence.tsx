@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
 import type { ControlOutcome, EvidenceItem } from '../../../domain/trust.ts';
+import { shortDigest } from '../lib/dsse.ts';
 import { JsonView } from './json-view.tsx';
 
 /**
@@ -34,7 +35,7 @@ export function ReviewEvidence(props: { items: EvidenceItem[]; gathering?: boole
                 <JsonView value={item.data} summary="Data checked" />
               </Show>
               <p class="evidence-meta muted small">
-                <code title={item.digest}>sha256:{item.digest.slice(0, 12)}…</code> · by <code>{item.producedBy.activity ?? 'activity'}</code> in <code>{item.producedBy.workflowId}</code>
+                <code title={item.digest}>{shortDigest(item.digest)}</code> · by <code>{item.producedBy.activity ?? 'activity'}</code> in <code>{item.producedBy.workflowId}</code>
               </p>
             </li>
           )}

@@ -3,7 +3,7 @@ import { createResource, ErrorBoundary, Show, Suspense } from 'solid-js';
 import type { VerificationResult } from '../../../domain/trust.ts';
 import { ApiError } from '../data/api.ts';
 import { trustKeys, versionSignature } from '../data/trust.ts';
-import { verifyBundleInBrowser } from '../lib/dsse.ts';
+import { shortDigest, verifyBundleInBrowser } from '../lib/dsse.ts';
 import { errorMessage } from '../lib/format.ts';
 import { VerificationChecks } from './verification-checks.tsx';
 
@@ -50,7 +50,7 @@ export function SignaturePanel(props: { definitionId: string; version: string; p
                 <>
                   <p class="hint">
                     A standard Sigstore bundle (DSSE envelope, in-toto statement) naming <code>{props.definitionId}@{props.version}</code> and its content digest{' '}
-                    <code class="digest">sha256:{s().digest.slice(0, 16)}…</code>.
+                    <code class="digest">{shortDigest(s().digest, 16)}</code>.
                   </p>
                   <div class="verification-pair">
                     <VerificationChecks title="Verified in this browser" result={browser()} pending={browser.loading} testId="browser-verification" />

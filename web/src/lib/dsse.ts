@@ -88,6 +88,11 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
 }
 
+/** `sha256:<hex>` or `<hex>` → lower-case hex (the API writes digests both ways). */
+export const digestHex = (d: string) => d.replace(/^sha256:/i, '').toLowerCase();
+/** The first characters of a digest, for people: `sha256:0123abcd…`. */
+export const shortDigest = (d: string, n = 12) => `sha256:${digestHex(d).slice(0, n)}…`;
+
 export const ownerLabel = (o: KeyOwner) => (o.kind === 'platform' ? 'platform' : `publisher:${o.id}`);
 const sameOwner = (a: KeyOwner, b: KeyOwner) => a.kind === b.kind && a.id === b.id;
 
@@ -127,6 +132,8 @@ export async function verifyBundleInBrowser(
   if (!env || typeof env.payload !== 'string' || typeof env.payloadType !== 'string' || !sig0 || typeof sig0.sig !== 'string') {
     return fail('bundle', 'not a Sigstore bundle with a DSSE envelope and a signature');
   }
+  if (typeof b?.mediaType !== 'string' || !b.mediaType.startsWith('application/vnd.dev.sigstore.bundle')) return fail('bundle', 'not a Sigstore bundle (media type)');
+  if (env.signatures.length !== 1) return fail('bundle', 'the envelope must carry exactly one signature');
   if (env.payload.length > (MAX_PAYLOAD_BYTES * 4) / 3 + 4) return fail('bundle', 'the payload is too large');
   let payload: Uint8Array;
   let sig: Uint8Array;
@@ -136,8 +143,9 @@ export async function verifyBundleInBrowser(
   } catch (e) {
     return fail('bundle', `the envelope does not decode: ${(e as Error).message}`);
   }
-  const hint = b?.verificationMaterial?.publicKey?.hint ?? sig0.keyid;
+  const hint = b?.verificationMaterial?.publicKey?.hint || sig0.keyid;
   if (!hint) return fail('bundle', 'the bundle names no key (no public-key hint)');
+  if (sig0.keyid && sig0.keyid !== hint) return fail('bundle', `the signature's key id ${sig0.keyid} is not the bundle's key ${hint}`);
   pass('bundle', 'a DSSE envelope with one signature');
 
   // key
@@ -185,10 +193,10 @@ export async function verifyBundleInBrowser(
   if (expect.subjectName !== undefined && name !== expect.subjectName) {
     return fail('subject', `the statement names ${name}, expected ${expect.subjectName}`, withStatement);
   }
-  if (expect.subjectDigest !== undefined && digest.toLowerCase() !== expect.subjectDigest.toLowerCase()) {
-    return fail('subject', `subject digest ${digest.slice(0, 12)}… does not match the expected ${expect.subjectDigest.slice(0, 12)}…`, withStatement);
+  if (expect.subjectDigest !== undefined && digestHex(digest) !== digestHex(expect.subjectDigest)) {
+    return fail('subject', `subject digest ${shortDigest(digest)} does not match the expected ${shortDigest(expect.subjectDigest)}`, withStatement);
   }
-  pass('subject', expect.subjectDigest ? `subject ${name} sha256:${digest.slice(0, 12)}… as expected` : `subject ${name} sha256:${digest.slice(0, 12)}…`);
+  pass('subject', `subject ${name} ${shortDigest(digest)}${expect.subjectDigest ? ', as expected' : ''}`);
   return result(withStatement);
 }
 

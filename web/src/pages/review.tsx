@@ -25,6 +25,7 @@ import {
   type ReviewKind,
 } from '../data/reviews.ts';
 import { session } from '../data/session.ts';
+import { shortDigest } from '../lib/dsse.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { createNow } from '../lib/now.ts';
 import { usePageTitle } from '../lib/page-title.ts';
@@ -188,7 +189,7 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
               <Show when={r().evidenceDigest}>
                 {(digest) => (
                   <p class="small muted" data-testid="evidence-bundle-digest">
-                    Evidence bundle <code>sha256:{digest().slice(0, 16)}…</code>, signed with the platform key
+                    Evidence bundle <code>{shortDigest(digest(), 16)}</code>, signed with the platform key
                     <Show when={r().receiptId}>
                       {(id) => (
                         <>
@@ -267,7 +268,7 @@ function ChangePanel(props: { definitionId: string; version: string; definition:
           {(s) => (
             <>
               <p class="small muted">
-                Content digest <code title={s().digest}>sha256:{s().digest.slice(0, 16)}…</code>
+                Content digest <code title={s().digest}>{shortDigest(s().digest, 16)}</code>
               </p>
               <Show
                 when={from()}
