@@ -18,17 +18,18 @@ export type { ControlOutcome, EvidenceItem, ReviewDecisionRecord, ReviewKind, Re
 /** One review of the queue (`GET /reviews`): a kind of one version's review request. */
 export interface ReviewQueueItem {
   requestId: string;
+  workflowId: string;
   kind: ReviewKind;
   status: ReviewStatus;
   definitionId: string;
   version: string;
-  title?: string;
+  title: string;
   publisherTenant: string;
   risk: string;
   requestedVisibility: Exclude<Visibility, 'internal-only'>;
   quorum: number;
   approvals: number;
-  deadlineAt: string;
+  deadlineAt?: string;
   escalatedAt?: string;
   createdAt: string;
 }
@@ -38,22 +39,25 @@ export interface KindReview {
   kind: ReviewKind;
   status: ReviewStatus;
   quorum: number;
-  /** the reviewer group asked now (the escalation group after the deadline) */
-  group: string;
+  /** who decides now: the kind's reviewer team, or the escalation group after the deadline */
+  group: 'primary' | 'escalation';
+  workflowId: string;
   evidence: EvidenceItem[];
   decisions: ReviewDecisionRecord[];
-  deadlineAt: string;
+  deadlineAt?: string;
   escalatedAt?: string;
-  workflowId?: string;
-  runId?: string;
-  temporalUrl?: string;
 }
 
 /** `GET /definitions/{id}/versions/{version}/review`: the newest review request of a version. */
 export interface ReviewDetail {
   requestId: string;
   status: ReviewRequestStatus;
+  definitionId: string;
+  version: string;
   requestedVisibility: Exclude<Visibility, 'internal-only'>;
+  requestedBy: string;
+  /** why it failed or expired */
+  reason?: string;
   workflowId: string;
   runId: string;
   temporalUrl: string;
@@ -61,14 +65,15 @@ export interface ReviewDetail {
   controls: ControlOutcome[];
   evidenceDigest?: string;
   receiptId?: string;
-  requestedBy?: string;
-  createdAt?: string;
+  createdAt: string;
+  endedAt?: string;
 }
 
 export interface EvidenceBundleView {
   bundle: EvidenceBundle;
   digest: string;
-  signature: SigstoreBundleJson;
+  signature: SigstoreBundleJson | null;
+  requestId: string;
 }
 
 export interface ReviewFilter {

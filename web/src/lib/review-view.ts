@@ -25,10 +25,10 @@ const OPEN: readonly ReviewStatus[] = ['gathering', 'open', 'escalated'];
 export const DUE_SOON_MS = 24 * 3600_000;
 
 /** Where a review stands against its deadline, for the queue's and the page's deadline chip. */
-export function deadlineState(r: { status: ReviewStatus; deadlineAt: string; escalatedAt?: string }, now: number): { state: DeadlineState; label: string } {
+export function deadlineState(r: { status: ReviewStatus; deadlineAt?: string | undefined; escalatedAt?: string | undefined }, now: number): { state: DeadlineState; label: string } {
   if (r.status === 'expired') return { state: 'expired', label: 'expired without a decision' };
   if (!OPEN.includes(r.status)) return { state: 'done', label: r.status };
-  const left = Date.parse(r.deadlineAt) - now;
+  const left = r.deadlineAt ? Date.parse(r.deadlineAt) - now : NaN;
   if (r.status === 'escalated' || r.escalatedAt) return { state: 'escalated', label: `escalated${Number.isFinite(left) && left > 0 ? `, expires in ${span(left)}` : ''}` };
   if (!Number.isFinite(left)) return { state: 'on-time', label: 'no deadline' };
   if (left <= 0) return { state: 'escalated', label: `deadline passed ${span(-left)} ago` };

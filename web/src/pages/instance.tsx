@@ -229,7 +229,7 @@ function InstanceDetail(props: { instance: InstanceView; install: InstallView | 
 
           <UpgradeHistory instanceId={i().id} />
 
-          <ReceiptList subjects={[i().id]} empty="No signed receipts for this instance yet." />
+          <ReceiptList subjects={[`instance:${i().id}`]} empty="No signed receipts for this instance yet." />
         </div>
 
         <aside class="definition-side">

@@ -29,7 +29,7 @@ import { shortDigest } from '../lib/dsse.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { createNow } from '../lib/now.ts';
 import { usePageTitle } from '../lib/page-title.ts';
-import { deadlineState, previousVersion } from '../lib/review-view.ts';
+import { deadlineState, KIND_TEAMS, previousVersion } from '../lib/review-view.ts';
 
 const POLL_MS = 2000;
 const isKind = (k: string): k is ReviewKind => (REVIEW_KINDS as readonly string[]).includes(k);
@@ -104,19 +104,26 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
               {(kr) => {
                 const d = () => deadlineState(kr(), now());
                 return (
-                  <span class={`chip deadline-${d().state}`} data-testid="deadline" data-state={d().state} title={`deadline ${formatDateTime(kr().deadlineAt)}`}>
+                  <span class={`chip deadline-${d().state}`} data-testid="deadline" data-state={d().state} title={kr().deadlineAt ? `deadline ${formatDateTime(kr().deadlineAt!)}` : undefined}>
                     {d().label}
                   </span>
                 );
               }}
             </Show>
           </div>
+          <Show when={r().reason}>
+            {(why) => (
+              <p class="banner banner-warn" data-testid="review-reason">
+                {why()}
+              </p>
+            )}
+          </Show>
           <p class="lede">
-            The whole request is <strong data-testid="request-status">{r().status.replace(/_/g, ' ')}</strong>: it passes when all three reviews pass; any rejection fails it.
+            Asked by <strong>{r().requestedBy}</strong> on <time datetime={r().createdAt}>{formatDateTime(r().createdAt)}</time>. The whole request is <strong data-testid="request-status">{r().status.replace(/_/g, ' ')}</strong>: it passes when all three reviews pass; any rejection fails it.
           </p>
         </div>
         <div class="head-actions">
-          <ExternalLink href={k()?.temporalUrl ?? r().temporalUrl} testId="review-temporal-link">
+          <ExternalLink href={r().temporalUrl} testId="review-temporal-link">
             The review in Temporal
           </ExternalLink>
         </div>
@@ -217,7 +224,8 @@ function Quorum(props: { review: KindReview }) {
         <strong>
           {approvals()} of {props.review.quorum}
         </strong>{' '}
-        {props.review.quorum === 1 ? 'approval' : 'approvals'} needed from the <strong>{props.review.group}</strong> group
+        {props.review.quorum === 1 ? 'approval' : 'approvals'} needed from{' '}
+        <strong>{props.review.group === 'escalation' ? 'the escalation group (platform admins)' : `the ${KIND_TEAMS[props.review.kind]} team's platform reviewers`}</strong>
         <Show when={props.review.escalatedAt}>
           {(at) => (
             <span class="chip chip-warn">

@@ -67,7 +67,7 @@ export function ReviewsPage() {
                   value={status() ?? ''}
                   onChange={(e) => setParams({ status: e.currentTarget.value || undefined }, { replace: true, scroll: false })}
                 >
-                  <option value="">any</option>
+                  <option value="">waiting (open or escalated)</option>
                   <For each={STATUSES}>{(s) => <option value={s}>{REVIEW_STATUS_LABELS[s]}</option>}</For>
                 </select>
               </label>
@@ -78,7 +78,7 @@ export function ReviewsPage() {
                   {(l) => (
                     <Show
                       when={l().items.length}
-                      fallback={<EmptyState title={`No ${KIND_LABELS[k as ReviewKind].toLowerCase()} reviews${status() ? ` ${REVIEW_STATUS_LABELS[status()!]}` : ''}.`} />}
+                      fallback={<EmptyState title={`No ${KIND_LABELS[k as ReviewKind].toLowerCase()} reviews ${status() ? REVIEW_STATUS_LABELS[status()!] : 'waiting for a decision'}.`} />}
                     >
                       <QueueTable items={l().items} now={now()} />
                     </Show>
@@ -133,7 +133,7 @@ function QueueTable(props: { items: ReviewQueueItem[]; now: number }) {
                   {item.approvals} of {item.quorum}
                 </td>
                 <td>
-                  <span class={`chip deadline-${d().state}`} title={formatDateTime(item.deadlineAt)}>
+                  <span class={`chip deadline-${d().state}`} title={item.deadlineAt ? formatDateTime(item.deadlineAt) : undefined}>
                     {d().label}
                   </span>
                 </td>
