@@ -52,15 +52,16 @@ function DetailView(props: { detail: CatalogDetail }) {
   const d = () => props.detail;
   usePageTitle(() => d().title ?? d().name);
   const navigate = useNavigate();
-  const [search, setSearch] = useSearchParams<{ tab?: string }>();
+  const [search, setSearch] = useSearchParams<{ tab?: string; version?: string }>();
   const tab = (): TabId => (TAB_IDS.includes(search.tab as TabId) ? (search.tab as TabId) : 'overview');
   const high = () => isHighRisk(d().risk);
   const failing = () => d().trust.warnings.some((w) => w.startsWith('failing'));
-  /** the version whose trust the Trust tab shows: the newest published, else the newest */
+  /** the version whose trust the Trust tab shows: the one picked (`?version=`), else the newest published, else the newest */
   const trustVersion = () => {
-    const v = d().latestVersion ?? d().versions[0]?.version;
+    const v = (search.version && d().versions.some((x) => x.version === search.version) ? search.version : undefined) ?? d().latestVersion ?? d().versions[0]?.version;
     return v ? d().versions.find((x) => x.version === v) : undefined;
   };
+  const trustVersions = () => d().versions.filter((v) => v.status === 'published');
   const published = () => d().versions.some((v) => v.status === 'published');
   /** another tenant's workflow runs from an instance: the header offers the install instead */
   const foreign = () => {
@@ -77,7 +78,7 @@ function DetailView(props: { detail: CatalogDetail }) {
     { id: 'provenance', label: 'Provenance', ...(d().provenance.length ? { note: d().provenance.length } : {}) },
   ];
   // Tabs replace the history entry: Back leaves the workflow rather than stepping through tabs.
-  const selectTab = (id: string) => setSearch({ tab: id === 'overview' ? undefined : id }, { replace: true, scroll: false });
+  const selectTab = (id: string) => setSearch({ tab: id === 'overview' ? undefined : id, version: undefined }, { replace: true, scroll: false });
 
   /** "Run workflow" in the header: to the form on the overview, below what a run waits for. */
   const goToRun = () => {
@@ -152,7 +153,23 @@ function DetailView(props: { detail: CatalogDetail }) {
             <Match when={id === 'trust'}>
               <CatalogTrust detail={d()} />
               <Show when={trustVersion()}>
-                {(v) => <VersionTrust definitionId={d().id} version={v().version} publisherTenant={d().tenantId} digest={v().digest} />}
+                {(v) => (
+                  <>
+                    <Show when={trustVersions().length > 1}>
+                      <label class="filter-label version-pick">
+                        Trust of version{' '}
+                        <select
+                          data-testid="trust-version"
+                          value={v().version}
+                          onChange={(e) => setSearch({ version: e.currentTarget.value }, { replace: true, scroll: false })}
+                        >
+                          <For each={trustVersions()}>{(x) => <option value={x.version}>v{x.version}</option>}</For>
+                        </select>
+                      </label>
+                    </Show>
+                    <VersionTrust definitionId={d().id} version={v().version} publisherTenant={d().tenantId} digest={v().digest} />
+                  </>
+                )}
               </Show>
             </Match>
             <Match when={id === 'provenance'}>

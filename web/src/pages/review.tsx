@@ -31,7 +31,8 @@ import { createNow } from '../lib/now.ts';
 import { usePageTitle } from '../lib/page-title.ts';
 import { deadlineState, KIND_TEAMS, previousVersion } from '../lib/review-view.ts';
 
-const POLL_MS = 2000;
+const FAST_POLL_MS = 1500;
+const SLOW_POLL_MS = 10_000;
 const isKind = (k: string): k is ReviewKind => (REVIEW_KINDS as readonly string[]).includes(k);
 
 /**
@@ -45,15 +46,6 @@ export function ReviewPage() {
   usePageTitle(() => `${KIND_LABELS[kind()]} review of ${params.id} v${params.version}`);
   const review = createAsync(() => reviewDetail(params.id, params.version));
   const definition = createAsync(() => definitionDetail(params.id));
-
-  // evidence is gathered by activities after the request opens: ask again until it is in
-  createEffect(() => {
-    const r = review();
-    const k = r?.reviews.find((x) => x.kind === kind());
-    if (!r || (r.status !== 'gathering' && k?.status !== 'gathering')) return;
-    const timer = setTimeout(() => void revalidate(reviewDetail.keyFor(params.id, params.version)), POLL_MS);
-    onCleanup(() => clearTimeout(timer));
-  });
 
   return (
     <div class="review-page">
@@ -79,6 +71,22 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
   const k = createMemo(() => r().reviews.find((x) => x.kind === props.kind));
   const now = createNow(() => true, 30_000);
   const [decided, setDecided] = createSignal<ReviewDecisionRecord>();
+
+  // Ask again: quickly while evidence is gathered, or while a decision just sent is on its way
+  // from the workflow to the read model; slowly while the review is open (others decide too).
+  createEffect(() => {
+    const status = k()?.status;
+    const kr = k();
+    const mine = decided();
+    const open = status === 'open' || status === 'escalated';
+    // my decision not in the read model yet, or it completed the quorum (or rejected) and the outcome is not
+    const waitingForMine =
+      mine && kr && (!kr.decisions.some((d) => d.reviewer.sub === mine.reviewer.sub) || (open && (mine.decision === 'reject' || kr.decisions.filter((d) => d.decision === 'approve').length >= kr.quorum)));
+    const every = r().status === 'gathering' || status === 'gathering' || waitingForMine ? FAST_POLL_MS : open ? SLOW_POLL_MS : undefined;
+    if (!every) return;
+    const timer = setTimeout(() => void revalidate(reviewDetail.keyFor(props.definitionId, props.version)), every);
+    onCleanup(() => clearTimeout(timer));
+  });
   const mayDecide = () => {
     const a = session.actor();
     return a ? isPermitted(a, 'review.decide') : false;
