@@ -11,8 +11,9 @@ import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 import { createInstallActivities } from './install.ts';
 import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
+import { createCertifyActivities, type CertifyDeps } from './certify.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string };
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string };
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInstallActivities(deps),
     ...createCampaignActivities(deps),
     ...createUpgradeActivities(deps),
+    ...createCertifyActivities(deps),
   };
 }
 

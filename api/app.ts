@@ -20,6 +20,7 @@ import { upgradeRoutes } from './routes/upgrades.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { certificationRoutes } from './routes/certifications.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -90,6 +91,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', readinessRoutes(deps));
   api.route('/', templateRoutes(deps));
   api.route('/', campaignRoutes(deps));
+  api.route('/', certificationRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
     for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {

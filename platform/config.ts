@@ -127,6 +127,16 @@ const EnvSchema = z.object({
   /** the supervisor's state, written by npm start and shown by GET /api/health */
   SUPERVISOR_STATUS_FILE: z.string().min(1).optional(),
 
+  /**
+   * How long a certification holds before its lifecycle marks it overdue ("review overdue"
+   * until recertified): `180d`, `4320h`, `30m` (at least a minute).
+   */
+  CERTIFICATION_TTL: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*(m|h|d)$/, 'must be a duration such as 180d, 720h or 30m')
+    .default('180d'),
+
   POLICY_DIR: z.string().min(1).default('.build/policies'),
   WEB_DIST: z.string().min(1).default('web/dist'),
 });

@@ -6,6 +6,7 @@ import { createTypesense, ensureCatalogCollection } from '../platform/typesense.
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
 import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
+import { createKeyRing } from '../platform/signing.ts';
 import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
@@ -36,6 +37,8 @@ export async function createCoreWorker(
       typesense,
       policy,
       secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
+      // signing keys are encrypted with the secrets master key: without one nothing is signed
+      ...(secrets.secretsKey ?? config.SECRETS_KEY ? { keyRing: createKeyRing(sql, (secrets.secretsKey ?? config.SECRETS_KEY)!) } : {}),
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
       sandbox,
