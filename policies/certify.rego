@@ -9,8 +9,9 @@
 #
 #   Full certification: every checklist item passes. Carry-over: a patch version (same
 #   major.minor, higher patch, no pre-release) of a version whose certification is current
-#   and not expired, classified non-breaking, of no higher risk, that itself passes the
-#   items in carry_items (its own review, signature and evidence; the rest it inherits).
+#   and not expired, whose change is classified patch (docs only, a task's patch release,
+#   risk lowered), of no higher risk, and that itself passes the items in carry_items (its
+#   own review, signature and evidence); the rest it inherits.
 package certify
 
 risk_rank := {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -66,8 +67,8 @@ carry_refusals contains msg if {
 
 carry_refusals contains msg if {
 	is_object(previous)
-	input.version.change_kind != "non-breaking"
-	msg := sprintf("%s is classified %s, not non-breaking", [input.version.version, input.version.change_kind])
+	input.version.change_kind != "patch"
+	msg := sprintf("%s is classified %s, not patch", [input.version.version, input.version.change_kind])
 }
 
 carry_refusals contains msg if {

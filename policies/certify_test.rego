@@ -15,7 +15,7 @@ checklist(failing) := [{"id": id, "ok": passes(id, failing)} | some id in ids]
 facts(failing, previous) := {
 	"actor": cid,
 	"checklist": checklist(failing),
-	"version": {"version": "1.0.1", "change_kind": "non-breaking", "risk": "medium"},
+	"version": {"version": "1.0.1", "change_kind": "patch", "risk": "medium"},
 	"previous": previous,
 }
 
@@ -67,15 +67,15 @@ test_an_overdue_or_expired_certification_does_not_carry_over if {
 	e.outcome == "refused"
 }
 
-test_a_breaking_patch_does_not_carry_over if {
+test_a_non_breaking_change_does_not_carry_over if {
 	f := facts({"docs-complete"}, current)
-	d := certify.decision with input as object.union(f, {"version": {"version": "1.0.1", "change_kind": "breaking", "risk": "medium"}})
+	d := certify.decision with input as object.union(f, {"version": {"version": "1.0.1", "change_kind": "non-breaking", "risk": "medium"}})
 	d.outcome == "refused"
 }
 
 test_a_riskier_patch_does_not_carry_over if {
 	f := facts({"docs-complete"}, current)
-	d := certify.decision with input as object.union(f, {"version": {"version": "1.0.1", "change_kind": "non-breaking", "risk": "high"}})
+	d := certify.decision with input as object.union(f, {"version": {"version": "1.0.1", "change_kind": "patch", "risk": "high"}})
 	d.outcome == "refused"
 	"the risk rose from medium to high" in d.carry_refusals
 }

@@ -5,7 +5,7 @@ import { DEMO_USERS } from '../../domain/demo-users.ts';
 import type { ProviderState } from '../../platform/oidc/provider-state.ts';
 import type { StackEnv } from './stack-env.ts';
 
-export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave' | 'tina' | 'gus' | 'cora' | 'root';
+export type DemoUser = 'alice' | 'bob' | 'pat' | 'carol' | 'dave' | 'tina' | 'gus' | 'cora' | 'root' | 'sam' | 'sky' | 'perry' | 'dora' | 'pia' | 'cid';
 
 /**
  * Access tokens of the demo users, each from a real sign-in at the embedded OpenID provider
