@@ -19,6 +19,7 @@ const publisher = (): KeyOwner => ({ kind: 'publisher', id: `t${randomUUID().sli
 const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+const flip = (buf: Buffer, i: number) => void (buf[i] = buf[i]! ^ 0x01);
 
 async function signed(owner: KeyOwner, subject = { name: 'hr-onboarding@1.0.0', digest: digest() }) {
   const bundle = await signStatement(ring, owner, statementFor(subject, PREDICATE_TYPES.version, { note: 'test' }));
@@ -127,7 +128,7 @@ describe('bundles', () => {
   it('refuses a payload with one byte changed (signature)', async () => {
     const { bundle } = await signed(PLATFORM_KEY_OWNER);
     const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
-    payload[payload.length - 3] ^= 0x01;
+    flip(payload, payload.length - 3);
     const tampered: SigstoreBundleJson = { ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: payload.toString('base64') } };
     expect(failedCheck(verifyBundle(tampered, await ring.publicKeys()))).toMatchObject({ check: 'signature' });
   });
@@ -135,7 +136,7 @@ describe('bundles', () => {
   it('refuses a tampered signature (signature)', async () => {
     const { bundle } = await signed(PLATFORM_KEY_OWNER);
     const sig = Buffer.from(bundle.dsseEnvelope.signatures[0]!.sig, 'base64');
-    sig[sig.length - 1] ^= 0x01;
+    flip(sig, sig.length - 1);
     const tampered = structuredClone(bundle);
     tampered.dsseEnvelope.signatures[0]!.sig = sig.toString('base64');
     expect(failedCheck(verifyBundle(tampered, await ring.publicKeys()))).toMatchObject({ check: 'signature' });
