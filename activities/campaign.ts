@@ -44,9 +44,11 @@ export function createCampaignActivities({ sql, defaultQueue }: CampaignDeps) {
     startUpgradeCampaign: (input: { definitionId: string; version: string; requestedBy: Actor }) =>
       asFailure(async (): Promise<{ started: boolean; workflowId: string; reason?: string }> => {
         const workflowId = campaignWorkflowId(input.definitionId, input.version);
-        const [v] = await sql<{ change_kind: string | null; status: string }[]>`
-          select change_kind, status from workflow_version where definition_id = ${input.definitionId} and version = ${input.version}`;
+        const [v] = await sql<{ change_kind: string | null; status: string; review_state: string }[]>`
+          select change_kind, status, review_state from workflow_version where definition_id = ${input.definitionId} and version = ${input.version}`;
         if (!v || v.status !== 'published') return { started: false, workflowId, reason: 'the version is not published' };
+        // a marketplace version waits for its review: the passed review starts the campaign
+        if (v.review_state === 'pending') return { started: false, workflowId, reason: 'the version waits for its marketplace review' };
         if (!v.change_kind || !AUTOMATIC.includes(v.change_kind)) {
           return { started: false, workflowId, reason: `a ${v.change_kind ?? 'first'} version is never upgraded to automatically` };
         }

@@ -12,8 +12,9 @@ import { createInstallActivities } from './install.ts';
 import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
 import { createCertifyActivities, type CertifyDeps } from './certify.ts';
+import { createReviewActivities, type ReviewDeps } from './review.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string };
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string } & Pick<ReviewDeps, 'review' | 'signEvidence'>;
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities(deps),
     ...createUpgradeActivities(deps),
     ...createCertifyActivities(deps),
+    ...createReviewActivities(deps),
   };
 }
 

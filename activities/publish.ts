@@ -13,7 +13,9 @@ import { definitionId as makeDefinitionId } from '../domain/ids.ts';
 import { compareSemver } from '../domain/semver.ts';
 import { asFailure } from './errors.ts';
 import { defaultVisibility, type Visibility } from '../domain/access.ts';
-import { ENVIRONMENTS, templateBindings, type PublishOffer } from '../domain/marketplace.ts';
+import { type PublishOffer } from '../domain/marketplace.ts';
+import { isMarketplace } from '../domain/review.ts';
+import { upsertTemplate } from './publish-template.ts';
 import { assertBumpAgrees, assertChangelog, versionChange } from '../platform/change-classification.ts';
 import type { RecordedChangeKind } from '../domain/change-kind.ts';
 import type { KeyRing } from '../platform/signing.ts';
@@ -203,8 +205,8 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
           // one publish of a definition at a time: the change is computed against what is published now
           const [d] = await tx<{ latest_version: string | null }[]>`
             select latest_version from workflow_definition where id = ${input.definitionId} for update`;
-          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: SpecV1; tenant_id: string; change_kind: RecordedChangeKind | null; change_from: string | null }[]>`
-            select status, digest, published_by_workflow_id, spec, tenant_id, change_kind, change_from from workflow_version
+          const [v] = await tx<{ status: string; digest: string; published_by_workflow_id: string | null; spec: SpecV1; tenant_id: string; change_kind: RecordedChangeKind | null; change_from: string | null; review_state: string }[]>`
+            select status, digest, published_by_workflow_id, spec, tenant_id, change_kind, change_from, review_state from workflow_version
             where definition_id = ${input.definitionId} and version = ${input.version} for update`;
           if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
           if (v.digest !== input.digest) throw inputError('DIGEST_MISMATCH', 'the version changed during review');
@@ -213,12 +215,17 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
             throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} was published by another lifecycle`);
           }
           const visibility = input.decision.visibility ?? defaultVisibility(v.spec.metadata.scope);
+          // the review gate: a marketplace profile is published internal-only until its review passes
+          // (the publish lifecycle starts the review next); a version already reviewed keeps its profile
+          const pendingReview = isMarketplace(visibility) && v.review_state !== 'passed';
+          const storedVisibility: Visibility = pendingReview ? 'internal-only' : visibility;
           if (v.status !== 'published') {
             // a version published below this one during review may make its number disagree now
             const change = await versionChange(tx, input.definitionId, v.spec);
             assertBumpAgrees(change, input.version, '/spec');
             await tx`
-              update workflow_version set status = 'published', published_at = now(), visibility = ${visibility},
+              update workflow_version set status = 'published', published_at = now(), visibility = ${storedVisibility},
+                requested_visibility = ${pendingReview ? visibility : null}, review_state = ${pendingReview ? 'pending' : v.review_state},
                 published_by_workflow_id = ${workflowId}, published_by_run_id = ${runId},
                 change_kind = ${change.kind}, change_from = ${change.from ?? null}, change_reasons = ${tx.json(change.reasons as never)}
               where definition_id = ${input.definitionId} and version = ${input.version}`;
@@ -234,20 +241,13 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
                 description = ${m.description}, category = ${m.category}, risk = ${m.risk}, scope = ${m.scope},
                 owner = coalesce(${m.owner ?? null}, owner), owner_team = coalesce(${m.ownerTeam ?? null}, owner_team), updated_at = now()
               where id = ${input.definitionId}`;
-            // the template follows the newest published version: its profile, offer and bindings
-            const [req] = await tx<{ requested_by: string; offer: PublishOffer | null }[]>`
-              select requested_by, offer from publish_request where workflow_id = ${workflowId}`;
-            const offer = req?.offer ?? {};
-            await tx`
-              insert into workflow_template (id, definition_id, tenant_id, visibility, publisher, latest_version, summary, environments,
-                                             regions, bindings, publish_workflow_id, publish_run_id)
-              values (${input.definitionId}, ${input.definitionId}, ${v.tenant_id}, ${visibility}, ${req?.requested_by ?? m.owner ?? 'unknown'},
-                      ${input.version}, ${offer.summary ?? m.description}, ${offer.environments ?? [...ENVIRONMENTS]}::text[],
-                      ${offer.regions ?? []}::text[], ${tx.json(templateBindings(v.spec) as never)}, ${workflowId}, ${runId})
-              on conflict (id) do update set visibility = excluded.visibility, publisher = excluded.publisher,
-                latest_version = excluded.latest_version, summary = excluded.summary, environments = excluded.environments,
-                regions = excluded.regions, bindings = excluded.bindings, publish_workflow_id = excluded.publish_workflow_id,
-                publish_run_id = excluded.publish_run_id, updated_at = now()`;
+            // the template follows the newest published version: its profile, offer and bindings;
+            // a template already offered at a reviewed profile keeps its reviewed version until
+            // this one's review passes (workflows/review.ts raises it then)
+            const [t] = await tx<{ visibility: string }[]>`select visibility from workflow_template where id = ${input.definitionId} for update`;
+            if (!(pendingReview && t && t.visibility !== 'internal-only')) {
+              await upsertTemplate(tx as unknown as Sql, { definitionId: input.definitionId, version: input.version, tenantId: v.tenant_id, visibility: storedVisibility, spec: v.spec, publishWorkflowId: workflowId, publishRunId: runId });
+            }
             await tx`delete from workflow_tag where definition_id = ${input.definitionId}`;
             for (const tag of new Set(m.tags ?? [])) {
               await tx`insert into workflow_tag (definition_id, tenant_id, tag) values (${input.definitionId}, ${v.tenant_id}, ${tag})`;

@@ -11,6 +11,7 @@ import { definitionRoutes } from './routes/definitions.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { catalogAdminRoutes } from './routes/catalog-admin.ts';
 import { approvalRoutes } from './routes/approvals.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { runRoutes } from './routes/runs.ts';
 import { secretRoutes } from './routes/secrets.ts';
@@ -84,6 +85,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', catalogAdminRoutes(deps)); // before the catalog routes: /catalog/reindex is not an entry id
   api.route('/', catalogRoutes(deps));
   api.route('/', approvalRoutes(deps));
+  api.route('/', reviewRoutes(deps));
   api.route('/', registryRoutes(deps));
   api.route('/', runRoutes(deps));
   api.route('/', secretRoutes(deps));

@@ -2,6 +2,7 @@ import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdat
 import { ApplicationFailure } from '@temporalio/common';
 import { conflict, DomainError, parseFailureType, type ErrorDetail, type ErrorKind } from '../domain/errors.ts';
 import { APPROVAL_CODES, RUN_CODES } from '../workflows/contracts/index.ts';
+import { REVIEW_CODES } from '../domain/trust.ts';
 
 const VALIDATOR_KINDS: Record<string, ErrorKind> = {
   [APPROVAL_CODES.selfApproval]: 'not_allowed',
@@ -16,6 +17,10 @@ const VALIDATOR_KINDS: Record<string, ErrorKind> = {
   [RUN_CODES.decisionInvalid]: 'input',
   [RUN_CODES.stepNotAwaiting]: 'conflict',
   [RUN_CODES.runNotRunning]: 'conflict',
+  // marketplace review: the decide validator and review.rego's refusals
+  [REVIEW_CODES.selfReview]: 'not_allowed',
+  [REVIEW_CODES.notEligible]: 'not_allowed',
+  [REVIEW_CODES.notOpen]: 'conflict',
 };
 
 function applicationFailureIn(err: unknown): ApplicationFailure | undefined {

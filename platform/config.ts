@@ -137,6 +137,16 @@ const EnvSchema = z.object({
     .regex(/^[1-9]\d*(m|h|d)$/, 'must be a duration such as 180d, 720h or 30m')
     .default('180d'),
 
+  /**
+   * Marketplace reviews (workflows/review.ts): a review nobody decided is escalated to the
+   * escalation group after REVIEW_ESCALATE_AFTER and expires after REVIEW_EXPIRE_AFTER
+   * (both from when its evidence is gathered); the performance review dry-runs the version
+   * REVIEW_PERF_RUNS times.
+   */
+  REVIEW_ESCALATE_AFTER: duration('72h'),
+  REVIEW_EXPIRE_AFTER: duration('168h'),
+  REVIEW_PERF_RUNS: z.coerce.number().int().min(0).max(50).default(5),
+
   POLICY_DIR: z.string().min(1).default('.build/policies'),
   WEB_DIST: z.string().min(1).default('web/dist'),
 });
@@ -196,3 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedded: { postgres: !e.DATABASE_URL, temporal: !e.TEMPORAL_ADDRESS, typesense: !e.TYPESENSE_URL, oidc: !e.OIDC_ISSUER },
   };
 }
+
+/** The marketplace review's timing and effort (REVIEW_*), as the review lifecycle's input takes them. */
+export const reviewSettings = (c: Pick<Env, 'REVIEW_ESCALATE_AFTER' | 'REVIEW_EXPIRE_AFTER' | 'REVIEW_PERF_RUNS'>) => ({
+  escalateAfterMs: durationMs(c.REVIEW_ESCALATE_AFTER),
+  expireAfterMs: Math.max(durationMs(c.REVIEW_EXPIRE_AFTER), durationMs(c.REVIEW_ESCALATE_AFTER)),
+  perfRuns: c.REVIEW_PERF_RUNS,
+});

@@ -6,6 +6,8 @@ import type { Actor } from '../domain/actor.ts';
 import type { Risk, Scope } from '../domain/spec.ts';
 import type { Visibility } from '../domain/access.ts';
 import type { InstallDecision } from '../domain/install.ts';
+import type { ReviewRules } from '../domain/review.ts';
+import type { ReviewKind } from '../domain/trust.ts';
 
 /**
  * The policies of policies/, compiled by `opa build -t wasm` (scripts/build-policies.sh)
@@ -53,6 +55,23 @@ export class PolicyEngine {
   /** policies/certify.rego: the certification's outcome from its checklist, and a patch's carry-over. */
   certifyDecision(input: CertifyPolicyInput): CertifyPolicyDecision {
     return this.evaluate<CertifyPolicyDecision>('certify/decision', input);
+  }
+
+  /** policies/review.rego `rules`: teams, quorum and own-team rule per kind for a version's risk; escalation group; budget. */
+  reviewRules(input: { risk: string }): ReviewRules {
+    type K = { teams: string[]; quorum: number; own_team_allowed: boolean };
+    const r = this.evaluate<{ kinds: Record<ReviewKind, K>; escalation: { group: string; roles: string[] }; performance_budget: { p95_ms: number; max_failure_rate: number } }>('review/rules', input);
+    const kind = (k: ReviewKind) => ({ kind: k, teams: r.kinds[k].teams, quorum: r.kinds[k].quorum, ownTeamAllowed: r.kinds[k].own_team_allowed });
+    return {
+      kinds: { security: kind('security'), performance: kind('performance'), docs: kind('docs') },
+      escalation: r.escalation,
+      performanceBudget: { p95Ms: r.performance_budget.p95_ms, maxFailureRate: r.performance_budget.max_failure_rate },
+    };
+  }
+
+  /** policies/review.rego `decision`: may this reviewer decide this review (and in which group)? */
+  reviewDecision(input: ReviewPolicyInput): ReviewerDecision {
+    return this.evaluate<ReviewerDecision>('review/decision', input);
   }
 
   /** policies/egress.rego: may an adapter of `tenant` connect to `host`? */
@@ -127,6 +146,21 @@ export interface CertifyPolicyDecision {
 export interface PublishPolicyInput {
   actor: Pick<Actor, 'sub' | 'tenant' | 'roles'> & { team?: string };
   definition: { id: string; tenant: string; risk: Risk; scope: Scope; category: string; visibility: Visibility };
+}
+
+export interface ReviewPolicyInput {
+  kind: string;
+  reviewer: Pick<Actor, 'sub' | 'tenant' | 'roles'> & { team?: string };
+  author: string;
+  requester: string;
+  own_teams: string[];
+  escalated: boolean;
+}
+
+export interface ReviewerDecision {
+  allow: boolean;
+  deny: { code: string; message: string }[];
+  group: 'primary' | 'escalation' | 'none';
 }
 
 const engines = new Map<string, Promise<PolicyEngine>>();

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
-import { durationMs, type Config } from '../platform/config.ts';
+import { durationMs, reviewSettings, type Config } from '../platform/config.ts';
 import { createSql, type Sql } from '../platform/db.ts';
 import { createTypesense, ensureCatalogCollection } from '../platform/typesense.ts';
 import { loadPolicyEngine } from '../platform/opa.ts';
@@ -41,6 +41,7 @@ export async function createCoreWorker(
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
       sandbox,
+      review: reviewSettings(config),
     }),
     dataConverter: createDataConverter(secrets.codecKeys),
     interceptors: { activity: [classifyInputFailures] },

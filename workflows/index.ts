@@ -10,3 +10,4 @@ export { curateTemplateWorkflow } from './curate-template.ts';
 export { upgradeCampaignWorkflow } from './campaign.ts';
 export { upgradeWorkflow } from './upgrade.ts';
 export { certifyWorkflow } from './certify.ts';
+export { reviewWorkflow, reviewKindWorkflow } from './review.ts';

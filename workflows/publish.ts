@@ -3,6 +3,10 @@ import type { Activities } from '../activities/index.ts';
 import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishState } from '../domain/publish.ts';
 import { approveUpdate, publishStateQuery, rejectUpdate } from './contracts/publish.ts';
 import { validateDecision } from './approval-rules.ts';
+import { isMarketplace } from '../domain/review.ts';
+
+/** Publishes recorded before the review gate started no review; replay keeps that. */
+export const REVIEW_START_PATCH = 'publish-starts-review';
 
 /** An activity's input failure (`input:<CODE>`, non-retryable) as the lifecycle's error. */
 function inputRefusal(err: unknown): { code: string; message: string } | undefined {
@@ -141,6 +145,12 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
   // A non-breaking or patch version upgrades the instances whose policy follows it: the
   // activity starts the version's campaign (or says why not: a breaking or first version).
   // The version is published whatever happens here, so a start that keeps failing is given up.
+  // A marketplace profile was published internal-only: its review (workflows/review.ts) raises
+  // it when it passes, and starts the campaign then. A start that keeps failing is given up
+  // here too: the publisher re-requests the review (POST …/review-requests).
+  if (isMarketplace(decision.visibility) && patched(REVIEW_START_PATCH)) {
+    await campaignStart.startMarketplaceReview({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy }).catch(() => undefined);
+  }
   if (patched('publish-starts-upgrade-campaign')) {
     await campaignStart.startUpgradeCampaign({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy }).catch(() => undefined);
   }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { testSpec, type DemoUser, type Stack } from '../support/stack.ts';
+import { passReview } from '../review/support.ts';
 
 export type User = DemoUser;
 
@@ -21,12 +22,15 @@ export function templateSpec(extra: Record<string, unknown>, overrides: { risk?:
 
 /**
  * pat drafts and publishes the spec as a marketplace template with the given profile; bob
- * approves (sharing beyond the tenant always needs review). Returns the template id.
+ * approves (sharing beyond the tenant always needs review); a marketplace profile then
+ * passes its platform review (sam, perry, dora approve: test/review/support.ts) unless
+ * `review: false`, which leaves the version internal-only with its review pending.
+ * Returns the template id.
  */
 export async function publishTemplate(
   s: Stack,
   spec: ReturnType<typeof testSpec>,
-  opts: { visibility?: 'public-ecosystem' | 'partner-curated' | 'internal-only'; offer?: Record<string, unknown> } = {},
+  opts: { visibility?: 'public-ecosystem' | 'partner-curated' | 'internal-only'; offer?: Record<string, unknown>; review?: boolean } = {},
 ): Promise<string> {
   const pat = s.as('pat');
   const { body: draft } = await pat.createDraft(spec);
@@ -39,6 +43,8 @@ export async function publishTemplate(
   const first = await pat.waitForPublish(id, spec.metadata.version, ['awaiting_approval', 'published', 'denied', 'invalid']);
   if (first === 'awaiting_approval') await s.as('bob').decide(id, spec.metadata.version, 'approve', 'Reviewed for the marketplace.');
   expect(await pat.waitForPublish(id, spec.metadata.version, ['published', 'rejected', 'denied', 'invalid'])).toBe('published');
+  const visibility = opts.visibility ?? 'public-ecosystem';
+  if (visibility !== 'internal-only' && opts.review !== false) await passReview(s, id, spec.metadata.version);
   return id;
 }
 

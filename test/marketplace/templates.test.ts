@@ -10,6 +10,7 @@ import type { CurateTemplateResult, TemplateAudience, TemplateDetail, TemplateLi
 import { MAX_AUDIENCE } from '../../domain/templates.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { providerSignedToken } from '../support/oidc.ts';
+import { passReview } from '../review/support.ts';
 import { openStack, prepareDatabase, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -53,6 +54,8 @@ async function publish(user: DemoUser, name: string, scope: 'global' | 'tenant-l
 async function approve(id: string) {
   await s.as('bob').decide(id, '1.0.0', 'approve', 'Checked the offer and its bindings.');
   expect(await s.as('pat').waitForPublish(id, '1.0.0', ['published', 'rejected', 'denied', 'invalid'])).toBe('published');
+  // a marketplace profile is offered once the platform review passes
+  await passReview(s, id, '1.0.0');
 }
 
 const market = async (api: ReturnType<typeof apiClient>, query = '') =>

@@ -40,6 +40,8 @@ export async function openStack(opts: { worker?: boolean; envOverrides?: Record<
     AUTH_JWT_SECRET: env.jwtSecret,
     OIDC_ISSUER: env.oidcIssuer,
     DATA_DIR: env.dataDir,
+    // marketplace reviews dry-run a version twice in tests (5 by default)
+    REVIEW_PERF_RUNS: '2',
     ...opts.envOverrides,
   });
   const sql = createSql(env.databaseUrl, { max: 5 });

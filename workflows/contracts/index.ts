@@ -12,3 +12,4 @@ export * from './upgrade.ts';
 export const DEFAULT_TASK_QUEUE = 'maestro-core';
 export * from './campaign.ts';
 export * from './certify.ts';
+export * from './review.ts';
