@@ -14,12 +14,14 @@ import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type ChecklistItem, type EvidenceB
 import type { SpecV1 } from '../domain/spec-types.ts';
 import { certificationSupersededSignal } from '../workflows/contracts/certify.ts';
 import { asFailure } from './errors.ts';
+import { sealOwnReceipt } from './receipts.ts';
+import { rationaleDigest } from '../platform/receipts.ts';
 
 export interface CertifyDeps {
   sql: Sql;
   policy: PolicyEngine;
-  /** the platform's signing keys (absent: the certification is recorded unsigned, and says so) */
-  keyRing?: KeyRing;
+  /** the platform's signing key signs the certification statement and the receipt */
+  keyRing: KeyRing;
 }
 
 function execution() {
@@ -333,30 +335,26 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
               where definition_id = ${c.definitionId} and version = ${c.version} and status in ('certified', 'overdue') and workflow_id <> ${workflowId}
               returning workflow_id`
           ).map((r) => r.workflow_id);
-          let bundle: SigstoreBundleJson | null = null;
-          let keyId: string | null = null;
-          if (keyRing) {
-            const statement = statementFor({ name: `${v.definition_id}@${v.version}`, digest: v.digest }, PREDICATE_TYPES.certification, {
-              definitionId: v.definition_id,
-              version: v.version,
-              status: 'certified',
-              certifiedBy: c.requestedBy.sub,
-              certifiedAt: certifiedAt.toISOString(),
-              expiresAt: expiresAt.toISOString(),
-              ...(input.decision.carriedFrom ? { carriedFrom: input.decision.carriedFrom } : {}),
-              checklist: input.checklist.map((i) => ({ id: i.id, ok: i.ok })),
-              checklistDigest: contentDigest(input.checklist),
-              rationaleDigest: contentDigest(c.rationale.trim()),
-              workflowId,
-              runId,
-            });
-            bundle = await signStatement(keyRing, PLATFORM_KEY_OWNER, statement);
-            keyId = bundle.verificationMaterial.publicKey?.hint ?? null;
-          }
+          const statement = statementFor({ name: `${v.definition_id}@${v.version}`, digest: v.digest }, PREDICATE_TYPES.certification, {
+            definitionId: v.definition_id,
+            version: v.version,
+            status: 'certified',
+            certifiedBy: c.requestedBy.sub,
+            certifiedAt: certifiedAt.toISOString(),
+            expiresAt: expiresAt.toISOString(),
+            ...(input.decision.carriedFrom ? { carriedFrom: input.decision.carriedFrom } : {}),
+            checklist: input.checklist.map((i) => ({ id: i.id, ok: i.ok })),
+            checklistDigest: contentDigest(input.checklist),
+            rationaleDigest: rationaleDigest(c.rationale.trim()),
+            workflowId,
+            runId,
+          });
+          const bundle = await signStatement(keyRing, PLATFORM_KEY_OWNER, statement);
+          const keyId = bundle.verificationMaterial.publicKey?.hint ?? null;
           await tx`
             update certification set status = 'certified', checklist = ${checklist}, decision = ${decision}, run_id = ${runId},
               certified_at = ${certifiedAt}, expires_at = ${expiresAt}, carried_from = ${input.decision.carriedFrom ?? null},
-              statement_bundle = ${bundle ? tx.json(bundle as never) : null}, statement_key_id = ${keyId}, updated_at = now()
+              statement_bundle = ${tx.json(bundle as never)}, statement_key_id = ${keyId}, updated_at = now()
             where workflow_id = ${workflowId}`;
           await mirrorTemplate(db, c.definitionId, c.version);
           return {
@@ -404,46 +402,33 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
         });
       }),
 
-    /** The certify receipt: the certifier's decision (rationale by digest) and the outcome over the version's digest. */
+    /** The certify receipt: the certifier's decision (rationale by digest) and the outcome over the version's digest, sealed over the history. */
     sealCertificationReceipt: (input: { input: CertifyInput; status: 'certified' | 'refused'; checklist: ChecklistItem[]; decision: CertifyDecision }) =>
       asFailure(async (): Promise<{ receiptId: string }> => {
-        const { workflowId, runId } = execution();
+        const { workflowId } = execution();
         const v = await loadVersion(sql, input.input);
-        const receiptId = await writeCertifyReceipt(sql, keyRing, {
-          workflowId,
-          runId,
-          tenantId: v.tenant_id,
-          subject: { name: `${v.definition_id}@${v.version}`, digest: v.digest },
-          decisions: [
-            {
-              actor: { sub: input.input.requestedBy.sub, tenant: input.input.requestedBy.tenant },
-              decision: input.status,
-              at: new Date().toISOString(),
-              rationaleDigest: contentDigest(input.input.rationale.trim()),
-            },
-          ],
-          extra: { checklist: input.checklist.map((i) => ({ id: i.id, ok: i.ok })), decision: input.decision },
-        });
+        const { receiptId } = await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'certify',
+            tenantId: v.tenant_id,
+            subject: { name: `${v.definition_id}@${v.version}`, digest: v.digest },
+            requestedBy: { sub: input.input.requestedBy.sub, tenant: input.input.requestedBy.tenant },
+            decisions: [
+              {
+                actor: { sub: input.input.requestedBy.sub, tenant: input.input.requestedBy.tenant },
+                decision: input.status,
+                at: new Date().toISOString(),
+                rationaleDigest: rationaleDigest(input.input.rationale.trim()),
+              },
+            ],
+            details: { checklist: input.checklist.map((i) => ({ id: i.id, ok: i.ok })), decision: input.decision },
+          },
+        );
         await sql`update certification set receipt_id = ${receiptId}, updated_at = now() where workflow_id = ${workflowId}`;
         return { receiptId };
       }),
   };
-}
-
-/** Until H1's sealReceipt is merged: a plain receipt row, keyed by (workflow, run, lifecycle). */
-async function writeCertifyReceipt(
-  sql: Sql,
-  _keyRing: KeyRing | undefined,
-  r: { workflowId: string; runId: string; tenantId: string; subject: { name: string; digest: string }; decisions: unknown[]; extra: unknown },
-): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const receiptId = `rcpt_${createHash('sha256').update(`${r.workflowId}\n${r.runId}\ncertify`).digest('hex').slice(0, 24)}`;
-  await sql`
-    insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
-    values (${receiptId}, ${r.tenantId}, 'certify', ${r.workflowId}, ${r.runId}, ${r.subject.name}, ${r.subject.digest},
-            ${sql.json({ decisions: r.decisions, ...(r.extra as object) } as never)})
-    on conflict (workflow_id, run_id, lifecycle) do nothing`;
-  return receiptId;
 }
 
 export type CertifyActivities = ReturnType<typeof createCertifyActivities>;

@@ -68,7 +68,9 @@ describe('certify lifecycle', () => {
     const id = await reviewedTemplate(s, testSpec({ scope: 'global' })); // its parameter has no description
     const c = await certify(s, id, '1.0.0');
     expect(c.status).toBe('refused');
-    expect(c.checklist.filter((i) => !i.ok).map((i) => i.id)).toEqual(['docs-complete']);
+    // the review's docs control and the certification's own docs check both see it
+    expect(c.checklist.filter((i) => !i.ok).map((i) => i.id)).toEqual(['controls-satisfied', 'docs-complete']);
+    expect(c.checklist.find((i) => i.id === 'controls-satisfied')!.reason).toContain('documented-parameters');
     expect(c.checklist.find((i) => i.id === 'docs-complete')!.reason).toContain('undocumented parameters: email');
     expect(c.decision!.reasons).toContain('checklist item docs-complete failed');
     expect(c.statement_bundle).toBeNull();
@@ -130,7 +132,7 @@ describe('certify lifecycle', () => {
     const carried = await certify(s, id, '1.0.1');
     expect(carried.status, JSON.stringify(carried.decision)).toBe('certified');
     expect(carried.carried_from).toBe('1.0.0');
-    expect(carried.checklist.filter((i) => !i.ok).map((i) => i.id)).toEqual(['docs-complete']);
+    expect(carried.checklist.filter((i) => !i.ok).map((i) => i.id)).toEqual(['controls-satisfied', 'docs-complete']);
     // carried, not renewed: the same expiry
     expect(carried.expires_at!.getTime()).toBe(base.expires_at!.getTime());
 
