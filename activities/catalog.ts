@@ -3,6 +3,8 @@ import type { CatalogLifecycle } from '../domain/catalog.ts';
 import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
 import { RISK_RANK, catalogWriteTarget, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
+import { publishedKeys, verifyVersionSignature } from '../platform/version-trust.ts';
+import type { SigningKeyView, SigstoreBundleJson } from '../domain/trust.ts';
 
 export interface CatalogDeps {
   sql: Sql;
@@ -15,6 +17,9 @@ interface DocumentRow extends CatalogEntryRow {
   last_reviewed_at: Date | null;
   certification_state: string;
   visibility: string | null;
+  review_state: string | null;
+  version_digest: string | null;
+  signature_bundle: unknown;
   audience: string[];
   last_status: string | null;
   run_count: number | null;
@@ -56,6 +61,7 @@ export async function loadCatalogDocuments(
            coalesce((select array_agg(t.tag order by t.tag) from workflow_tag t where t.definition_id = d.id), '{}') as tags,
            v.created_by as author, a.decided_at as last_reviewed_at,
            coalesce(tp.certification_state, 'none') as certification_state, tp.visibility,
+           v.review_state, v.digest as version_digest, v.signature_bundle,
            coalesce((select array_agg(ta.tenant_id order by ta.tenant_id) from template_audience ta where ta.template_id = tp.id), '{}') as audience,
            h.last_status, h.run_count, h.failure_rate, h.avg_duration_ms, h.last_run_at,
            coalesce(cu.workflow_id, v.published_by_workflow_id) as provenance_workflow_id,
@@ -81,10 +87,20 @@ export async function loadCatalogDocuments(
     where d.latest_version is not null and ${where}
     order by d.id
     ${'ids' in select ? sql`` : sql`limit ${select.limit}`}`;
-  return rows.map(toDocument);
+  // "signed" means verified with the publisher's key over the digest, not merely present
+  const keys = rows.some((r) => r.signature_bundle) ? await publishedKeys(sql) : [];
+  return rows.map((r) => toDocument(r, keys));
 }
 
-function toDocument(r: DocumentRow): CatalogDocument {
+function signatureVerifies(r: DocumentRow, keys: readonly SigningKeyView[]): boolean {
+  if (!r.signature_bundle || !r.version_digest) return false;
+  return verifyVersionSignature(
+    { definition_id: r.id, version: r.latest_version, tenant_id: r.tenant_id, digest: r.version_digest, signature_bundle: r.signature_bundle as SigstoreBundleJson },
+    keys,
+  ).ok;
+}
+
+function toDocument(r: DocumentRow, keys: readonly SigningKeyView[]): CatalogDocument {
   return {
     id: r.id,
     name: r.name,
@@ -109,6 +125,9 @@ function toDocument(r: DocumentRow): CatalogDocument {
     ...(r.author ? { author: r.author } : {}),
     ...(r.last_reviewed_at ? { last_reviewed_at: seconds(r.last_reviewed_at) } : {}),
     certified: r.certification_state === 'certified',
+    reviewed: r.review_state === 'passed',
+    review_overdue: r.certification_state === 'stale',
+    signed: signatureVerifies(r, keys),
     ...(r.last_status ? { health_last_status: r.last_status } : {}),
     ...(r.failure_rate !== null ? { health_failure_rate: Number(r.failure_rate) } : {}),
     ...(r.avg_duration_ms !== null ? { health_avg_duration_ms: r.avg_duration_ms } : {}),

@@ -11,9 +11,10 @@ import { createAdapterActivities, type AdapterDeps } from './adapters/index.ts';
 import { createInstallActivities } from './install.ts';
 import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
+import { createCertifyActivities, type CertifyDeps } from './certify.ts';
 import { createReviewActivities, type ReviewDeps } from './review.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string } & Pick<ReviewDeps, 'review' | 'signEvidence'>;
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string } & Pick<ReviewDeps, 'review' | 'signEvidence'>;
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInstallActivities(deps),
     ...createCampaignActivities(deps),
     ...createUpgradeActivities(deps),
+    ...createCertifyActivities(deps),
     ...createReviewActivities(deps),
   };
 }

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import type { Sql } from '../platform/db.ts';
 import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
-import { contentDigest } from '../platform/digest.ts';
 import { catalogWriteTarget, type CatalogDocument } from '../platform/typesense.ts';
-import { checkInstallBindings, decideInstall, loadTemplateVersion, type TemplateVersionFacts } from '../platform/install-check.ts';
+import { checkInstallBindings, decideInstall, installPolicyInput, loadTemplateVersion, type TemplateVersionFacts } from '../platform/install-check.ts';
+import { verifyVersionForInstall } from '../platform/version-trust.ts';
 import { conflict, inputError, notAllowed, notFound } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import { workflowIds } from '../domain/ids.ts';
@@ -89,14 +89,24 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
         return { decision: decideInstall(policy, input.requestedBy, tenantOf(input), f, input), risk: f.risk };
       }),
 
-    /** The version's stored spec still hashes to its published digest (nothing changed it behind the lifecycle's back). */
+    /**
+     * The version is what its publisher signed and what this tenant accepts
+     * (platform/version-trust.ts): the stored spec still hashes to its published digest, the
+     * signature bundle verifies with the publisher's key among the tenant's trust roots over
+     * that digest, another tenant's version passed its review, and a certification is there
+     * when the tenant requires one. A refusal (TRUST_CODES) ends the install before anything
+     * is reserved; an overdue certification is recorded as a warning.
+     */
     verifyInstallDigest: (input: InstallInput) =>
-      asFailure(async (): Promise<{ digest: string }> => {
+      asFailure(async (): Promise<{ digest: string; keyId: string; warnings: string[] }> => {
         const f = await templateVersion(sql, input);
         if (!f.spec) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
-        const digest = contentDigest(f.spec);
-        if (digest !== f.digest) throw inputError('DIGEST_MISMATCH', `the stored spec of ${input.definitionId}@${input.version} does not match its published digest`);
-        return { digest };
+        const facts = installPolicyInput(input.requestedBy, tenantOf(input), f, input);
+        const verified = await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, facts);
+        const { workflowId } = execution();
+        const warnings = verified.certification.warnings;
+        await sql`update install_request set warnings = ${warnings}, updated_at = now() where workflow_id = ${workflowId}`;
+        return { digest: verified.digest, keyId: verified.keyId, warnings };
       }),
 
     /**
@@ -175,6 +185,8 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
         const f = await templateVersion(sql, input);
         const decision = decideInstall(policy, input.requestedBy, tenantOf(input), f, input);
         if (!decision.allow) throw notAllowed('TEMPLATE_WITHDRAWN', `the install is no longer allowed: ${decision.deny.join('; ')}`);
+        // the version is verified once more: an approval wait is long enough for a tampering
+        await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, installPolicyInput(input.requestedBy, tenantOf(input), f, input));
         const [row] = await sql<{ status: string }[]>`
           update workflow_instance set status = case when status = 'installing' then 'active' else status end, updated_at = now()
           where id = ${input.instanceId} and install_workflow_id = ${workflowId}

@@ -124,15 +124,15 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
           const db = tx as unknown as Sql;
           const [inst] = await tx<{ version: string; digest: string; status: string; parameters: Record<string, unknown>; secret_bindings: Record<string, string> }[]>`
             select version, digest, status, parameters, secret_bindings from workflow_instance where id = ${input.instanceId} for update`;
-          const [row] = await tx<{ applied_at: Date | null; to_digest: string | null; from_version: string; from_digest: string }[]>`
-            select applied_at, to_digest, from_version, from_digest from instance_upgrade where workflow_id = ${workflowId} and run_id = ${runId}`;
+          const [row] = await tx<{ applied_at: Date | null; to_digest: string | null; from_version: string; from_digest: string; tenant_id: string }[]>`
+            select applied_at, to_digest, from_version, from_digest, tenant_id from instance_upgrade where workflow_id = ${workflowId} and run_id = ${runId}`;
           if (!inst || !row) throw conflict('INSTANCE_GONE', `instance ${input.instanceId} or its upgrade is gone`);
           if (row.applied_at) return { appliedAt: row.applied_at.toISOString(), toDigest: row.to_digest! };
           if (inst.status !== 'active') throw conflict(UPGRADE_CODES.instanceNotActive, `instance ${input.instanceId} is ${inst.status}: it cannot be upgraded`);
           if (inst.version !== row.from_version || inst.digest !== row.from_digest) {
             throw conflict('INSTANCE_CHANGED', `instance ${input.instanceId} moved to ${inst.version} while the upgrade was planned`);
           }
-          const toDigest = await verifyTargetDigest(db, input.plan.definitionId, input.plan.toVersion);
+          const toDigest = await verifyTargetDigest(db, row.tenant_id, input.plan.definitionId, input.plan.toVersion);
           await tx`
             update workflow_instance set version = ${input.plan.toVersion}, digest = ${toDigest},
               parameters = ${tx.json(input.plan.next.parameters as never)}, secret_bindings = ${tx.json(input.plan.next.secrets)}, updated_at = now()

@@ -2,6 +2,7 @@ import type { Sql } from '../platform/db.ts';
 import type { Actor } from '../domain/actor.ts';
 import { HEALTH_WINDOW_DAYS, type CatalogDetail, type CatalogHealth, type CatalogLifecycle, type CatalogTrust } from '../domain/catalog.ts';
 import { approvalRequirements, trustSignals } from '../domain/catalog-rules.ts';
+import { emptyTrust, loadTrustSummaries, trustKey } from './trust-summary.ts';
 import { compareSemver } from '../domain/semver.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 import { readVisibleDefinition } from './read-models.ts';
@@ -76,7 +77,9 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
     : { windowDays: HEALTH_WINDOW_DAYS, runCount: 0 };
   const requirements = spec ? approvalRequirements(spec) : [];
   const certificationState = template?.certification_state ?? 'none';
+  const summary = current ? (await loadTrustSummaries(sql, actor.tenant, [{ definitionId: id, version: current.version }])).get(trustKey({ definitionId: id, version: current.version })) : undefined;
   const trust: CatalogTrust = {
+    ...(summary ?? emptyTrust()),
     ...(current ? { author: current.createdBy } : {}),
     ...(def.ownerTeam ? { ownerTeam: def.ownerTeam } : {}),
     // who approved is the owning tenant's business (as the approvals are); others learn
@@ -84,7 +87,16 @@ export async function readCatalogDetail(sql: Sql, actor: Actor, id: string, link
     ...(review ? { ...(own ? { reviewer: review.approver } : {}), lastReviewedAt: review.decided_at.toISOString() } : {}),
     certified: certificationState === 'certified',
     certificationState,
-    ...trustSignals({ risk: def.risk, status: def.status, reviewer: review?.approver, certificationState, health, approvalRequirements: requirements }),
+    ...trustSignals({
+      risk: def.risk,
+      status: def.status,
+      reviewer: review?.approver,
+      marketplaceReviewed: summary?.review.state === 'passed',
+      signed: !!summary?.signed?.verified,
+      certificationState,
+      health,
+      approvalRequirements: requirements,
+    }),
   };
 
   return {

@@ -8,6 +8,8 @@ import type { CatalogDocument, CatalogEntryRow } from '../platform/typesense.ts'
 import { visibleDefinitionSql, visibleDocumentFilter } from '../platform/access.ts';
 import { canSee, VISIBILITY_PROFILES, type Visibility } from '../domain/access.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../platform/search-keys.ts';
+import type { TrustSummary } from '../domain/trust.ts';
+import { emptyTrust, loadTrustSummaries, trustKey } from './trust-summary.ts';
 
 export const FACET_FIELDS = {
   category: 'category',
@@ -19,6 +21,9 @@ export const FACET_FIELDS = {
   certified: 'certified',
   visibility: 'visibility',
   publisher: 'tenant_id',
+  reviewed: 'reviewed',
+  reviewOverdue: 'review_overdue',
+  signed: 'signed',
 } as const;
 export type FacetName = keyof typeof FACET_FIELDS;
 export type Facets = Record<FacetName, { value: string; count: number }[]>;
@@ -28,7 +33,7 @@ export type Facets = Record<FacetName, { value: string; count: number }[]>;
  * an entry must carry every chosen tag, so tag counts stay within all filters — each
  * count is what adding that tag would leave.
  */
-const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status', 'certified', 'visibility', 'publisher'] as const;
+const DISJUNCTIVE = ['category', 'risk', 'scope', 'ownerTeam', 'status', 'certified', 'visibility', 'publisher', 'reviewed', 'reviewOverdue', 'signed'] as const;
 type DisjunctiveFacet = (typeof DISJUNCTIVE)[number];
 
 export interface CatalogSearchParams {
@@ -41,6 +46,10 @@ export interface CatalogSearchParams {
   status: string;
   tags: string[];
   certified?: boolean;
+  /** trust facets of the latest version: passed its marketplace review; certification overdue; signature verifies */
+  reviewed?: boolean;
+  reviewOverdue?: boolean;
+  signed?: boolean;
   /** the visibility profile (domain/access.ts); an entry without a template is internal-only */
   visibility?: Visibility;
   /** the publishing (owning) tenant */
@@ -79,6 +88,8 @@ export interface CatalogListItem {
   certified: boolean;
   visibility: Visibility;
   updatedAt: string;
+  /** the latest version's signature, review and certification (api/trust-summary.ts) */
+  trust: TrustSummary;
 }
 
 export interface CatalogSearchResult {
@@ -100,7 +111,7 @@ const MAX_FACET_VALUES = 50;
 const bq = (v: string) => `\`${v}\``;
 
 function emptyFacets(): Facets {
-  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [], certified: [], visibility: [], publisher: [] };
+  return { category: [], risk: [], scope: [], ownerTeam: [], tags: [], status: [], certified: [], visibility: [], publisher: [], reviewed: [], reviewOverdue: [], signed: [] };
 }
 
 const activeDisjunctive = (p: CatalogSearchParams): DisjunctiveFacet[] => DISJUNCTIVE.filter((f) => p[f] !== undefined);
@@ -142,6 +153,9 @@ export function typesenseSearchBody(tenant: string, collection: string, p: Catal
     certified: p.certified === undefined ? undefined : `certified:=${p.certified}`,
     visibility: p.visibility === undefined ? undefined : `visibility:=${bq(p.visibility)}`,
     publisher: p.publisher === undefined ? undefined : `tenant_id:=${bq(p.publisher)}`,
+    reviewed: p.reviewed === undefined ? undefined : `reviewed:=${p.reviewed}`,
+    reviewOverdue: p.reviewOverdue === undefined ? undefined : `review_overdue:=${p.reviewOverdue}`,
+    signed: p.signed === undefined ? undefined : `signed:=${p.signed}`,
   };
   const common: string[] = [];
   if (p.view === 'mine') common.push(`tenant_id:=${bq(tenant)}`);
@@ -299,13 +313,13 @@ export class CatalogSearch {
   async search(tenant: string, params: CatalogSearchParams): Promise<CatalogSearchResult> {
     if (Date.now() >= this.skipTypesenseUntil) {
       try {
-        return await this.searchTypesense(tenant, params);
+        return await withTrust(this.deps.sql, tenant, await this.searchTypesense(tenant, params));
       } catch (err) {
         this.skipTypesenseUntil = Date.now() + RETRY_AFTER_MS;
         this.deps.log.warn({ err }, 'catalog search: typesense failed, answering from postgres');
       }
     }
-    return { ...(await searchPostgres(this.deps.sql, tenant, params)), degraded: true };
+    return withTrust(this.deps.sql, tenant, { ...(await searchPostgres(this.deps.sql, tenant, params)), degraded: true });
   }
 
   /** The tenant's scoped search key (an HMAC of the parent key and the tenant filter). */
@@ -328,6 +342,12 @@ export class CatalogSearch {
     const res = await this.http.post<{ results: MultiSearchResult[] }>('/multi_search', key, body, TYPESENSE_TIMEOUT_MS);
     return readTypesenseResults(tenant, p, res.results);
   }
+}
+
+/** The page's rows with their trust summaries (one query for the page; the search documents carry only the facets). */
+async function withTrust(sql: Sql, tenant: string, r: CatalogSearchResult): Promise<CatalogSearchResult> {
+  const trust = await loadTrustSummaries(sql, tenant, r.items.map((i) => ({ definitionId: i.id, version: i.latestVersion })));
+  return { ...r, items: r.items.map((i) => ({ ...i, trust: trust.get(trustKey({ definitionId: i.id, version: i.latestVersion })) ?? emptyTrust() })) };
 }
 
 /**
@@ -371,6 +391,8 @@ function listItem(
     certified,
     visibility: d.visibility,
     updatedAt: updated.toISOString(),
+    // filled per page by withTrust
+    trust: emptyTrust(),
   };
 }
 
@@ -392,6 +414,12 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
              or exists (select 1 from workflow_tag t where t.definition_id = d.id and t.tag = any(${words}::text[])))`
     : sql``;
   const certified = sql`exists (select 1 from workflow_template tp where tp.definition_id = d.id and tp.certification_state = 'certified')`;
+  // the trust facets as the search documents have them (activities/catalog.ts); degraded: "signed" is a signature's
+  // presence here, where the documents hold its verification
+  const reviewed = sql`exists (select 1 from workflow_version lv where lv.definition_id = d.id and lv.version = d.latest_version and lv.review_state = 'passed')`;
+  const reviewOverdue = sql`exists (select 1 from workflow_template tp where tp.definition_id = d.id and tp.certification_state = 'stale')`;
+  const signed = sql`exists (select 1 from workflow_version lv where lv.definition_id = d.id and lv.version = d.latest_version and lv.signature_bundle is not null)`;
+  const computed: Partial<Record<DisjunctiveFacet, typeof certified>> = { certified, reviewed, reviewOverdue, signed };
   // as the search documents (activities/catalog.ts): no template yet = its tenant only
   const visibility = sql`coalesce((select tp.visibility from workflow_template tp where tp.definition_id = d.id), 'internal-only')`;
   const view =
@@ -417,13 +445,16 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
     certified: 'certified',
     visibility: 'visibility',
     publisher: 'tenant_id',
+    reviewed: 'reviewed',
+    reviewOverdue: 'review_overdue',
+    signed: 'signed',
   };
   // certification and visibility are not columns of workflow_definition: computed on `d`, selected into `m`
   const own = (f: DisjunctiveFacet, alias: string) =>
     p[f] === undefined
       ? sql``
-      : f === 'certified' && alias === 'd'
-        ? sql`and ${certified} = ${p.certified!}`
+      : computed[f] && alias === 'd'
+        ? sql`and ${computed[f]!} = ${p[f] as boolean}`
         : f === 'visibility' && alias === 'd'
           ? sql`and ${visibility} = ${p.visibility!}`
           : sql`and ${sql(alias)}.${sql(column[f])} = ${p[f]!}`;
@@ -456,7 +487,8 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
       limit ${p.perPage} offset ${(p.page - 1) * p.perPage}`,
     sql<{ facet: FacetName; value: string; count: number }[]>`
       with m as materialized (
-        select d.id, d.category, d.risk, d.scope, d.owner_team, d.status, d.tenant_id, ${certified} as certified, ${visibility} as visibility
+        select d.id, d.category, d.risk, d.scope, d.owner_team, d.status, d.tenant_id, ${certified} as certified, ${visibility} as visibility,
+               ${reviewed} as reviewed, ${reviewOverdue} as review_overdue, ${signed} as signed
         from workflow_definition d where ${common})
       ${facetOf('category', 'category')}
       union all ${facetOf('risk', 'risk')}
@@ -466,6 +498,9 @@ export async function searchPostgres(sql: Sql, tenant: string, p: CatalogSearchP
       union all ${facetOf('certified', 'certified')}
       union all ${facetOf('visibility', 'visibility')}
       union all ${facetOf('publisher', 'publisher')}
+      union all ${facetOf('reviewed', 'reviewed')}
+      union all ${facetOf('reviewOverdue', 'reviewOverdue')}
+      union all ${facetOf('signed', 'signed')}
       union all select 'tags', t.tag, count(*)::int from m join workflow_tag t on t.definition_id = m.id
         where true ${and(allBut(undefined, 'm'))} group by t.tag`,
   ]);

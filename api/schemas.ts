@@ -4,6 +4,7 @@ import { SEMVER } from '../domain/semver.ts';
 import { CATEGORIES, RISKS, SCOPES } from '../domain/spec.ts';
 import { ROLES } from '../domain/actor.ts';
 import type { CatalogDetail as CatalogDetailShape } from '../domain/catalog.ts';
+import type { TrustSummary as TrustSummaryShape } from '../domain/trust.ts';
 import { CHANGE_KINDS, CHANGE_RULES, RECORDED_CHANGE_KINDS, type ChangeClassification as ChangeClassificationShape, type ChangeRule } from '../domain/change-kind.ts';
 
 /** Schemas declared once: validation, the OpenAPI document and the tests use these. */
@@ -159,8 +160,36 @@ export const CatalogProvenanceEntry = z
   })
   .meta({ id: 'CatalogProvenanceEntry' });
 
+const KeyOwnerBody = z
+  .union([z.object({ kind: z.literal('platform'), id: z.literal('platform') }), z.object({ kind: z.literal('publisher'), id: z.string() })])
+  .meta({ id: 'KeyOwner' });
+
+/** domain/trust.ts TrustSummary: catalog rows and detail, template list and detail. */
+export const TrustSummaryBody = z
+  .object({
+    signed: z
+      .object({ keyId: z.string(), owner: KeyOwnerBody, verified: z.boolean().meta({ description: "verified against your tenant's trust roots, with the publisher as the key's owner" }) })
+      .nullable()
+      .meta({ description: 'null: the version carries no signature' }),
+    review: z.object({
+      state: z.enum(['none', 'pending', 'passed', 'failed', 'expired']),
+      reviewers: z.array(z.string()).meta({ description: 'the platform reviewers who approved' }),
+      reviewedAt: z.string().optional(),
+      requestId: z.string().optional(),
+    }),
+    certification: z.object({
+      status: z.enum(['none', 'checking', 'certified', 'refused', 'overdue', 'superseded', 'revoked']),
+      certifiedBy: z.string().optional(),
+      certifiedAt: z.string().optional(),
+      expiresAt: z.string().optional(),
+      overdue: z.boolean().meta({ description: '"review overdue": the certification expired and awaits recertification' }),
+    }),
+  })
+  .meta({ id: 'TrustSummary' });
+
 export const CatalogTrust = z
   .object({
+    ...TrustSummaryBody.shape,
     author: z.string().optional().meta({ description: 'who wrote the version a run uses' }),
     ownerTeam: z.string().optional(),
     reviewer: z
@@ -220,4 +249,5 @@ export const CatalogDetail = z
 // The schema and the shared type must describe the same JSON (checked by the compiler).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _catalogDetailMatchesDomain: Same<z.infer<typeof CatalogDetail>, CatalogDetailShape> = true;
+const _trustSummaryMatchesDomain: Same<z.infer<typeof TrustSummaryBody>, TrustSummaryShape> = true;
 const _changeMatchesDomain: Same<z.infer<typeof ChangeClassification>, ChangeClassificationShape> = true;

@@ -6,12 +6,19 @@ import type { Environment, TemplateBindings } from '../domain/marketplace.ts';
 import { compareSemver } from '../domain/semver.ts';
 import type { MyInstance, TemplateAudience, TemplateDetail, TemplateListItem, TemplateUsage, TemplateView } from '../domain/templates.ts';
 import { visibleDefinitionSql, visibleVersionSql } from '../platform/access.ts';
+import { emptyTrust, loadTrustSummaries, trustKey } from './trust-summary.ts';
 
 /**
  * The marketplace's reads (GET /templates…). Which templates a tenant may see is the
  * visibility rule's (platform/access.ts); a template it may not see is absent, so its
  * existence never leaks. Counts of other tenants' installs are aggregates, never who.
  */
+
+/** The rows with the trust summary of their latest version (one query for the page). */
+async function withTrust(sql: Sql, tenant: string, items: TemplateListItem[]): Promise<TemplateListItem[]> {
+  const trust = await loadTrustSummaries(sql, tenant, items.map((i) => ({ definitionId: i.definitionId, version: i.latestVersion })));
+  return items.map((i) => ({ ...i, trust: trust.get(trustKey({ definitionId: i.definitionId, version: i.latestVersion })) ?? emptyTrust() }));
+}
 
 /** A link to a workflow history in the Temporal Web UI. */
 export type HistoryLink = (workflowId: string, runId: string | undefined) => string;
@@ -72,6 +79,7 @@ function listItem(r: TemplateRow): TemplateListItem {
     environments: r.environments,
     regions: r.regions,
     certified: r.certification_state === 'certified',
+    trust: emptyTrust(),
     installs: r.installs,
     myInstances: r.my_instances,
   };
@@ -116,7 +124,7 @@ export async function listTemplates(sql: Sql, actor: Actor, p: TemplateListParam
     sql<{ n: number }[]>`
       select count(*)::int as n from workflow_template t join workflow_definition d on d.id = t.definition_id where ${where}`,
   ]);
-  return { items: rows.map(listItem), found: count?.n ?? 0 };
+  return { items: await withTrust(sql, tenant, rows.map(listItem)), found: count?.n ?? 0 };
 }
 
 /** One template the actor may see (absent otherwise), with what an installer needs. */
@@ -134,8 +142,9 @@ export async function readTemplate(sql: Sql, actor: Actor, id: string, link: His
     ? (await sql<{ tenant_id: string }[]>`select tenant_id from template_audience where template_id = ${id} order by tenant_id`).map((a) => a.tenant_id)
     : undefined;
   const visible = new Set(versions.map((v) => v.version));
+  const [item] = await withTrust(sql, actor.tenant, [listItem(r)]);
   return {
-    ...listItem(r),
+    ...item!,
     bindings: { parameters: r.bindings.parameters ?? [], secrets: r.bindings.secrets ?? [] },
     versions: versions
       .sort((a, b) => compareSemver(b.version, a.version))

@@ -37,10 +37,17 @@ export function healthReason(h: Pick<CatalogHealth, 'runCount' | 'failureRate' |
   return `health: ${runs(h.runCount)} in ${h.windowDays} days${h.failureRate !== undefined ? `, ${percent(h.failureRate)} failed` : ''}`;
 }
 
+/** The warning of an entry whose certification expired (certification_state 'stale'). */
+export const REVIEW_OVERDUE_WARNING = 'review overdue: the certification expired and awaits recertification';
+
 export interface TrustFacts {
   risk: string;
   status: string;
   reviewer?: string;
+  /** the latest version passed its marketplace review (issue 12) */
+  marketplaceReviewed?: boolean;
+  /** the latest version's signature verifies with its publisher's key */
+  signed?: boolean;
   certificationState: CatalogTrust['certificationState'];
   health: CatalogHealth;
   approvalRequirements: CatalogApprovalRequirement[];
@@ -58,8 +65,10 @@ export function trustSignals(f: TrustFacts): Pick<CatalogTrust, 'badges' | 'warn
   const warnings: string[] = [];
   const { health: h } = f;
 
-  if (f.reviewer) badges.push('reviewed');
+  if (f.reviewer || f.marketplaceReviewed) badges.push('reviewed');
   if (f.certificationState === 'certified') badges.push('certified');
+  if (f.certificationState === 'stale') badges.push('review overdue');
+  if (f.signed) badges.push('signed');
   if (h.runCount >= HEALTHY_MIN_RUNS && h.failureRate !== undefined && h.failureRate < HEALTHY_MAX_FAILURE_RATE) badges.push('healthy');
 
   if (f.risk === 'high' || f.risk === 'critical') {
@@ -71,7 +80,7 @@ export function trustSignals(f: TrustFacts): Pick<CatalogTrust, 'badges' | 'warn
     );
   }
   if (f.status === 'deprecated' || f.status === 'archived') warnings.push(f.status);
-  if (f.certificationState === 'stale') warnings.push('certification is stale');
+  if (f.certificationState === 'stale') warnings.push(REVIEW_OVERDUE_WARNING);
   if (f.certificationState === 'revoked') warnings.push('certification revoked');
   if (h.failureRate !== undefined && h.failureRate >= FAILING_MIN_FAILURE_RATE) {
     warnings.push(`failing: ${percent(h.failureRate)} of runs failed in ${h.windowDays} days`);

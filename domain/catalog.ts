@@ -3,6 +3,7 @@
  * one entry (GET /api/catalog/{id}) and the lifecycles that may change a search document.
  */
 import type { ChangeReason, RecordedChangeKind } from './change-kind.ts';
+import type { TrustSummary } from './trust.ts';
 
 /** Lifecycles that write catalog documents (each write is recorded with its workflow/run id). */
 export type CatalogLifecycle = 'publish' | 'health-rollup' | 'reindex' | 'curate';
@@ -21,7 +22,8 @@ export interface CatalogProvenanceEntry {
   temporalUiUrl: string;
 }
 
-export interface CatalogTrust {
+/** The entry's trust: the signature, marketplace review and certification of its latest version (TrustSummary), plus badges and warnings. */
+export interface CatalogTrust extends TrustSummary {
   /** who wrote the latest version */
   author?: string;
   ownerTeam?: string;

@@ -6,6 +6,7 @@ import type { VersionChangeFields } from './change-kind.ts';
 import type { Actor } from './actor.ts';
 import type { Visibility } from './access.ts';
 import type { Environment, TemplateBindings } from './marketplace.ts';
+import type { TrustSummary } from './trust.ts';
 
 /** A partner-curated template's list holds at most this many tenants. */
 export const MAX_AUDIENCE = 200;
@@ -38,6 +39,8 @@ export interface TemplateListItem {
   environments: Environment[];
   regions: string[];
   certified: boolean;
+  /** the latest version's signature, marketplace review and certification */
+  trust: TrustSummary;
   /** tenants with an installed instance (active, disabled or uninstalling): a count, never who */
   installs: number;
   /** the caller's tenant's instances of the template (every status but uninstalled) */

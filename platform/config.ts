@@ -128,6 +128,16 @@ const EnvSchema = z.object({
   SUPERVISOR_STATUS_FILE: z.string().min(1).optional(),
 
   /**
+   * How long a certification holds before its lifecycle marks it overdue ("review overdue"
+   * until recertified): `180d`, `4320h`, `30m` (at least a minute).
+   */
+  CERTIFICATION_TTL: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*(m|h|d)$/, 'must be a duration such as 180d, 720h or 30m')
+    .default('180d'),
+
+  /**
    * Marketplace reviews (workflows/review.ts): a review nobody decided is escalated to the
    * escalation group after REVIEW_ESCALATE_AFTER and expires after REVIEW_EXPIRE_AFTER
    * (both from when its evidence is gathered); the performance review dry-runs the version

@@ -7,7 +7,7 @@
  * route evaluates the same as a preview, without side effects.
  */
 import type { Sql } from './db.ts';
-import type { PolicyEngine } from './opa.ts';
+import type { InstallPolicyInput, PolicyEngine } from './opa.ts';
 import { visibleDefinitionSql, visibleVersionSql } from './access.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Visibility } from '../domain/access.ts';
@@ -88,14 +88,19 @@ const base = (t: { id: string; definition_id: string; owner_tenant: string; visi
 
 /** The install policy's decision for `actor` installing this version into `tenant`. */
 export function decideInstall(policy: PolicyEngine, actor: Actor, tenant: string, f: TemplateVersionFacts, req: Pick<InstallRequest, 'environment' | 'region'>): InstallDecision {
-  return policy.installDecision({
+  return policy.installDecision(installPolicyInput(actor, tenant, f, req));
+}
+
+/** The facts policies/install.rego decides on, for `actor` installing this version into `tenant`. */
+export function installPolicyInput(actor: Actor, tenant: string, f: TemplateVersionFacts, req: Pick<InstallRequest, 'environment' | 'region'>): InstallPolicyInput {
+  return {
     actor: { sub: actor.sub, tenant: actor.tenant, roles: actor.roles },
     tenant,
     environment: req.environment,
     ...(req.region ? { region: req.region } : {}),
     template: { id: f.templateId, owner_tenant: f.ownerTenant, visibility: f.visibility, visible: f.visible, risk: f.risk },
     version: { version: f.version, status: f.versionStatus, visible: f.versionVisible },
-  });
+  };
 }
 
 /** The binding checks of domain/install.ts against the tenant's own secrets, egress allow-list and ports. */

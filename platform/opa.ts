@@ -47,6 +47,16 @@ export class PolicyEngine {
     return { allow: r.allow, deny: r.deny, approvalsRequired: r.approvals_required, reasons: r.reasons };
   }
 
+  /** policies/install.rego `certification`: does this install need a certified version, and is it? */
+  installCertification(input: InstallCertificationInput): InstallCertificationDecision {
+    return this.evaluate<InstallCertificationDecision>('install/certification', input);
+  }
+
+  /** policies/certify.rego: the certification's outcome from its checklist, and a patch's carry-over. */
+  certifyDecision(input: CertifyPolicyInput): CertifyPolicyDecision {
+    return this.evaluate<CertifyPolicyDecision>('certify/decision', input);
+  }
+
   /** policies/review.rego `rules`: teams, quorum and own-team rule per kind for a version's risk; escalation group; budget. */
   reviewRules(input: { risk: string }): ReviewRules {
     type K = { teams: string[]; quorum: number; own_team_allowed: boolean };
@@ -101,6 +111,36 @@ export interface InstallPolicyInput {
   region?: string;
   template: { id: string; owner_tenant: string; visibility: Visibility; visible: boolean; risk: Risk };
   version: { version: string; status: string; visible: boolean };
+}
+
+/** policies/install.rego `certification`: the install facts plus the tenant's requirement and the version's certification. */
+export interface InstallCertificationInput extends InstallPolicyInput {
+  settings: { require_certification: 'off' | 'elevated-risk' | 'always' };
+  certification: { status: string };
+}
+
+export interface InstallCertificationDecision {
+  required: boolean;
+  allow: boolean;
+  deny: string[];
+  warnings: string[];
+}
+
+/** The facts policies/certify.rego decides on (activities/certify.ts gathers them). */
+export interface CertifyPolicyInput {
+  actor: { sub: string; roles: readonly string[] };
+  checklist: { id: string; ok: boolean }[];
+  version: { version: string; change_kind: string; risk: string };
+  /** the newest current certification of an earlier version of the definition */
+  previous?: { version: string; status: string; expired: boolean; patch_of: boolean; risk: string };
+}
+
+export interface CertifyPolicyDecision {
+  outcome: 'certified' | 'refused';
+  carried_from: string | null;
+  reasons: string[];
+  failed: string[];
+  carry_refusals: string[];
 }
 
 export interface PublishPolicyInput {

@@ -2,10 +2,20 @@ import { createHash } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Sql } from './db.ts';
-import { signStatement, statementFor, type KeyRing } from './signing.ts';
+import { BUNDLE_LIMITS, decodeStatement, jsonDepthExceeds, signStatement, statementFor, verifyBundle, type KeyRing } from './signing.ts';
 import { contentDigest } from './digest.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type ReceiptBody, type ReceiptDecision, type ReceiptLifecycle, type SigstoreBundleJson } from '../domain/trust.ts';
+import {
+  PLATFORM_KEY_OWNER,
+  PREDICATE_TYPES,
+  type ReceiptBody,
+  type ReceiptDecision,
+  type ReceiptLifecycle,
+  type SigningKeyView,
+  type SigstoreBundleJson,
+  type VerificationCheck,
+  type VerificationResult,
+} from '../domain/trust.ts';
 
 /**
  * Signed lifecycle receipts (issue 12, docs/adr/0007-signing-and-receipts.md).
@@ -197,4 +207,72 @@ function requested(actor: { sub: string; tenant: string }, start: HistoryEvent |
 async function readSealed(sql: Sql, receiptId: string): Promise<SealedReceipt | undefined> {
   const [row] = await sql<ReceiptRow[]>`select id, body, bundle, key_id from provenance_receipt where id = ${receiptId}`;
   return row?.body && row.bundle && row.key_id ? { receiptId: row.id, body: row.body, bundle: row.bundle, keyId: row.key_id } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification
+
+export interface ReceiptVerifyOptions {
+  /** the lifecycle's history (re-fetched from Temporal, or a history file): the digest is recomputed from it */
+  history?: readonly HistoryEvent[];
+  /** the subject digest the verifier expects (default: the receipt's own) */
+  subjectDigest?: string;
+}
+
+/**
+ * Verifies a receipt: its bundle (platform key, receipt predicate, the receipt's subject),
+ * that the body shown is the body signed, and — given the history — that the history
+ * digest it signed is the digest of that history. Never throws.
+ */
+export function verifyReceipt(receipt: { body?: unknown; bundle: unknown }, keys: readonly SigningKeyView[], opts: ReceiptVerifyOptions = {}): VerificationResult {
+  const claimed = isObject(receipt.body) ? (receipt.body as Partial<ReceiptBody>) : undefined;
+  const signedBody = decodeStatement(receipt.bundle)?.predicate as Partial<ReceiptBody> | undefined;
+  const subject = (claimed ?? signedBody)?.subject;
+  const result = verifyBundle(receipt.bundle, keys, {
+    keyOwner: PLATFORM_KEY_OWNER,
+    predicateType: PREDICATE_TYPES.receipt,
+    ...(typeof subject?.name === 'string' ? { subjectName: subject.name } : {}),
+    ...(opts.subjectDigest ? { subjectDigest: opts.subjectDigest } : typeof subject?.digest === 'string' ? { subjectDigest: subject.digest } : {}),
+  });
+  if (!result.ok) return result;
+  const fail = (check: VerificationCheck, message: string) => {
+    result.checks.push({ check, ok: false, message });
+    result.ok = false;
+    return result;
+  };
+  if (!isObject(signedBody) || !isObject(signedBody.history) || !isObject(signedBody.subject)) return fail('statement', 'the signed predicate is not a receipt body');
+  if (claimed !== undefined) {
+    const differs = firstDifference(claimed, signedBody);
+    if (differs) return fail('statement', `the receipt's ${differs} differs from what was signed`);
+  }
+  const { history } = signedBody;
+  if (opts.history) {
+    if (history.algorithm !== HISTORY_DIGEST_ALGORITHM) return fail('history', `unknown history digest algorithm "${String(history.algorithm)}"`);
+    let digest: string;
+    try {
+      digest = historyDigest(opts.history, Number(history.lastEventId));
+    } catch (e) {
+      return fail('history', `the history cannot be digested up to event ${String(history.lastEventId)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (digest !== history.digest) {
+      return fail('history', `the history digest of events 1..${String(history.lastEventId)} is ${digest}, not the signed ${String(history.digest)}`);
+    }
+    result.checks.push({ check: 'history', ok: true, message: `events 1..${String(history.lastEventId)} digest to the signed ${digest}` });
+  }
+  return result;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The first top-level field (or `body`) in which two bodies differ canonically; undefined when equal. */
+function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>): string | undefined {
+  if (jsonDepthExceeds(a, BUNDLE_LIMITS.maxDepth)) return 'body';
+  try {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)].sort())) {
+      if (canonicalJson(a[k] ?? null) !== canonicalJson(b[k] ?? null)) return k;
+    }
+    return undefined;
+  } catch {
+    return 'body';
+  }
 }

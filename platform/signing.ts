@@ -103,6 +103,13 @@ export const keyView = (r: Omit<KeyRow, 'private_key' | 'data_key' | 'wrap_key_i
   ...(r.retired_at ? { retiredAt: r.retired_at.toISOString() } : {}),
 });
 
+/** Every published key (no SECRETS_KEY needed: nothing is decrypted). */
+export async function listPublicKeys(sql: Sql): Promise<SigningKeyView[]> {
+  const rows = await sql<KeyRow[]>`
+    select id, owner_kind, owner_id, public_key, status, created_at, retired_at from signing_key order by created_at, id`;
+  return rows.map(keyView);
+}
+
 export function createKeyRing(sql: Sql, secretsKey: string): KeyRing {
   const { activeKeyId: wrapKeyId, keys: masterKeys } = parseSecretsKey(secretsKey);
   // decrypted private keys by key id: a key's material never changes, only its status
@@ -191,11 +198,7 @@ export function createKeyRing(sql: Sql, secretsKey: string): KeyRing {
       return keyView(row);
     },
 
-    async publicKeys() {
-      const rows = await sql<KeyRow[]>`
-        select id, owner_kind, owner_id, public_key, status, created_at, retired_at from signing_key order by created_at, id`;
-      return rows.map(keyView);
-    },
+    publicKeys: () => listPublicKeys(sql),
   };
 }
 

@@ -66,6 +66,12 @@ export interface CatalogDocument {
   author?: string;
   last_reviewed_at?: number;
   certified?: boolean;
+  /** the latest version passed its marketplace review (security, performance, docs) */
+  reviewed?: boolean;
+  /** the latest version's certification expired and awaits recertification ("review overdue") */
+  review_overdue?: boolean;
+  /** the latest version's signature verifies with its publisher's key over its digest (not merely present) */
+  signed?: boolean;
   /** health (from the latest health rollup, HEALTH_WINDOW_DAYS of runs) */
   health_last_status?: string;
   health_failure_rate?: number;
@@ -95,6 +101,9 @@ export const catalogSchema = (name: string): CollectionCreateSchema => ({
     { name: 'provenance_workflow_id', type: 'string', index: false, optional: true },
     { name: 'provenance_run_id', type: 'string', index: false, optional: true },
     { name: 'certified', type: 'bool', facet: true, optional: true },
+    { name: 'reviewed', type: 'bool', facet: true, optional: true },
+    { name: 'review_overdue', type: 'bool', facet: true, optional: true },
+    { name: 'signed', type: 'bool', facet: true, optional: true },
     { name: 'usage', type: 'int32', optional: true },
     { name: 'visibility', type: 'string', facet: true, optional: true },
     { name: 'audience', type: 'string[]', optional: true },

@@ -12,8 +12,8 @@ import type { Sql } from './db.ts';
 import type { PolicyEngine } from './opa.ts';
 import type { ExpressionSandbox } from './expression-sandbox.ts';
 import { SandboxUnavailableError } from './expression-sandbox.ts';
-import { checkInstallBindings, loadTemplateVersion, type TemplateVersionFacts } from './install-check.ts';
-import { contentDigest } from './digest.ts';
+import { checkInstallBindings, installPolicyInput, loadTemplateVersion, type TemplateVersionFacts } from './install-check.ts';
+import { verifyVersionForInstall, verifyVersionSigned } from './version-trust.ts';
 import type { Actor } from '../domain/actor.ts';
 import { conflict, inputError, notFound, type ErrorDetail } from '../domain/errors.ts';
 import { EXPRESSION_LIMITS } from '../domain/expressions.ts';
@@ -171,6 +171,8 @@ export async function planUpgrade(sql: Sql, policy: PolicyEngine, sandbox: Expre
   const inst = await loadUpgradeInstance(sql, tenant, instanceId);
   if (inst.status !== 'active') throw conflict(UPGRADE_CODES.instanceNotActive, `instance ${inst.id} is ${inst.status}: it cannot be upgraded`);
   const target = await loadUpgradeTarget(sql, inst, req.toVersion);
+  // the target is verified as an install of it would be (signature, review, certification)
+  await verifyVersionForInstall(sql, policy, tenant, target.definitionId, target.version, installPolicyInput(req.requestedBy, tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }));
   const next = target.spec;
   const classification = classifyUpgrade(inst.spec, next);
 
@@ -223,12 +225,12 @@ export async function planUpgrade(sql: Sql, policy: PolicyEngine, sandbox: Expre
   return { plan, instance: inst, fromDigest: inst.digest, toDigest: target.digest };
 }
 
-/** The target's stored spec still hashes to its published digest. */
-export async function verifyTargetDigest(sql: Sql, definitionId: string, version: string): Promise<string> {
-  const [v] = await sql<{ spec: SpecV1; digest: string }[]>`select spec, digest from workflow_version where definition_id = ${definitionId} and version = ${version}`;
-  if (!v) throw notFound('VERSION_NOT_FOUND', `${definitionId}@${version} does not exist`);
-  if (contentDigest(v.spec) !== v.digest) throw inputError('DIGEST_MISMATCH', `the stored spec of ${definitionId}@${version} does not match its published digest`);
-  return v.digest;
+/**
+ * The target's stored spec still hashes to its published digest, and its signature verifies
+ * with its publisher's key among the tenant's trust roots (platform/version-trust.ts).
+ */
+export async function verifyTargetDigest(sql: Sql, tenant: string, definitionId: string, version: string): Promise<string> {
+  return (await verifyVersionSigned(sql, tenant, definitionId, version)).digest;
 }
 
 export { SandboxUnavailableError };

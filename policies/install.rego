@@ -76,3 +76,44 @@ decision := {
 	"approvals_required": approvals_required,
 	"reasons": sort(reasons),
 }
+
+# METADATA
+# description: |
+#   Whether the installing tenant requires a certified version of another tenant's template
+#   (tenant_setting.require_certification: off, elevated-risk or always). A tenant's own
+#   templates never need one. An overdue certification still counts, with a warning.
+default certification_required := false
+
+certification_required if {
+	input.template.owner_tenant != input.tenant
+	input.settings.require_certification == "always"
+}
+
+certification_required if {
+	input.template.owner_tenant != input.tenant
+	input.settings.require_certification == "elevated-risk"
+	input.template.risk in elevated_risks
+}
+
+certified_states := {"certified", "overdue"}
+
+certification_refusals contains msg if {
+	certification_required
+	not input.certification.status in certified_states
+	msg := sprintf("tenant \"%s\" requires a certified version (%s): %s@%s is not certified", [input.tenant, input.settings.require_certification, input.template.id, input.version.version])
+}
+
+certification_warnings contains msg if {
+	input.certification.status == "overdue"
+	msg := sprintf("review overdue: the certification of %s@%s expired and awaits recertification", [input.template.id, input.version.version])
+}
+
+# METADATA
+# description: The certification part of the install decision, an entrypoint of its own.
+# entrypoint: true
+certification := {
+	"required": certification_required,
+	"allow": count(certification_refusals) == 0,
+	"deny": sort(certification_refusals),
+	"warnings": sort(certification_warnings),
+}

@@ -74,3 +74,43 @@ test_an_internal_version_of_an_offered_template_is_denied if {
 	not d.allow
 	d.deny == [`version 1.1.0 of "acme.payroll-sync" is not offered beyond its tenant`]
 }
+
+cert_facts(risk, setting, status) := object.union(facts(risk, "prod"), {
+	"settings": {"require_certification": setting},
+	"certification": {"status": status},
+})
+
+test_certification_is_not_required_by_default if {
+	c := install.certification with input as cert_facts("critical", "off", "none")
+	not c.required
+	c.allow
+}
+
+test_always_requires_a_certified_version if {
+	c := install.certification with input as cert_facts("low", "always", "none")
+	c.required
+	not c.allow
+	c.deny == [`tenant "globex" requires a certified version (always): acme.payroll-sync@1.0.0 is not certified`]
+	ok := install.certification with input as cert_facts("low", "always", "certified")
+	ok.allow
+}
+
+test_elevated_risk_requires_it_for_high_and_critical_only if {
+	low := install.certification with input as cert_facts("medium", "elevated-risk", "none")
+	low.allow
+	high := install.certification with input as cert_facts("high", "elevated-risk", "refused")
+	not high.allow
+}
+
+test_overdue_still_counts_with_a_warning if {
+	c := install.certification with input as cert_facts("high", "always", "overdue")
+	c.allow
+	c.warnings == ["review overdue: the certification of acme.payroll-sync@1.0.0 expired and awaits recertification"]
+}
+
+test_own_templates_never_need_certification if {
+	own := object.union(cert_facts("critical", "always", "none"), {"tenant": "acme", "actor": {"sub": "ada", "tenant": "acme", "roles": ["tenant-admin"]}})
+	c := install.certification with input as own
+	not c.required
+	c.allow
+}

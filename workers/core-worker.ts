@@ -6,7 +6,8 @@ import { createTypesense, ensureCatalogCollection } from '../platform/typesense.
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
 import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
-import { createKeyRing, type KeyRing } from '../platform/signing.ts';
+import { createKeyRing, signStatement, statementFor, type KeyRing } from '../platform/signing.ts';
+import { PLATFORM_KEY_OWNER, PREDICATE_TYPES } from '../domain/trust.ts';
 import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
@@ -27,6 +28,7 @@ export async function createCoreWorker(
   // tenant expressions run in evaluator processes of their own, never on this thread
   const sandbox = new ExpressionSandbox();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const ring = keyRing(sql, secrets.secretsKey ?? config.SECRETS_KEY);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -37,7 +39,12 @@ export async function createCoreWorker(
       typesense,
       policy,
       secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
-      keyRing: keyRing(sql, secrets.secretsKey ?? config.SECRETS_KEY),
+      keyRing: ring,
+      // the evidence statement: the version (name and digest) as subject, the evidence bundle as predicate
+      signEvidence: async (subject, bundle) => {
+        const signed = await signStatement(ring, PLATFORM_KEY_OWNER, statementFor(subject, PREDICATE_TYPES.evidence, bundle));
+        return { bundle: signed, keyId: signed.verificationMaterial.publicKey!.hint };
+      },
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
       sandbox,

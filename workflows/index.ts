@@ -9,4 +9,5 @@ export { installWorkflow, uninstallWorkflow, instanceStatusWorkflow } from './in
 export { curateTemplateWorkflow } from './curate-template.ts';
 export { upgradeCampaignWorkflow } from './campaign.ts';
 export { upgradeWorkflow } from './upgrade.ts';
+export { certifyWorkflow } from './certify.ts';
 export { reviewWorkflow, reviewKindWorkflow } from './review.ts';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
-import { CatalogDetail, CatalogItem, DefinitionIdParam } from '../schemas.ts';
+import { CatalogDetail, CatalogItem, DefinitionIdParam, TrustSummaryBody } from '../schemas.ts';
 import { CATALOG_VIEWS, CatalogSearch } from '../catalog-search.ts';
 import { VISIBILITY_PROFILES } from '../../domain/access.ts';
 import { TENANT_ID } from '../../domain/ids.ts';
@@ -35,6 +35,9 @@ const CatalogQuery = z.strictObject({
     .optional()
     .meta({ ...param('tags'), description: 'comma-separated; an entry must carry every tag' }),
   certified: z.enum(['true', 'false']).optional().meta(param('certified')),
+  reviewed: z.enum(['true', 'false']).optional().meta({ ...param('reviewed'), description: 'the latest version passed its marketplace review' }),
+  reviewOverdue: z.enum(['true', 'false']).optional().meta({ ...param('reviewOverdue'), description: 'the certification expired ("review overdue")' }),
+  signed: z.enum(['true', 'false']).optional().meta({ ...param('signed'), description: "the latest version's signature verifies with its publisher's key" }),
   visibility: z.enum(VISIBILITY_PROFILES).optional().meta(param('visibility')),
   publisher: z.string().regex(TENANT_ID, 'must be a tenant id').optional().meta({ ...param('publisher'), description: 'the publishing (owning) tenant' }),
   view: z.enum(CATALOG_VIEWS).optional().meta({
@@ -50,6 +53,7 @@ const FacetCounts = z.array(z.object({ value: z.string(), count: z.number().int(
 
 const CatalogListItem = CatalogItem.extend({
   certified: z.boolean(),
+  trust: TrustSummaryBody,
   visibility: z.enum(VISIBILITY_PROFILES).meta({ description: 'the marketplace profile of its template (internal-only without one)' }),
 }).meta({ id: 'CatalogListItem' });
 
@@ -69,6 +73,9 @@ const CatalogSearchResponse = z
       certified: FacetCounts.meta({ description: 'values "true" and "false"' }),
       visibility: FacetCounts,
       publisher: FacetCounts.meta({ description: 'publishing tenants' }),
+      reviewed: FacetCounts.meta({ description: 'values "true" and "false"' }),
+      reviewOverdue: FacetCounts.meta({ description: 'values "true" and "false"' }),
+      signed: FacetCounts.meta({ description: 'values "true" and "false"' }),
     }),
     source: z.enum(['typesense', 'postgres']).meta({ description: '`postgres` when Typesense was unavailable (full-text search, no typo tolerance)' }),
     degraded: z.literal(true).optional(),
@@ -145,12 +152,16 @@ export function catalogRoutes(deps: ApiDeps) {
   const catalog = new CatalogSearch(deps);
   app.openapi(search, async (c) => {
     const actor = c.get('actor');
-    const { tags, certified, ...rest } = c.req.valid('query');
+    const { tags, certified, reviewed, reviewOverdue, signed, ...rest } = c.req.valid('query');
+    const flag = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
     // The tenant comes from the token, never from the query.
     const result = await catalog.search(actor.tenant, {
       ...rest,
       tags: tags ? [...new Set(tags.split(','))] : [],
       ...(certified ? { certified: certified === 'true' } : {}),
+      ...(reviewed ? { reviewed: flag(reviewed)! } : {}),
+      ...(reviewOverdue ? { reviewOverdue: flag(reviewOverdue)! } : {}),
+      ...(signed ? { signed: flag(signed)! } : {}),
     });
     return c.json(result as z.infer<typeof CatalogSearchResponse>, 200);
   });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Actor } from '../../domain/actor.ts';
 import { ROLES } from '../../domain/actor.ts';
-import { conflict, notFound } from '../../domain/errors.ts';
+import { conflict, DomainError, notFound } from '../../domain/errors.ts';
 import { SEMVER } from '../../domain/semver.ts';
 import { DEFINITION_ID } from '../../domain/ids.ts';
 import { ENVIRONMENTS, REGION, type Environment } from '../../domain/marketplace.ts';
@@ -22,7 +22,9 @@ import {
   type InstallState,
   type InstallStatus,
 } from '../../domain/install.ts';
-import { checkInstallBindings, decideInstall, loadTemplateVersion, type TemplateVersionFacts } from '../../platform/install-check.ts';
+import { checkInstallBindings, decideInstall, installPolicyInput, loadTemplateVersion, type TemplateVersionFacts } from '../../platform/install-check.ts';
+import { currentCertification, verifyVersionForInstall } from '../../platform/version-trust.ts';
+import { TRUST_CODES } from '../../domain/trust.ts';
 import { loadPolicyEngine } from '../../platform/opa.ts';
 import type { Sql } from '../../platform/db.ts';
 import { approveInstallUpdate, installLifecycle, installStateQuery, rejectInstallUpdate } from '../../workflows/contracts/index.ts';
@@ -94,6 +96,19 @@ const InstallCheckResult = z
     missing: z.object({ secrets: z.array(z.string()), parameters: z.array(z.string()) }),
     endpoints: z.array(z.object({ parameter: z.string(), url: z.string(), allowed: z.boolean(), reason: z.string().optional() })),
     problems: z.array(Detail).meta({ description: 'every binding problem, each with its code (what an install would report as invalid)' }),
+    trust: z
+      .object({
+        verified: z.boolean().meta({ description: "the version's digest, signature (publisher's key, your trust roots), review and required certification hold" }),
+        code: z.string().optional().meta({ description: 'the TRUST_CODES (or DIGEST_MISMATCH) code an install would be refused with' }),
+        message: z.string().optional(),
+        keyId: z.string().optional(),
+        certification: z.object({
+          status: z.string(),
+          required: z.boolean().meta({ description: "your tenant's require_certification setting applies to this template" }),
+        }),
+        warnings: z.array(z.string()).meta({ description: 'e.g. "review overdue": the certification expired' }),
+      })
+      .meta({ id: 'InstallTrustCheck' }),
   })
   .meta({ id: 'InstallCheck' });
 
@@ -126,6 +141,7 @@ const InstallView = z
     runId: z.string(),
     temporalUrl: z.string(),
     requestedBy: z.string(),
+    warnings: z.array(z.string()).meta({ description: 'what the install was warned of, e.g. "review overdue" (an expired certification)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -163,8 +179,14 @@ const requestInstall = guarded('install.request', {
   },
   responses: {
     202: json(InstallStarted, 'Install lifecycle started (or joined)'),
-    409: errorResponse('INSTANCE_EXISTS: a live instance of the template is installed (or being installed) in that environment; NOT_PUBLISHED'),
+    409: errorResponse(
+      'INSTANCE_EXISTS: a live instance of the template is installed (or being installed) in that environment; NOT_PUBLISHED; ' +
+        'REVIEW_REQUIRED: another tenant\'s version that has not passed its review; CERTIFICATION_REQUIRED: your tenant requires a certified version',
+    ),
     ...errors,
+    422: errorResponse(
+      'Invalid input; or the version does not verify: DIGEST_MISMATCH, VERSION_UNSIGNED, BUNDLE_MALFORMED, SIGNATURE_INVALID, KEY_UNTRUSTED, KEY_OWNER_MISMATCH, SUBJECT_DIGEST_MISMATCH',
+    ),
   },
 });
 
@@ -220,6 +242,7 @@ interface InstallRow {
   status: InstallStatus;
   decision: InstallDecision | null;
   error: InstallError | null;
+  warnings: string[] | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -280,9 +303,22 @@ export function installRoutes(deps: ApiDeps) {
       runId: row.run_id,
       temporalUrl: lifecycles.link(row.workflow_id, row.run_id),
       requestedBy: row.requested_by,
+      warnings: row.warnings ?? [],
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
+  };
+
+  /** The trust half of the preview: what verifyVersionForInstall would say, as data. */
+  const trustPreview = async (f: TemplateVersionFacts, actor: Actor, body: { environment: Environment; region?: string }) => {
+    const cert = await currentCertification(sql, f.definitionId, f.version);
+    try {
+      const v = await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body));
+      return { verified: true, keyId: v.keyId, certification: { status: v.certification.status, required: v.certification.required }, warnings: v.certification.warnings };
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      return { verified: false, code: e.code, message: e.message, certification: { status: cert.status, required: e.code === TRUST_CODES.certificationRequired }, warnings: [] };
+    }
   };
 
   app.openapi(installCheck, async (c) => {
@@ -293,11 +329,13 @@ export function installRoutes(deps: ApiDeps) {
     const f = await visibleTemplate(sql, actor, id, body.version);
     const decision = decideInstall(await policy(), actor, actor.tenant, f, body);
     const report = await checkInstallBindings(sql, await policy(), actor.tenant, f, body);
+    const trust = await trustPreview(f, actor, body);
     return c.json(
       {
         templateId: f.templateId,
         version: f.version,
-        allow: decision.allow && report.problems.length === 0,
+        allow: decision.allow && report.problems.length === 0 && trust.verified,
+        trust,
         deny: decision.deny,
         approvalsRequired: decision.approvalsRequired,
         reasons: decision.reasons,
@@ -314,6 +352,8 @@ export function installRoutes(deps: ApiDeps) {
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
     const f = await visibleTemplate(sql, actor, body.templateId, body.version);
+    // refused early with the lifecycle's own codes (it verifies again before anything is bound)
+    await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body));
     // a retried request (same key) names the same instance, and joins its install
     let instanceId = '';
     for (let attempt = 0; attempt < 5 && !instanceId; attempt++) {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
-import { DefinitionIdParam, VersionChange } from '../schemas.ts';
+import { DefinitionIdParam, TrustSummaryBody, VersionChange } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { listTemplates, readTemplate, readTemplateAudience, readTemplateUsage, readTemplateAccess } from '../template-read-models.ts';
@@ -37,6 +37,7 @@ const TemplateListItem = z
     environments: z.array(z.enum(ENVIRONMENTS)),
     regions: z.array(z.string()).meta({ description: 'empty: any region' }),
     certified: z.boolean(),
+    trust: TrustSummaryBody,
     installs: z.number().int().meta({ description: 'tenants with an installed instance of it (a count, never who)' }),
     myInstances: z
       .array(z.object({ id: z.string(), environment: z.string(), version: z.string(), status: z.string() }))

@@ -35,7 +35,9 @@ describe('trust badges and warnings', () => {
   it('"reviewed" needs a reviewer, "certified" a certified template', () => {
     expect(trustSignals(facts({ reviewer: 'bob' })).badges).toEqual(['reviewed']);
     expect(trustSignals(facts({ certificationState: 'certified' })).badges).toEqual(['certified']);
-    expect(trustSignals(facts({ certificationState: 'stale' })).warnings).toEqual(['certification is stale']);
+    expect(trustSignals(facts({ certificationState: 'stale' })).warnings).toEqual(['review overdue: the certification expired and awaits recertification']);
+    expect(trustSignals(facts({ certificationState: 'stale' })).badges).toEqual(['review overdue']);
+    expect(trustSignals(facts({ marketplaceReviewed: true, signed: true })).badges).toEqual(['reviewed', 'signed']);
     expect(trustSignals(facts({ certificationState: 'revoked' })).warnings).toEqual(['certification revoked']);
   });
 
@@ -76,7 +78,7 @@ describe('trust badges and warnings', () => {
     expect(all.warnings).toEqual([
       'high risk: runs act without an approval step',
       'deprecated',
-      'certification is stale',
+      'review overdue: the certification expired and awaits recertification',
       'failing: 50% of runs failed in 30 days',
       'never run',
     ]);

@@ -11,4 +11,5 @@ export * from './upgrade.ts';
 /** Default task queue of the core worker (configurable: TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'maestro-core';
 export * from './campaign.ts';
+export * from './certify.ts';
 export * from './review.ts';

@@ -1,0 +1,164 @@
+/**
+ * What an install (and an upgrade to a version) verifies before anything is bound, in one
+ * place: the version's stored spec hashes to its digest; its signature bundle verifies with
+ * its publisher's key, among the installing tenant's trust roots, over that digest; another
+ * tenant's version passed its marketplace review; and, when the tenant requires it
+ * (policies/install.rego `certification`), it is certified. Each refusal carries a stable
+ * TRUST_CODES code. The install and upgrade lifecycles call it from their activities (so it
+ * is in their history), the API's pre-checks call it to refuse early.
+ */
+import type { Sql } from './db.ts';
+import type { PolicyEngine, InstallPolicyInput } from './opa.ts';
+import { contentDigest } from './digest.ts';
+import { keyView, tenantTrust, verifyBundle } from './signing.ts';
+import { conflict, inputError, notFound, type DomainError } from '../domain/errors.ts';
+import { PREDICATE_TYPES, TRUST_CODES, type KeyOwner, type SigningKeyView, type SigstoreBundleJson, type VerificationResult } from '../domain/trust.ts';
+import type { CertificationStatus } from '../domain/trust.ts';
+import type { SpecV1 } from '../domain/spec-types.ts';
+
+export interface VersionTrustRow {
+  definition_id: string;
+  version: string;
+  tenant_id: string;
+  status: string;
+  digest: string;
+  spec: SpecV1;
+  signature_bundle: SigstoreBundleJson | null;
+  signature_key_id: string | null;
+  review_state: 'none' | 'pending' | 'passed' | 'failed' | 'expired';
+  visibility: string;
+}
+
+/** Every published signing key, active and retired (the trust roots before a tenant's filter). Needs no secret. */
+export async function publishedKeys(sql: Sql): Promise<SigningKeyView[]> {
+  const rows = await sql<Parameters<typeof keyView>[0][]>`
+    select id, owner_kind, owner_id, public_key, status, created_at, retired_at from signing_key order by created_at, id`;
+  return rows.map(keyView);
+}
+
+/**
+ * The keys a tenant's installs accept: the platform's, the publishers it trusts
+ * (`tenant_setting.trusted_publishers`, null = all), and always its own publisher key —
+ * a tenant installing its own versions never has to list itself.
+ */
+export async function installTrust(sql: Sql, tenant: string): Promise<(key: SigningKeyView) => boolean> {
+  const base = await tenantTrust(sql, tenant);
+  return (k) => base(k) || (k.owner.kind === 'publisher' && k.owner.id === tenant);
+}
+
+const publisherOf = (tenant: string): KeyOwner => ({ kind: 'publisher', id: tenant });
+
+/** The TRUST_CODES code of a failed verification: the first failed check names it. */
+export function trustCodeOf(result: VerificationResult, keys: readonly SigningKeyView[], expectedOwner: KeyOwner): string {
+  const failed = result.checks.find((c) => !c.ok);
+  switch (failed?.check) {
+    case 'bundle':
+      return TRUST_CODES.bundleMalformed;
+    case 'key': {
+      const key = keys.find((k) => k.keyId === result.keyId);
+      if (key && (key.owner.kind !== expectedOwner.kind || key.owner.id !== expectedOwner.id)) return TRUST_CODES.keyOwnerMismatch;
+      return TRUST_CODES.keyUntrusted;
+    }
+    case 'signature':
+      return TRUST_CODES.signatureInvalid;
+    case 'statement':
+      return TRUST_CODES.bundleMalformed;
+    case 'subject':
+      return TRUST_CODES.subjectDigestMismatch;
+    case 'history':
+      return TRUST_CODES.historyDigestMismatch;
+    default:
+      return TRUST_CODES.signatureInvalid;
+  }
+}
+
+/** The version's signature, verified as `tenant` accepts it (its trust roots), with the publisher as the key's owner. */
+export function verifyVersionSignature(row: Pick<VersionTrustRow, 'definition_id' | 'version' | 'tenant_id' | 'digest' | 'signature_bundle'>, keys: readonly SigningKeyView[], trusted?: (k: SigningKeyView) => boolean): VerificationResult {
+  return verifyBundle(row.signature_bundle, keys, {
+    subjectDigest: row.digest,
+    subjectName: `${row.definition_id}@${row.version}`,
+    keyOwner: publisherOf(row.tenant_id),
+    predicateType: PREDICATE_TYPES.version,
+    ...(trusted ? { trusted } : {}),
+  });
+}
+
+export async function loadVersionTrustRow(sql: Sql, definitionId: string, version: string): Promise<VersionTrustRow | undefined> {
+  const [row] = await sql<VersionTrustRow[]>`
+    select definition_id, version, tenant_id, status, digest, spec, signature_bundle, signature_key_id, review_state, visibility
+    from workflow_version where definition_id = ${definitionId} and version = ${version}`;
+  return row;
+}
+
+export interface VersionTrustOutcome {
+  digest: string;
+  keyId: string;
+  keyOwner: KeyOwner;
+  /** the certification part of the install decision (policies/install.rego) */
+  certification: { status: CertificationStatus | 'none'; required: boolean; warnings: string[] };
+}
+
+/** The version's current certification status ('none' without one); an expired certification is overdue even before its timer fires. */
+export async function currentCertification(sql: Sql, definitionId: string, version: string): Promise<{ status: CertificationStatus | 'none'; expiresAt?: Date }> {
+  const [c] = await sql<{ status: CertificationStatus; expires_at: Date | null }[]>`
+    select status, expires_at from certification
+    where definition_id = ${definitionId} and version = ${version} and status in ('certified', 'overdue') limit 1`;
+  if (!c) return { status: 'none' };
+  const expired = c.expires_at !== null && c.expires_at.getTime() <= Date.now();
+  return { status: c.status === 'certified' && expired ? 'overdue' : c.status, ...(c.expires_at ? { expiresAt: c.expires_at } : {}) };
+}
+
+/**
+ * Verifies `definitionId@version` for an install (or upgrade) into `tenant`. Throws a
+ * DomainError with a TRUST_CODES code (or DIGEST_MISMATCH / VERSION_NOT_FOUND) when it
+ * must be refused; returns what was verified otherwise.
+ */
+export async function verifyVersionForInstall(
+  sql: Sql,
+  policy: PolicyEngine,
+  tenant: string,
+  definitionId: string,
+  version: string,
+  policyFacts: InstallPolicyInput,
+): Promise<VersionTrustOutcome> {
+  const signed = await verifyVersionSigned(sql, tenant, definitionId, version);
+  // 4. certification, when the tenant requires it (install.rego)
+  const cert = await currentCertification(sql, definitionId, version);
+  const [setting] = await sql<{ require_certification: 'off' | 'elevated-risk' | 'always' }[]>`
+    select require_certification from tenant_setting where tenant_id = ${tenant}`;
+  const decision = policy.installCertification({
+    ...policyFacts,
+    settings: { require_certification: setting?.require_certification ?? 'off' },
+    certification: { status: cert.status },
+  });
+  if (!decision.allow) throw conflict(TRUST_CODES.certificationRequired, decision.deny.join('; '));
+  return { ...signed, certification: { status: cert.status, required: decision.required, warnings: decision.warnings } };
+}
+
+/**
+ * Steps 1–3 of verifyVersionForInstall: digest, review (another tenant's version) and
+ * signature. `sql` may be a transaction (the upgrade's apply re-verifies inside its own).
+ */
+export async function verifyVersionSigned(sql: Sql, tenant: string, definitionId: string, version: string): Promise<Omit<VersionTrustOutcome, 'certification'>> {
+  const row = await loadVersionTrustRow(sql, definitionId, version);
+  if (!row || row.status !== 'published') throw notFound('VERSION_NOT_FOUND', `${definitionId}@${version} is not a published version`);
+  // 1. the content: the stored spec still hashes to the digest it was published (and signed) with
+  if (contentDigest(row.spec) !== row.digest) {
+    throw inputError('DIGEST_MISMATCH', `the stored spec of ${definitionId}@${version} does not match its published digest`);
+  }
+  // 2. another tenant's version: offered only after a passed marketplace review
+  if (row.tenant_id !== tenant && row.review_state !== 'passed') {
+    throw conflict(TRUST_CODES.reviewRequired, `${definitionId}@${version} has not passed its marketplace review (review ${row.review_state})`);
+  }
+  // 3. the signature: by the publisher's key, trusted by this tenant, over this digest
+  if (!row.signature_bundle) throw inputError(TRUST_CODES.unsigned, `${definitionId}@${version} carries no signature`);
+  const keys = await publishedKeys(sql);
+  const result = verifyVersionSignature(row, keys, await installTrust(sql, tenant));
+  if (!result.ok) {
+    const failed = result.checks.find((c) => !c.ok);
+    throw trustError(trustCodeOf(result, keys, publisherOf(row.tenant_id)), `the signature of ${definitionId}@${version} does not verify: ${failed?.message ?? 'unknown'}`);
+  }
+  return { digest: row.digest, keyId: result.keyId!, keyOwner: result.keyOwner! };
+}
+
+const trustError = (code: string, message: string): DomainError => inputError(code, message);
