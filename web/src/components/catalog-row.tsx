@@ -3,7 +3,6 @@ import { createUniqueId, For, Show } from 'solid-js';
 import type { CatalogEntry } from '../data/catalog.ts';
 import { isHighRisk } from '../data/definitions.ts';
 import { formatDate } from '../lib/format.ts';
-import { trustSummaryOf } from '../lib/trust-badges.ts';
 import { RiskBadge } from './risk-badge.tsx';
 import { ScopeBadge } from './scope-badge.tsx';
 import { TrustBadges } from './trust-badges.tsx';
@@ -53,18 +52,13 @@ export function CatalogRow(props: {
                 <A href={catalogEntryHref(entry().id)} class="row-link" id={`${id}-title`} tabIndex={-1}>
                   {entry().title || entry().name}
                 </A>
-                <Show when={entry().certified && !trustSummaryOf(entry())}>
-                  <span class="badge certified" data-testid="certified-badge">
-                    <span aria-hidden="true">✓</span> certified
-                  </span>
-                </Show>
                 <code class="row-id">{entry().id}</code>
-                <TrustBadges trust={trustSummaryOf(entry())} status={entry().status} class="row-trust" />
               </h3>
               <p class="row-desc" id={`${id}-desc`}>
                 {entry().description}
               </p>
               <div class="row-bottom">
+                <TrustBadges trust={entry().trust} status={entry().status} class="row-trust" />
                 <Show when={high()}>
                   <span class="row-approval" data-testid="row-approval-note">
                     <span aria-hidden="true">‖ </span>Runs need approval

@@ -49,7 +49,7 @@ export function CatalogTrust(props: { detail: CatalogDetail }) {
             <dd>{t().ownerTeam ?? props.detail.ownerTeam ?? <span class="muted">none named</span>}</dd>
           </div>
           <div>
-            <dt>Reviewer</dt>
+            <dt>Publish approver</dt>
             <dd>
               {t().reviewer ??
                 (t().lastReviewedAt ? (

@@ -28,11 +28,16 @@ export function CertificationPanel(props: { definitionId: string; version: strin
   };
   const [started, setStarted] = createSignal(false);
 
-  // while the checklist runs (or right after Certify, before the lifecycle has written anything), ask again
+  // while the checklist runs (or right after Certify, before the lifecycle has written anything), ask again;
+  // when it ends, everything that shows the version's trust (badges, rows, details) is read afresh
+  let wasChecking = false;
   createEffect(() => {
     const c = cert();
     if (c === undefined) return;
-    if (!(c?.status === 'checking' || (started() && !c))) return;
+    const checking = c?.status === 'checking' || (started() && !c);
+    if (wasChecking && !checking) void revalidate();
+    wasChecking = checking;
+    if (!checking) return;
     const timer = setTimeout(() => void revalidate(certification.keyFor(props.definitionId, props.version)), POLL_MS);
     onCleanup(() => clearTimeout(timer));
   });

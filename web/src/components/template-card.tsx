@@ -2,7 +2,6 @@ import { A } from '@solidjs/router';
 import { createUniqueId, For, Show } from 'solid-js';
 import type { Risk } from '../../../domain/spec.ts';
 import type { TemplateListItem } from '../data/marketplace.ts';
-import { trustSummaryOf } from '../lib/trust-badges.ts';
 import { RiskBadge } from './risk-badge.tsx';
 import { TrustBadges } from './trust-badges.tsx';
 import { VisibilityBadge } from './visibility-badge.tsx';
@@ -43,13 +42,8 @@ export function TemplateCard(props: { item: TemplateListItem; ownTenant?: string
         <div class="badges">
           <VisibilityBadge visibility={t().visibility} />
           <RiskBadge risk={t().risk as Risk} />
-          <Show when={t().certified && !trustSummaryOf(t())}>
-            <span class="badge certified" data-testid="certified-badge">
-              <span aria-hidden="true">✓</span> certified
-            </span>
-          </Show>
         </div>
-        <TrustBadges trust={trustSummaryOf(t())} class="card-trust" />
+        <TrustBadges trust={t().trust} class="card-trust" />
         <dl class="side-facts">
           <div>
             <dt>Publisher</dt>

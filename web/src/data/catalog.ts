@@ -28,8 +28,8 @@ export interface CatalogEntry {
   status: string;
   tags: string[];
   certified?: boolean;
-  /** reviewed, certified, signed: the badges of the row */
-  trust?: TrustSummary;
+  /** reviewed, certified, signed: the badges of the row (of its latest version) */
+  trust: TrustSummary;
   updatedAt: string;
 }
 

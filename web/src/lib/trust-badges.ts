@@ -89,18 +89,3 @@ export function trustBadges(input: TrustBadgeInput): TrustBadge[] {
   return out;
 }
 
-const isSummary = (v: unknown): v is TrustSummary =>
-  Boolean(v && typeof v === 'object' && 'review' in v && 'certification' in v && 'signed' in v);
-
-/**
- * The TrustSummary of a row, card or detail: `trust` where it is one (search rows,
- * templates), else `trustSummary` (the catalog detail, whose `trust` holds its older facts).
- */
-export function trustSummaryOf(x: unknown): TrustSummary | undefined {
-  if (!x || typeof x !== 'object') return undefined;
-  const o = x as { trust?: unknown; trustSummary?: unknown };
-  if (isSummary(o.trust)) return o.trust;
-  if (isSummary(o.trustSummary)) return o.trustSummary;
-  if (o.trust && typeof o.trust === 'object' && isSummary((o.trust as { summary?: unknown }).summary)) return (o.trust as { summary: TrustSummary }).summary;
-  return undefined;
-}

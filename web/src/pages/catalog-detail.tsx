@@ -20,7 +20,6 @@ import { isHighRisk } from '../data/definitions.ts';
 import { session } from '../data/session.ts';
 import { statusLabel } from '../lib/format.ts';
 import { usePageTitle } from '../lib/page-title.ts';
-import { trustSummaryOf } from '../lib/trust-badges.ts';
 
 /** receipts are listed for this many of the newest versions */
 const RECEIPT_VERSIONS = 5;
@@ -100,12 +99,7 @@ function DetailView(props: { detail: CatalogDetail }) {
             <RiskBadge risk={d().risk as Risk} />
             <ScopeBadge scope={d().scope as Scope} />
             <span class="chip">{d().category}</span>
-            <Show when={d().trust.certified && !trustSummaryOf(d())}>
-              <span class="badge certified">
-                <span aria-hidden="true">✓</span> certified
-              </span>
-            </Show>
-            <TrustBadges trust={trustSummaryOf(d())} failing={failing()} />
+            <TrustBadges trust={d().trust} failing={failing()} />
             <Show when={d().status !== 'published'}>
               <span class="chip chip-warn">{statusLabel(d().status)}</span>
             </Show>

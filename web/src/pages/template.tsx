@@ -14,7 +14,6 @@ import { ReceiptList } from '../components/receipt-list.tsx';
 import { TrustBadges } from '../components/trust-badges.tsx';
 import { VersionTrust } from '../components/version-trust.tsx';
 import { VisibilityBadge } from '../components/visibility-badge.tsx';
-import { trustSummaryOf } from '../lib/trust-badges.ts';
 import { template, type TemplateDetail } from '../data/marketplace.ts';
 import { session } from '../data/session.ts';
 import { formatDate } from '../lib/format.ts';
@@ -61,12 +60,7 @@ function TemplateView(props: { detail: TemplateDetail }) {
             <VisibilityBadge visibility={d().visibility} />
             <RiskBadge risk={d().risk as Risk} />
             <span class="chip">{d().category}</span>
-            <Show when={d().certified && !trustSummaryOf(d())}>
-              <span class="badge certified">
-                <span aria-hidden="true">✓</span> certified
-              </span>
-            </Show>
-            <TrustBadges trust={trustSummaryOf(d())} />
+            <TrustBadges trust={d().trust} />
           </div>
         </div>
         <div class="head-actions">
