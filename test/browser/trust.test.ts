@@ -167,6 +167,20 @@ describe('Review, certification and provenance in Chromium', () => {
     expect(await badge('certified').getAttribute('title')).toContain('cid');
     await alice.screenshot({ path: 'test-results/trust-catalog-row.png' });
 
+    // Another tenant's marketplace card and template page carry the same badges and verify the signature itself.
+    const gus = await signedIn('gus');
+    await gus.goto(`${base}/marketplace?q=numbat`);
+    const card = gus.locator(`[data-testid="template-card"][data-id="${id}"]`);
+    await card.waitFor();
+    for (const b of ['reviewed', 'certified', 'signed']) expect(await card.locator(`[data-testid="trust-badge"][data-badge="${b}"]`).count(), b).toBe(1);
+    await card.getByRole('link', { name: new RegExp(`numbat`) }).first().click();
+    await gus.waitForURL(`${base}/marketplace/${encodeURIComponent(id)}`);
+    const templateTrust = gus.locator('[data-testid="template-trust"]');
+    await templateTrust.locator('[data-testid="browser-verification"][data-ok="true"]').waitFor();
+    await templateTrust.locator('[data-testid="certification-status"][data-status="certified"]').waitFor();
+    expect(await templateTrust.locator('[data-testid="certify-form"]').count()).toBe(0); // gus is no certifier
+    await gus.screenshot({ path: 'test-results/trust-template.png', fullPage: true });
+
     // The Provenance tab: the receipts of 1.1.0's lifecycles verify in the browser and at the
     // API; a download is the document maestro verify reads.
     await catalogRow.locator('a.row-link').click();
