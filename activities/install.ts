@@ -24,10 +24,14 @@ import {
 } from '../domain/install.ts';
 import { cancelRunUpdate } from '../workflows/contracts/run.ts';
 import { asFailure } from './errors.ts';
+import { sealOwnReceipt } from './receipts.ts';
+import type { KeyRing } from '../platform/signing.ts';
+import { approvalDecisions } from '../platform/receipts.ts';
 import { loadCatalogDocuments, lockCatalogWrites, type CatalogDeps } from './catalog.ts';
 
 export interface InstallDeps extends CatalogDeps {
   policy: PolicyEngine;
+  keyRing: KeyRing;
 }
 
 function execution() {
@@ -51,7 +55,7 @@ async function templateVersion(sql: Sql, input: InstallInput): Promise<TemplateV
 /** Postgres' unique-violation of the live index: another live instance of the template in that environment. */
 const isLiveIndexViolation = (e: unknown) => pgCode(e) === PG.uniqueViolation && /workflow_instance_live/.test((e as { constraint_name?: string }).constraint_name ?? String(e));
 
-export function createInstallActivities({ sql, policy, typesense, collection }: InstallDeps) {
+export function createInstallActivities({ sql, policy, typesense, collection, keyRing }: InstallDeps) {
   const updateRequest = (status: string, extra: { decision?: InstallDecision; error?: InstallError } = {}) => {
     const { workflowId, runId } = execution();
     return sql`
@@ -196,11 +200,12 @@ export function createInstallActivities({ sql, policy, typesense, collection }: 
       });
     },
 
-    /** The receipt and the read model's final status, in one transaction (safe to retry). */
+    /** The receipt and the read model's final status, in one transaction, then the receipt sealed (safe to retry). */
     completeInstall: (input: InstallInput & { digest: string; decision: InstallDecision; approvals: InstallApproval[]; secretBindings: Record<string, string> }) =>
       asFailure(async (): Promise<{ receiptId: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = receiptIdOf(workflowId, runId, 'install');
+        let details: unknown;
         await sql.begin(async (tx) => {
           const [inst] = await tx<{ status: string }[]>`select status from workflow_instance where id = ${input.instanceId} and install_workflow_id = ${workflowId} for update`;
           if (inst?.status !== 'active') throw conflict('INSTANCE_GONE', `instance ${input.instanceId} is ${inst?.status ?? 'gone'}`);
@@ -220,12 +225,24 @@ export function createInstallActivities({ sql, policy, typesense, collection }: 
               quotas: input.quotas,
             },
           };
+          details = decisions;
           await tx`
             insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
             values (${receiptId}, ${tenantOf(input)}, 'install', ${workflowId}, ${runId}, ${`instance:${input.instanceId}`}, ${input.digest},
                     ${tx.json(decisions as never)})
             on conflict (workflow_id, run_id, lifecycle) do nothing`;
         });
+        await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'install',
+            tenantId: tenantOf(input),
+            subject: { name: `instance:${input.instanceId}`, digest: input.digest },
+            requestedBy: input.requestedBy,
+            decisions: approvalDecisions(input.approvals),
+            details,
+          },
+        );
         return { receiptId };
       }),
 
@@ -332,12 +349,14 @@ export function createInstallActivities({ sql, policy, typesense, collection }: 
       asFailure(async (): Promise<{ receiptId: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = receiptIdOf(workflowId, runId, 'uninstall');
+        let digest = '';
         await sql.begin(async (tx) => {
           const [inst] = await tx<{ digest: string; status: string }[]>`
             update workflow_instance set status = 'uninstalled', updated_at = now()
             where id = ${input.instanceId} and uninstall_workflow_id = ${workflowId}
             returning digest, status`;
           if (!inst) throw conflict('INSTANCE_GONE', `instance ${input.instanceId} is not being uninstalled by this lifecycle`);
+          digest = inst.digest;
           await tx`update install_request set status = 'uninstalled', run_id = ${runId}, updated_at = now() where workflow_id = ${workflowId}`;
           await tx`
             insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
@@ -345,6 +364,16 @@ export function createInstallActivities({ sql, policy, typesense, collection }: 
                     ${tx.json({ inFlight: input.inFlight, cancelledRuns: input.cancelled, requestedBy: input.requestedBy.sub } as never)})
             on conflict (workflow_id, run_id, lifecycle) do nothing`;
         });
+        await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'uninstall',
+            tenantId: tenantOf(input),
+            subject: { name: `instance:${input.instanceId}`, digest },
+            requestedBy: input.requestedBy,
+            decisions: [],
+          },
+        );
         return { receiptId };
       }),
 

@@ -18,10 +18,15 @@ import { isMarketplace } from '../domain/review.ts';
 import { upsertTemplate } from './publish-template.ts';
 import { assertBumpAgrees, assertChangelog, versionChange } from '../platform/change-classification.ts';
 import type { RecordedChangeKind } from '../domain/change-kind.ts';
+import type { KeyRing } from '../platform/signing.ts';
+import { signVersion } from '../platform/version-signature.ts';
+import { approvalDecisions } from '../platform/receipts.ts';
+import { sealOwnReceipt } from './receipts.ts';
 
 export interface PublishDeps {
   sql: Sql;
   policy: PolicyEngine;
+  keyRing: KeyRing;
 }
 
 
@@ -31,7 +36,7 @@ function execution() {
   return e;
 }
 
-export function createPublishActivities({ sql, policy }: PublishDeps) {
+export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
   return {
     /** Validates and stores a draft version. Idempotent: the same content twice is one draft. */
     createDraft: (input: { spec: unknown; actor: Actor }) =>
@@ -186,13 +191,16 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
 
     /**
      * Makes the version published, the definition's metadata follow its newest published
-     * version, and writes the lifecycle receipt — one transaction, safe to retry.
+     * version, and writes the lifecycle receipt — one transaction, safe to retry. Then, outside
+     * the definition's lock, signs the version with the publisher's key and seals the receipt
+     * (each once: a retry finds them done).
      */
     completePublish: (input: { definitionId: string; version: string; digest: string; decision: PublishDecision; approvals: ApprovalRecord[] }) =>
       asFailure(async (): Promise<{ receiptId: string; changeKind?: RecordedChangeKind; changeFrom?: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = `rcpt_${createHash('sha256').update(`${workflowId}\n${runId}\npublish`).digest('hex').slice(0, 24)}`;
         let recorded: { changeKind?: RecordedChangeKind; changeFrom?: string } = {};
+        let tenantId = '';
         await sql.begin(async (tx) => {
           // one publish of a definition at a time: the change is computed against what is published now
           const [d] = await tx<{ latest_version: string | null }[]>`
@@ -202,6 +210,7 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
             where definition_id = ${input.definitionId} and version = ${input.version} for update`;
           if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
           if (v.digest !== input.digest) throw inputError('DIGEST_MISMATCH', 'the version changed during review');
+          tenantId = v.tenant_id;
           if (v.status === 'published' && v.published_by_workflow_id !== workflowId) {
             throw conflict('ALREADY_PUBLISHED', `${input.definitionId}@${input.version} was published by another lifecycle`);
           }
@@ -257,6 +266,17 @@ export function createPublishActivities({ sql, policy }: PublishDeps) {
           if (pgCode(e) === PG.checkViolation) throw conflict('ALREADY_PUBLISHED', 'the version is published and immutable');
           throw e;
         });
+        await signVersion(sql, keyRing, input.definitionId, input.version);
+        await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'publish',
+            tenantId,
+            subject: { name: `${input.definitionId}@${input.version}`, digest: input.digest },
+            decisions: approvalDecisions(input.approvals),
+            details: { policy: input.decision, approvals: input.approvals },
+          },
+        );
         return { receiptId, ...recorded };
       }),
   };

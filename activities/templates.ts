@@ -7,9 +7,12 @@ import { conflict, inputError, notAllowed, notFound } from '../domain/errors.ts'
 import { MAX_AUDIENCE, type AudienceChange } from '../domain/templates.ts';
 import { TENANT_ID } from '../domain/ids.ts';
 import { asFailure } from './errors.ts';
+import { sealOwnReceipt } from './receipts.ts';
+import type { KeyRing } from '../platform/signing.ts';
 
 export interface TemplateDeps {
   sql: Sql;
+  keyRing: KeyRing;
 }
 
 function execution() {
@@ -20,7 +23,7 @@ function execution() {
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
-export function createTemplateActivities({ sql }: TemplateDeps) {
+export function createTemplateActivities({ sql, keyRing }: TemplateDeps) {
   return {
     /**
      * The curate lifecycle's write: makes the template's curated list the given set, and
@@ -38,12 +41,12 @@ export function createTemplateActivities({ sql }: TemplateDeps) {
         if (wanted.size > MAX_AUDIENCE) throw inputError('AUDIENCE_TOO_LARGE', `a curated list holds at most ${MAX_AUDIENCE} tenants`);
         const malformed = [...wanted].filter((t) => !TENANT_ID.test(t));
         if (malformed.length) throw inputError('TENANT_INVALID', `not tenant ids: ${malformed.slice(0, 5).join(', ')}`);
-        return sql.begin(async (tx) => {
-          const [done] = await tx<{ decisions: AudienceChange }[]>`
-            select decisions from provenance_receipt where workflow_id = ${workflowId} and run_id = ${runId} and lifecycle = 'curate'`;
+        const applied = await sql.begin(async (tx): Promise<{ change: AudienceChange; tenantId: string; digest: string }> => {
+          const [done] = await tx<{ decisions: AudienceChange; tenant_id: string; subject_digest: string }[]>`
+            select decisions, tenant_id, subject_digest from provenance_receipt where workflow_id = ${workflowId} and run_id = ${runId} and lifecycle = 'curate'`;
           if (done) {
             const { audience, added, removed } = done.decisions;
-            return { audience, added, removed, receiptId };
+            return { change: { audience, added, removed, receiptId }, tenantId: done.tenant_id, digest: done.subject_digest };
           }
           // the template row is locked: concurrent curations of one template take turns
           const [t] = await tx<{ tenant_id: string; visibility: Visibility }[]>`
@@ -82,8 +85,19 @@ export function createTemplateActivities({ sql }: TemplateDeps) {
             values (${receiptId}, ${t.tenant_id}, 'curate', ${workflowId}, ${runId}, ${input.templateId}, ${audienceDigest},
                     ${tx.json({ ...change, curator: input.actor.sub } as never)})
             on conflict (workflow_id, run_id, lifecycle) do nothing`;
-          return change;
+          return { change, tenantId: t.tenant_id, digest: audienceDigest };
         });
+        await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'curate',
+            tenantId: applied.tenantId,
+            subject: { name: input.templateId, digest: applied.digest },
+            requestedBy: input.actor,
+            decisions: [],
+          },
+        );
+        return applied.change;
       }),
   };
 }

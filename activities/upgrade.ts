@@ -8,11 +8,15 @@ import { loadUpgradeInstance, planUpgrade, verifyTargetDigest } from '../platfor
 import { conflict } from '../domain/errors.ts';
 import { UPGRADE_CODES, type UpgradeApproval, type UpgradeInput, type UpgradePlan, type UpgradeStatus } from '../domain/upgrade.ts';
 import { asFailure } from './errors.ts';
+import { sealOwnReceipt } from './receipts.ts';
+import type { KeyRing } from '../platform/signing.ts';
+import { approvalDecisions } from '../platform/receipts.ts';
 
 export interface UpgradeDeps {
   sql: Sql;
   policy: PolicyEngine;
   sandbox: ExpressionSandbox;
+  keyRing: KeyRing;
 }
 
 function execution() {
@@ -38,7 +42,7 @@ export interface UpgradeBegun {
 
 const isInFlightViolation = (e: unknown) => pgCode(e) === PG.uniqueViolation && /instance_upgrade_in_flight/.test((e as { constraint_name?: string }).constraint_name ?? String(e));
 
-export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
+export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: UpgradeDeps) {
   const update = (fields: Record<string, unknown>) => {
     const { workflowId, runId } = execution();
     return sql`update instance_upgrade set ${sql(fields as never)}, updated_at = now() where workflow_id = ${workflowId} and run_id = ${runId}`;
@@ -199,7 +203,7 @@ export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
         });
       }),
 
-    /** The receipt and the read model's final status, in one transaction (safe to retry). */
+    /** The receipt and the read model's final status, in one transaction, then the receipt sealed (safe to retry). */
     completeUpgrade: (input: {
       instanceId: string;
       status: 'upgraded' | 'rolled_back';
@@ -213,7 +217,7 @@ export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
       asFailure(async (): Promise<{ receiptId: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = receiptIdOf(workflowId, runId);
-        await sql.begin(async (tx) => {
+        const sealing = await sql.begin(async (tx) => {
           const [row] = await tx<{ tenant_id: string; to_digest: string | null; from_digest: string; campaign_id: string | null }[]>`
             select tenant_id, to_digest, from_digest, campaign_id from instance_upgrade where workflow_id = ${workflowId} and run_id = ${runId} for update`;
           if (!row) throw conflict('UPGRADE_GONE', `the upgrade of ${input.instanceId} has no read model`);
@@ -247,7 +251,19 @@ export function createUpgradeActivities({ sql, policy, sandbox }: UpgradeDeps) {
             values (${receiptId}, ${row.tenant_id}, 'upgrade', ${workflowId}, ${runId}, ${`instance:${input.instanceId}`},
                     ${input.status === 'upgraded' ? row.to_digest : row.from_digest}, ${tx.json(decisions as never)})
             on conflict (workflow_id, run_id, lifecycle) do nothing`;
+          return { tenantId: row.tenant_id, digest: (input.status === 'upgraded' ? row.to_digest : row.from_digest) ?? row.from_digest, details: decisions };
         });
+        await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'upgrade',
+            tenantId: sealing.tenantId,
+            subject: { name: `instance:${input.instanceId}`, digest: sealing.digest },
+            requestedBy: { sub: input.requestedBy, tenant: sealing.tenantId },
+            decisions: approvalDecisions(input.approvals),
+            details: sealing.details,
+          },
+        );
         return { receiptId };
       }),
 

@@ -21,6 +21,7 @@ import { upgradeRoutes } from './routes/upgrades.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { trustRoutes } from './routes/trust.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -29,7 +30,8 @@ import { declareEdge, declaredMethods, jsonSchemaComponents, methodGuard, type O
 import { DOCUMENT_SCHEMA } from './spec-input.ts';
 import { manifestSchema, specSchema } from '../domain/schema-validator.ts';
 
-const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/auth/config', '/api/dev/users', '/api/dev/login']);
+// the trust roots are public: anyone verifying a bundle offline needs them
+const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/auth/config', '/api/dev/users', '/api/dev/login', '/api/trust/keys']);
 
 /** The HTTP surface: API under /api, codec server under /codec, the Switchboard at /. */
 export function createApp(deps: ApiDeps) {
@@ -92,6 +94,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', readinessRoutes(deps));
   api.route('/', templateRoutes(deps));
   api.route('/', campaignRoutes(deps));
+  api.route('/', trustRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
     for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {

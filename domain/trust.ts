@@ -109,6 +109,8 @@ export interface ReceiptBody {
    * reproduces it; the receipt is written by an activity whose own scheduled event is lastEventId.
    */
   history: { algorithm: 'sha256-canonical-events-v1'; digest: string; lastEventId: number };
+  /** sha256 of the canonical JSON of the lifecycle's own record of what it decided and bound (bindings, policy results…) */
+  detailsDigest?: string;
   createdAt: string;
 }
 

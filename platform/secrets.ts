@@ -109,6 +109,9 @@ function open(key: Buffer, sealed: Buffer, additional: Buffer): Buffer {
   return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()]);
 }
 
+/** AES-256-GCM with additional data, `[iv][ciphertext][tag]`: the two layers of every envelope (also signing keys). */
+export { seal as aesGcmSeal, open as aesGcmOpen };
+
 interface SecretRow {
   name: string;
   description: string | null;

@@ -6,6 +6,7 @@ import { createTypesense, ensureCatalogCollection } from '../platform/typesense.
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
 import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
+import { createKeyRing, type KeyRing } from '../platform/signing.ts';
 import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
@@ -36,6 +37,7 @@ export async function createCoreWorker(
       typesense,
       policy,
       secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
+      keyRing: keyRing(sql, secrets.secretsKey ?? config.SECRETS_KEY),
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
       sandbox,
@@ -68,6 +70,15 @@ const classifyInputFailures: ActivityInterceptorsFactory = () => ({
     },
   },
 });
+
+/** Without a SECRETS_KEY the worker cannot sign: publishing and receipts wait (retried) until one is configured. */
+function keyRing(sql: Sql, key: string | undefined): KeyRing {
+  if (key) return createKeyRing(sql, key);
+  const unavailable = async (): Promise<never> => {
+    throw new DomainError('unavailable', 'SIGNING_UNAVAILABLE', 'this worker has no SECRETS_KEY: it cannot sign versions or receipts');
+  };
+  return { activeKey: unavailable, rotate: unavailable, publicKeys: unavailable };
+}
 
 /** Without a SECRETS_KEY the worker still runs, but every secret reference fails clearly (not retried). */
 function secretStore(sql: Sql, key: string | undefined): SecretStore {
