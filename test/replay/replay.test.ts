@@ -48,6 +48,10 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(files).toEqual(expect.arrayContaining(['upgrade-upgraded.json', 'upgrade-rolled-back.json']));
   });
 
+  it('has histories of the certify lifecycle (certified and waiting, overdue, superseded, refused)', () => {
+    expect(files).toEqual(expect.arrayContaining(['certify-certified.json', 'certify-overdue.json', 'certify-superseded.json', 'certify-refused.json']));
+  });
+
   it('has a history of the curate lifecycle', () => {
     expect(files).toContain('curate-template.json');
   });
