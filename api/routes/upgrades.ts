@@ -20,6 +20,8 @@ import type { Sql } from '../../platform/db.ts';
 import { ExpressionSandbox } from '../../platform/expression-sandbox.ts';
 import { loadPolicyEngine } from '../../platform/opa.ts';
 import { checkSuppliedBindings, loadUpgradeInstance, loadUpgradeTarget, planUpgrade } from '../../platform/upgrade-plan.ts';
+import { verifyVersionForInstall } from '../../platform/version-trust.ts';
+import { installPolicyInput } from '../../platform/install-check.ts';
 import { approveUpgradeUpdate, rejectUpgradeUpdate, upgradeLifecycle, upgradeStateQuery } from '../../workflows/contracts/index.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -138,10 +140,10 @@ const upgradeCheck = guarded('upgrade.request', {
   request: { params: InstanceParam, body: { required: true, content: { 'application/json': { schema: UpgradeBody } } } },
   responses: {
     200: json(UpgradePlanBody, 'The plan (missing bindings and problems are part of it, not a refusal)'),
-    409: errorResponse('INSTANCE_NOT_ACTIVE'),
+    409: errorResponse('INSTANCE_NOT_ACTIVE; REVIEW_REQUIRED, CERTIFICATION_REQUIRED (the target version)'),
     ...notFoundError,
     ...commonErrors,
-    422: errorResponse('UPGRADE_NOT_NEWER, VALIDATION_FAILED, PARAMS_INVALID'),
+    422: errorResponse('UPGRADE_NOT_NEWER, VALIDATION_FAILED, PARAMS_INVALID; the target does not verify: DIGEST_MISMATCH, VERSION_UNSIGNED, SIGNATURE_INVALID, KEY_UNTRUSTED, KEY_OWNER_MISMATCH, SUBJECT_DIGEST_MISMATCH, BUNDLE_MALFORMED'),
   },
 });
 
@@ -155,10 +157,14 @@ const requestUpgrade = guarded('upgrade.request', {
   request: { params: InstanceParam, body: { required: true, content: { 'application/json': { schema: UpgradeBody } } } },
   responses: {
     202: json(UpgradeStarted, 'Upgrade lifecycle started'),
-    409: errorResponse('UPGRADE_IN_PROGRESS: an upgrade of the instance is running; INSTANCE_NOT_ACTIVE'),
+    409: errorResponse(
+      'UPGRADE_IN_PROGRESS: an upgrade of the instance is running; INSTANCE_NOT_ACTIVE; REVIEW_REQUIRED, CERTIFICATION_REQUIRED: the target version is not reviewed / not certified as your tenant requires',
+    ),
     ...notFoundError,
     ...commonErrors,
-    422: errorResponse('UPGRADE_NOT_NEWER: the version is not newer than the instance\'s; VALIDATION_FAILED'),
+    422: errorResponse(
+      'UPGRADE_NOT_NEWER: the version is not newer than the instance\'s; VALIDATION_FAILED; the target does not verify: DIGEST_MISMATCH, VERSION_UNSIGNED, BUNDLE_MALFORMED, SIGNATURE_INVALID, KEY_UNTRUSTED, KEY_OWNER_MISMATCH, SUBJECT_DIGEST_MISMATCH',
+    ),
   },
 });
 
@@ -306,6 +312,8 @@ export function upgradeRoutes(deps: ApiDeps) {
       select to_version, status from instance_upgrade where instance_id = ${id} and status not in ${sql(TERMINAL_UPGRADE_STATUSES as string[])} limit 1`;
     if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version} (${running.status})`);
     const target = await loadUpgradeTarget(sql, inst, body.toVersion);
+    // refused early with the lifecycle's own trust codes (its plan verifies again, and its apply once more)
+    await verifyVersionForInstall(sql, await policy(), actor.tenant, target.definitionId, target.version, installPolicyInput(actor, actor.tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }));
     const input: UpgradeInput = {
       instanceId: id,
       tenantId: actor.tenant,

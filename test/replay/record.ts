@@ -1,6 +1,6 @@
 // Records one history per publish path (one refused at completion), per run-engine path, of a health rollup,
 // a catalog reindex, a catalog index check, a template curation, the upgrade lifecycle and an
-// upgrade campaign into test/replay/histories/
+// upgrade campaign and the certify lifecycle (certified, superseded, overdue, refused) into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -288,4 +288,39 @@ it('records an upgrade campaign started by the publish of a non-breaking version
   expect(await s.client.workflow.getHandle(campaignId).result()).toMatchObject({ status: 'completed', eligible: 2 });
   await save('campaign-completed', campaignId);
   await save('publish-starts-campaign', `publish/${template}/1.1.0`);
+});
+
+it('records the certify lifecycle: certified (waiting for its expiry), overdue, superseded and refused', async () => {
+  const { certify, documentedSpec } = await import('../trust/support.ts');
+  const { certifyWorkflowId } = await import('../../domain/certification.ts');
+  const { CERTIFY_WORKFLOW_TYPE } = await import('../../workflows/contracts/index.ts');
+  const { DEMO_USERS } = await import('../../domain/demo-users.ts');
+
+  // certified, then superseded by a recertification: the first history ends superseded, the second waits
+  const first = await publishTemplate(s, documentedSpec({ name: `replay-certify-${s.suffix}` }));
+  const one = await certify(s, first, '1.0.0', 'Recorded fixture certification.');
+  expect(one.status).toBe('certified');
+  const two = await certify(s, first, '1.0.0', 'Recorded fixture recertification.');
+  expect(two.status).toBe('certified');
+  expect(await s.client.workflow.getHandle(one.workflowId).result()).toMatchObject({ status: 'superseded' });
+  await save('certify-superseded', one.workflowId);
+  await save('certify-certified', two.workflowId);
+
+  // overdue: a short lifetime, started directly (the API's CERTIFICATION_TTL is at least a minute)
+  const second = await publishTemplate(s, documentedSpec({ name: `replay-overdue-${s.suffix}` }));
+  const cid = DEMO_USERS.find((u) => u.sub === 'cid')!;
+  const workflowId = certifyWorkflowId(second, '1.0.0', 1);
+  const handle = await s.client.workflow.start(CERTIFY_WORKFLOW_TYPE, {
+    taskQueue: s.config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [{ definitionId: second, version: '1.0.0', attempt: 1, requestedBy: cid, rationale: 'Recorded fixture certification.', ttlMs: 3_000 }],
+  });
+  expect(await handle.result()).toMatchObject({ status: 'overdue' });
+  await save('certify-overdue', workflowId);
+
+  // refused: the docs are incomplete
+  const third = await publishTemplate(s, testSpec({ scope: 'global', name: `replay-refused-cert-${s.suffix}` }));
+  const refused = await certify(s, third, '1.0.0', 'Recorded fixture certification.');
+  expect(refused.status).toBe('refused');
+  await save('certify-refused', refused.workflowId);
 });
