@@ -131,6 +131,10 @@ describe('Review, certification and provenance in Chromium', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
     expect((await waitForReview(s, id, version, ended)).status).toBe('passed');
+    // the finished review's evidence bundle: signed by the platform, verified in sam's browser
+    await sam.reload();
+    await sam.locator('[data-testid="evidence-browser-verification"][data-ok="true"]').waitFor();
+    await sam.screenshot({ path: 'test-results/trust-review-passed.png', fullPage: true });
 
     // cid certifies from the catalog detail's Trust tab; the checklist comes back met.
     const cid = await signedIn('cid');

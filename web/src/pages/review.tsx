@@ -3,6 +3,7 @@ import { createEffect, createMemo, createSignal, ErrorBoundary, For, onCleanup, 
 import { isPermitted } from '../../../domain/access.ts';
 import type { Risk } from '../../../domain/spec.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
+import { EvidenceBundlePanel } from '../components/evidence-bundle-panel.tsx';
 import { ExternalLink } from '../components/external-link.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { Loading } from '../components/loading.tsx';
@@ -33,6 +34,12 @@ import { deadlineState, KIND_TEAMS, previousVersion } from '../lib/review-view.t
 
 const FAST_POLL_MS = 1500;
 const SLOW_POLL_MS = 10_000;
+const ENDED: Partial<Record<string, string>> = {
+  passed: 'This review has passed',
+  failed: 'This review has failed',
+  expired: 'This review expired without a decision',
+  gathering: 'This review is still gathering its evidence',
+};
 const isKind = (k: string): k is ReviewKind => (REVIEW_KINDS as readonly string[]).includes(k);
 
 /**
@@ -93,6 +100,7 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
   };
   const open = () => k()?.status === 'open' || k()?.status === 'escalated';
   const title = () => props.definition?.title ?? props.definition?.name ?? props.definitionId;
+  const versionDigest = () => props.definition?.versions.find((v) => v.version === props.version)?.digest;
 
   return (
     <>
@@ -108,7 +116,7 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
             </span>
             <VisibilityBadge visibility={r().requestedVisibility} />
             <Show when={props.definition}>{(d) => <RiskBadge risk={d().risk as Risk} />}</Show>
-            <Show when={k()}>
+            <Show when={k() && deadlineState(k()!, now()).state !== 'done' ? k() : undefined}>
               {(kr) => {
                 const d = () => deadlineState(kr(), now());
                 return (
@@ -121,7 +129,7 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
           </div>
           <Show when={r().reason}>
             {(why) => (
-              <p class="banner banner-warn" data-testid="review-reason">
+              <p class={`banner ${r().status === 'passed' ? 'banner-ok' : r().status === 'failed' ? 'banner-danger' : 'banner-warn'}`} data-testid="review-reason">
                 {why()}
               </p>
             )}
@@ -195,26 +203,14 @@ function ReviewView(props: { review: ReviewDetail; kind: ReviewKind; definitionI
                 when={open() && mayDecide()}
                 fallback={
                   <Show when={!open()}>
-                    <p class="muted small">This review is {REVIEW_STATUS_LABELS[kr().status]}: it takes no more decisions.</p>
+                    <p class="muted small">{ENDED[kr().status] ?? `This review is ${REVIEW_STATUS_LABELS[kr().status]}`}: it takes no more decisions.</p>
                   </Show>
                 }
               >
                 <ReviewDecisionForm definitionId={props.definitionId} version={props.version} kind={props.kind} onDecided={setDecided} />
               </Show>
               <Show when={r().evidenceDigest}>
-                {(digest) => (
-                  <p class="small muted" data-testid="evidence-bundle-digest">
-                    Evidence bundle <code>{shortDigest(digest(), 16)}</code>, signed with the platform key
-                    <Show when={r().receiptId}>
-                      {(id) => (
-                        <>
-                          {' '}
-                          · receipt <code>{id()}</code>
-                        </>
-                      )}
-                    </Show>
-                  </p>
-                )}
+                <EvidenceBundlePanel definitionId={props.definitionId} version={props.version} versionDigest={versionDigest()} />
               </Show>
             </section>
           </>
