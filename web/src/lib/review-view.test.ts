@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineState, openCounts, previousVersion, span } from './review-view.ts';
+import { deadlineState, previousVersion, span } from './review-view.ts';
 
 describe('previousVersion', () => {
   const versions = [
@@ -33,20 +33,10 @@ describe('deadlineState', () => {
   });
 });
 
-describe('span and openCounts', () => {
+describe('span', () => {
   it('rounds spans for people', () => {
     expect(span(20_000)).toBe('1 min');
     expect(span(3 * 3600_000)).toBe('3 h');
     expect(span(72 * 3600_000)).toBe('3 d');
-  });
-  it('counts only reviews that wait for a decision', () => {
-    expect(
-      openCounts([
-        { kind: 'security', status: 'open' },
-        { kind: 'security', status: 'passed' },
-        { kind: 'docs', status: 'escalated' },
-        { kind: 'performance', status: 'gathering' },
-      ]),
-    ).toEqual({ security: 1, performance: 0, docs: 1 });
   });
 });

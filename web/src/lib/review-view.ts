@@ -1,6 +1,6 @@
 /**
  * The review pages' judgement calls, pure: which version a review compares against, where
- * a review stands against its deadline, and how the queue counts per kind.
+ * a review stands against its deadline, and which team decides which kind.
  */
 import { compareSemver, isSemver } from '../../../domain/semver.ts';
 import type { ReviewKind, ReviewStatus } from '../../../domain/trust.ts';
@@ -42,13 +42,6 @@ export function span(ms: number): string {
   const h = Math.round(ms / 3600_000);
   if (h < 48) return `${h} h`;
   return `${Math.round(ms / 86_400_000)} d`;
-}
-
-/** Reviews waiting for a decision, per kind (the queue tabs' counts). */
-export function openCounts(items: readonly { kind: ReviewKind; status: ReviewStatus }[]): Record<ReviewKind, number> {
-  const out: Record<ReviewKind, number> = { security: 0, performance: 0, docs: 0 };
-  for (const i of items) if (i.status === 'open' || i.status === 'escalated') out[i.kind]++;
-  return out;
 }
 
 /** The teams whose members may decide a kind (review.rego's mapping; the API has the last word). */

@@ -33,7 +33,9 @@ export function ReviewsPage() {
     const s = first(params.status);
     return STATUSES.includes(s as ReviewStatus) ? (s as ReviewStatus) : undefined;
   };
-  const list = createAsync(() => reviewQueue({ kind: kind(), ...(status() ? { status: status()! } : {}) }));
+  // one request for every kind: the tabs count what each holds under the status filter
+  const list = createAsync(() => reviewQueue(status() ? { status: status()! } : {}));
+  const ofKind = (k: ReviewKind) => list()?.items.filter((i) => i.kind === k);
   const now = createNow(() => true, 60_000);
 
   return (
@@ -49,7 +51,7 @@ export function ReviewsPage() {
       <Tabs
         label="Review kind"
         idPrefix="reviews"
-        tabs={REVIEW_KINDS.map((k) => ({ id: k, label: KIND_LABELS[k] }))}
+        tabs={REVIEW_KINDS.map((k) => ({ id: k, label: KIND_LABELS[k], ...(ofKind(k) ? { note: ofKind(k)!.length } : {}) }))}
         selected={kind()}
         onSelect={(k) => setParams({ kind: k === 'security' ? undefined : k }, { replace: true, scroll: false })}
       >
@@ -74,13 +76,13 @@ export function ReviewsPage() {
             </div>
             <ErrorBoundary fallback={(err, reset) => <ErrorPanel error={err} retry={() => void revalidate(reviewQueue.key).then(reset)} />}>
               <Suspense fallback={<Loading label="Loading the review queue…" />}>
-                <Show when={list()}>
-                  {(l) => (
+                <Show when={ofKind(k as ReviewKind)}>
+                  {(items) => (
                     <Show
-                      when={l().items.length}
+                      when={items().length}
                       fallback={<EmptyState title={`No ${KIND_LABELS[k as ReviewKind].toLowerCase()} reviews ${status() ? REVIEW_STATUS_LABELS[status()!] : 'waiting for a decision'}.`} />}
                     >
-                      <QueueTable items={l().items} now={now()} />
+                      <QueueTable items={items()} now={now()} />
                     </Show>
                   )}
                 </Show>
