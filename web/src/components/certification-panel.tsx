@@ -7,6 +7,7 @@ import { certification, certifyVersion, CERTIFICATION_LABELS, type Certification
 import { errorMessage, formatDate, formatDateTime } from '../lib/format.ts';
 import { ExternalLink } from './external-link.tsx';
 import { FormProblemAlert, type FormProblem } from './form-problem.tsx';
+import { Contained } from './contained.tsx';
 
 const POLL_MS = 1500;
 
@@ -21,6 +22,14 @@ const none = (e: unknown) => {
  * certification here; the page follows it until its checklist is done.
  */
 export function CertificationPanel(props: { definitionId: string; version: string }) {
+  return (
+    <Contained what="The certification">
+      <CertificationPanelBody {...props} />
+    </Contained>
+  );
+}
+
+function CertificationPanelBody(props: { definitionId: string; version: string }) {
   const cert = createAsync(() => certification(props.definitionId, props.version).catch(none));
   const mayCertify = () => {
     const a = session.actor();

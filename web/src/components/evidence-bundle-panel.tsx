@@ -7,6 +7,7 @@ import { shortDigest } from '../lib/dsse.ts';
 import { verifyEvidenceInBrowser } from '../lib/evidence-verify.ts';
 import { errorMessage } from '../lib/format.ts';
 import { VerificationChecks } from './verification-checks.tsx';
+import { Contained } from './contained.tsx';
 
 function download(name: string, value: unknown) {
   const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
@@ -25,6 +26,14 @@ function download(name: string, value: unknown) {
  * both (the signature is a Sigstore bundle `maestro verify` reads).
  */
 export function EvidenceBundlePanel(props: { definitionId: string; version: string; versionDigest?: string }) {
+  return (
+    <Contained what="The evidence bundle">
+      <EvidenceBundlePanelBody {...props} />
+    </Contained>
+  );
+}
+
+function EvidenceBundlePanelBody(props: { definitionId: string; version: string; versionDigest?: string }) {
   const view = createAsync(() => evidenceBundle(props.definitionId, props.version));
   const keys = createAsync(() => trustKeys());
   const [browser] = createResource(

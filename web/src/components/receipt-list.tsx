@@ -5,9 +5,18 @@ import { receipts, trustKeys } from '../data/trust.ts';
 import { errorMessage } from '../lib/format.ts';
 import { Loading } from './loading.tsx';
 import { ReceiptItem } from './receipt-item.tsx';
+import { Contained } from './contained.tsx';
 
 /** Receipts of these subjects (e.g. `<definition>@<version>`, an instance id), newest first. */
 export function ReceiptList(props: { subjects: string[]; empty?: string }) {
+  return (
+    <Contained what="The receipts">
+      <ReceiptListBody {...props} />
+    </Contained>
+  );
+}
+
+function ReceiptListBody(props: { subjects: string[]; empty?: string }) {
   const keys = createAsync(() => trustKeys());
   const lists = createAsync(() => Promise.all(props.subjects.map((subject) => receipts({ subject, limit: 50 }))));
   const all = createMemo((): ReceiptView[] | undefined => {

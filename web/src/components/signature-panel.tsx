@@ -6,6 +6,7 @@ import { trustKeys, versionSignature } from '../data/trust.ts';
 import { shortDigest, verifyBundleInBrowser } from '../lib/dsse.ts';
 import { errorMessage } from '../lib/format.ts';
 import { VerificationChecks } from './verification-checks.tsx';
+import { Contained } from './contained.tsx';
 
 /**
  * A version's signature, verified twice side by side: in this browser (WebCrypto, against
@@ -13,6 +14,14 @@ import { VerificationChecks } from './verification-checks.tsx';
  * by the API. A missing signature says so; it is not an error of the page.
  */
 export function SignaturePanel(props: { definitionId: string; version: string; publisherTenant: string; expectedDigest?: string; onVerified?: (ok: boolean) => void }) {
+  return (
+    <Contained what="The signature">
+      <SignaturePanelBody {...props} />
+    </Contained>
+  );
+}
+
+function SignaturePanelBody(props: { definitionId: string; version: string; publisherTenant: string; expectedDigest?: string; onVerified?: (ok: boolean) => void }) {
   const sig = createAsync(() =>
     versionSignature(props.definitionId, props.version).catch((e: unknown) => {
       if (e instanceof ApiError && (e.status === 404 || e.code === 'VERSION_UNSIGNED')) return null;

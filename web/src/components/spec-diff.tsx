@@ -5,12 +5,21 @@ import { definitionChanges } from '../data/upgrades.ts';
 import { errorMessage } from '../lib/format.ts';
 import { lineDiff, sortedJson } from '../lib/line-diff.ts';
 import { ChangeKindChip } from './change-kind-chip.tsx';
+import { Contained } from './contained.tsx';
 
 /**
  * What a version changes against the one before it: the computed change kind with its
  * reasons (the API's classification), and a unified diff of the two specs.
  */
 export function SpecDiff(props: { definitionId: string; from: string; to: string; toSpec: unknown }) {
+  return (
+    <Contained what="The change">
+      <SpecDiffBody {...props} />
+    </Contained>
+  );
+}
+
+function SpecDiffBody(props: { definitionId: string; from: string; to: string; toSpec: unknown }) {
   const change = createAsync(() => definitionChanges(props.definitionId, props.from, props.to));
   const before = createAsync(() => definitionVersion(props.definitionId, props.from));
   const diff = createMemo(() => {

@@ -4,6 +4,7 @@ import { ApiError } from '../data/api.ts';
 import { KIND_LABELS, REVIEW_STATUS_LABELS, reviewDetail, reviewHref } from '../data/reviews.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { CertificationPanel } from './certification-panel.tsx';
+import { Contained } from './contained.tsx';
 import { ExternalLink } from './external-link.tsx';
 import { SignaturePanel } from './signature-panel.tsx';
 
@@ -15,7 +16,9 @@ import { SignaturePanel } from './signature-panel.tsx';
 export function VersionTrust(props: { definitionId: string; version: string; publisherTenant: string; digest?: string }) {
   return (
     <div class="version-trust" data-testid="version-trust" data-version={props.version}>
-      <ReviewSummary definitionId={props.definitionId} version={props.version} />
+      <Contained what="The review">
+        <ReviewSummary definitionId={props.definitionId} version={props.version} />
+      </Contained>
       <SignaturePanel definitionId={props.definitionId} version={props.version} publisherTenant={props.publisherTenant} expectedDigest={props.digest} />
       <CertificationPanel definitionId={props.definitionId} version={props.version} />
     </div>
