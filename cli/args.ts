@@ -9,12 +9,26 @@ export class UsageError extends Error {
 export type Command =
   | { name: 'help' }
   | { name: 'validate'; file: string; format: Format; api?: { url: string; token: string } }
-  | { name: 'validate-manifest'; file: string; format: Format };
+  | { name: 'validate-manifest'; file: string; format: Format }
+  | {
+      name: 'verify';
+      file: string;
+      format: Format;
+      keys: string;
+      temporal?: { address: string; namespace: string };
+      historyFile?: string;
+      expectDigest?: string;
+    };
 
 const OPTIONS = {
   api: { type: 'string' },
   token: { type: 'string' },
   format: { type: 'string' },
+  keys: { type: 'string' },
+  temporal: { type: 'string' },
+  namespace: { type: 'string' },
+  history: { type: 'string' },
+  'expect-digest': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +58,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const { values, positionals } = parsed;
   if (values.help) return { name: 'help' };
   const format = readFormat(values.format);
+  const verifyOnly = (['keys', 'temporal', 'namespace', 'history', 'expect-digest'] as const).filter((k) => values[k] !== undefined);
+  if (name !== 'verify' && verifyOnly.length) throw new UsageError(`--${verifyOnly[0]} is an option of maestro verify`);
   switch (name) {
     case 'validate': {
       const file = oneFile(name, positionals);
@@ -60,6 +76,24 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     case 'validate-manifest':
       if (values.api !== undefined || values.token !== undefined) throw new UsageError('validate-manifest checks locally; it takes no --api or --token');
       return { name, file: oneFile(name, positionals), format };
+    case 'verify': {
+      const file = oneFile(name, positionals);
+      if (values.api !== undefined || values.token !== undefined) throw new UsageError('verify works offline: give the published keys with --keys <file|url>');
+      if (!values.keys) throw new UsageError('verify needs the published keys: --keys <file> or --keys <url> (GET /api/trust/keys)');
+      if (values.namespace !== undefined && values.temporal === undefined) throw new UsageError('--namespace is used with --temporal');
+      if (values.temporal !== undefined && values.history !== undefined) throw new UsageError('give --temporal or --history, not both');
+      const digest = values['expect-digest'];
+      if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) throw new UsageError('--expect-digest must be sha256:<64 hex digits>');
+      return {
+        name,
+        file,
+        format,
+        keys: values.keys,
+        ...(values.temporal !== undefined ? { temporal: { address: values.temporal, namespace: values.namespace ?? 'default' } } : {}),
+        ...(values.history !== undefined ? { historyFile: values.history } : {}),
+        ...(digest !== undefined ? { expectDigest: digest } : {}),
+      };
+    }
     default:
       throw new UsageError(`unknown command "${name}"`);
   }
@@ -76,10 +110,16 @@ usage:
       defaults to $MAESTRO_TOKEN
   maestro validate-manifest <file> [--format text|json]
       check an adapter manifest against the manifest schema
+  maestro verify <file> --keys <file|url> [--temporal <address> [--namespace <ns>] | --history <file>]
+                 [--expect-digest sha256:<hex>] [--format text|json]
+      verify a signed bundle or receipt offline against the published keys (the JSON of
+      GET /api/trust/keys, as a file or URL): bundle, key, signature, statement, subject;
+      for a receipt, with --temporal (or a history file) also the history digest
   maestro help
 
 output: one line per finding, "file:line:column  CODE  path  message" (warnings say so),
-then a summary line. exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error,
-unreadable file or unreachable server.
+then a summary line (verify: one line per check, then the verdict naming the failed check).
+exit codes: 0 valid or verified (warnings allowed), 1 invalid or not verified, 2 usage
+error, unreadable file or unreachable server.
 
 run it with: npm run -s cli -- validate examples/workflows/hr-onboarding.yaml`;

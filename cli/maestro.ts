@@ -3,6 +3,7 @@ import { exitCodeOf, formatReport } from './report.ts';
 import { CannotCheck } from './source-file.ts';
 import { validateManifestFile } from './validate-manifest-command.ts';
 import { validateSpecFile } from './validate-spec-command.ts';
+import { formatVerifyReport, verifyFile } from './verify-command.ts';
 
 /** The maestro CLI: exit 0 valid, 1 invalid, 2 usage error or the check could not run. */
 async function run(command: Command): Promise<number> {
@@ -19,6 +20,11 @@ async function run(command: Command): Promise<number> {
       const report = validateManifestFile(command.file);
       console.log(formatReport(report, command.format));
       return exitCodeOf(report);
+    }
+    case 'verify': {
+      const report = await verifyFile(command);
+      console.log(formatVerifyReport(report, command.format));
+      return report.result.ok ? 0 : 1;
     }
   }
 }

@@ -83,3 +83,16 @@ export function verifyVersionSignature(
     ...(trusted ? { trusted } : {}),
   });
 }
+
+/**
+ * Signs the published versions that have no signature yet — those published before
+ * signing existed — with their publishers' keys, oldest first, at most `limit` per call.
+ * Safe to run from several processes at once (each version is signed once).
+ */
+export async function signUnsignedVersions(sql: Sql, keyRing: KeyRing, limit = 1000): Promise<number> {
+  const rows = await sql<{ definition_id: string; version: string }[]>`
+    select definition_id, version from workflow_version
+    where status = 'published' and signature_bundle is null order by published_at nulls first, definition_id, version limit ${limit}`;
+  for (const r of rows) await signVersion(sql, keyRing, r.definition_id, r.version);
+  return rows.length;
+}

@@ -7,6 +7,9 @@ import { createCoreWorker } from './core-worker.ts';
 import { HEALTH_ROLLUP_SCHEDULE_ID, catalogIndexCheckScheduleId } from '../workflows/contracts/index.ts';
 import { ensureCatalogIndexCheck } from './index-check-schedule.ts';
 import { ensureHealthRollupSchedule } from './health-rollup-schedule.ts';
+import { createSql } from '../platform/db.ts';
+import { createKeyRing } from '../platform/signing.ts';
+import { signUnsignedVersions } from '../platform/version-signature.ts';
 
 async function ensureSchedules(config: Config, codecKeys: string, log: Logger) {
   const temporal = await connectClient({ address: config.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, codecKeys });
@@ -26,6 +29,18 @@ async function ensureSchedules(config: Config, codecKeys: string, log: Logger) {
   }
 }
 
+/** Versions published before signing existed get their publisher's signature (installs verify it). */
+async function signOlderVersions(databaseUrl: string, secretsKey: string | undefined, log: Logger) {
+  if (!secretsKey) return;
+  const sql = createSql(databaseUrl, { max: 1 });
+  try {
+    const signed = await signUnsignedVersions(sql, createKeyRing(sql, secretsKey));
+    if (signed) log.info({ signed }, 'signed versions published before signing existed');
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 async function run() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'worker');
@@ -37,6 +52,7 @@ async function run() {
   // point (npm start, the container) creates it; test stacks start rollups directly. A
   // failure here must not stop the worker: rollups can still be started on demand.
   await ensureSchedules(config, secrets.codecKeys, log).catch((err: unknown) => log.error({ err }, 'could not reach Temporal to set up the schedules'));
+  await signOlderVersions(secrets.databaseUrl, secrets.secretsKey, log).catch((err: unknown) => log.error({ err }, 'could not sign older versions'));
   try {
     await worker.run();
   } finally {

@@ -3,7 +3,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { createKeyRing } from '../../platform/signing.ts';
 import { fetchHistory, historyDigest, receiptIdFor, sealReceipt } from '../../platform/receipts.ts';
-import { verifyVersionSignature } from '../../platform/version-signature.ts';
+import { signUnsignedVersions, verifyVersionSignature } from '../../platform/version-signature.ts';
 import { verifyBundle } from '../../platform/signing.ts';
 import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type ReceiptBody, type SigstoreBundleJson } from '../../domain/trust.ts';
 
@@ -34,6 +34,25 @@ interface Row {
   history_last_event: string;
   decisions: unknown;
 }
+
+describe('versions published before signing existed', () => {
+  it('are signed by their publisher once, by the backfill a worker runs at start', async () => {
+    const draft = await s.as('alice').createDraft(testSpec());
+    const id = draft.body.definitionId;
+    // published the old way: no lifecycle signed it
+    await s.sql`update workflow_version set status = 'published', published_at = now() where definition_id = ${id}`;
+    // other files may have left versions published straight into the database: sign until none is left
+    expect(await signUnsignedVersions(s.sql, ring())).toBeGreaterThanOrEqual(1);
+    while ((await signUnsignedVersions(s.sql, ring())) > 0);
+    const [v] = await s.sql<{ signature_bundle: SigstoreBundleJson; signature_key_id: string }[]>`
+      select signature_bundle, signature_key_id from workflow_version where definition_id = ${id}`;
+    const keys = await ring().publicKeys();
+    expect(verifyVersionSignature(v!.signature_bundle, keys, { definitionId: id, version: '1.0.0', tenantId: 'acme', digest: draft.body.digest }).ok).toBe(true);
+    expect(await signUnsignedVersions(s.sql, ring())).toBe(0);
+    const [again] = await s.sql<{ signature_bundle: SigstoreBundleJson }[]>`select signature_bundle from workflow_version where definition_id = ${id}`;
+    expect(again!.signature_bundle).toEqual(v!.signature_bundle);
+  });
+});
 
 describe('publish signs the version and seals its receipt', () => {
   it("signs the version with the publisher tenant's key, over its name and digest", async () => {
