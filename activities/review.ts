@@ -180,7 +180,9 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
 
         const allAllow = [...new Set(tasks.flatMap((t) => t.egress ?? []))];
         const hosts = hostsInSpec(v.spec).map((h) => {
-          const manifestAllow = h.task ? (tasks.find((t) => t.task === h.task)?.egress ?? []) : allAllow;
+          // a host in the inputs of a task that cannot connect anywhere is data that may flow on: any task's list applies
+          const own = h.task ? (tasks.find((t) => t.task === h.task)?.egress ?? []) : [];
+          const manifestAllow = own.length ? own : allAllow;
           const decision = policy.egressDecision({ tenant: input.tenantId, host: h.host, manifest_allow: manifestAllow, tenant_allow: ['*'] });
           return { ...h, allowed: decision.allow, ...(decision.allow ? {} : { reasons: decision.reasons }) };
         });
@@ -247,7 +249,7 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
       reviews: ReviewKindState[];
       createdAt: string;
     }) =>
-      asFailure(async (): Promise<{ evidenceDigest: string; signed: boolean; templateRaised: boolean }> => {
+      asFailure(async (): Promise<{ evidenceDigest: string; signed: boolean; templateRaised: boolean; publish: { workflowId: string; runId: string } }> => {
         const { workflowId, runId } = execution();
         const subject = { name: `${input.definitionId}@${input.version}`, digest: input.digest };
         const bundle: EvidenceBundle = {
@@ -263,11 +265,13 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
         const evidenceDigest = contentDigest(bundle);
         const signature = signEvidence ? await signEvidence(subject, bundle) : undefined;
         let templateRaised = false;
+        let publish = { workflowId: '', runId: '' };
         await sql.begin(async (tx) => {
-          const [v] = await tx<{ digest: string; review_workflow_id: string | null; review_state: string }[]>`
-            select digest, review_workflow_id, review_state from workflow_version
+          const [v] = await tx<{ digest: string; review_workflow_id: string | null; review_state: string; published_by_workflow_id: string; published_by_run_id: string }[]>`
+            select digest, review_workflow_id, review_state, published_by_workflow_id, published_by_run_id from workflow_version
             where definition_id = ${input.definitionId} and version = ${input.version} for update`;
           if (!v) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
+          publish = { workflowId: v.published_by_workflow_id, runId: v.published_by_run_id };
           await tx`
             update review_request set status = ${input.outcome}, evidence_bundle = ${tx.json(bundle as never)}, evidence_digest = ${evidenceDigest},
               evidence_signature = ${signature ? tx.json(signature.bundle as never) : null}, outcome_reason = ${input.reason},
@@ -290,7 +294,7 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
             templateRaised = true;
           }
         });
-        return { evidenceDigest, signed: !!signature, templateRaised };
+        return { evidenceDigest, signed: !!signature, templateRaised, publish };
       }),
 
     /**

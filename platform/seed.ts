@@ -254,6 +254,7 @@ const INSTALL_SETTLED = ['awaiting_approval', 'installed', 'denied', 'invalid', 
  * (INSTANCE_EXISTS is the answer that says so).
  */
 export async function seedMarketplace(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}, opts: SeedOptions = {}) {
+  const reviewed = await seedReviews(examples, clientFor, log);
   let curated = 0;
   const instances = { installed: [] as string[], kept: [] as string[], pending: [] as string[] };
   for (const ex of examples) {
@@ -316,5 +317,62 @@ export async function seedMarketplace(examples: readonly LoadedExample[], client
     }
   }
   log(`[seed] marketplace: ${curated} curated list(s) set, ${instances.installed.length} instance(s) installed, ${instances.kept.length} kept`);
-  return { curated, instances };
+  return { curated, instances, reviewed };
+}
+
+/** The demo platform reviewers of each review kind (two security reviewers for a critical version's quorum). */
+export const DEMO_PLATFORM_REVIEWERS: Record<string, string[]> = { security: ['sam', 'sky'], performance: ['perry'], docs: ['dora'] };
+
+interface SeedReviewView {
+  status: string;
+  reason?: string;
+  reviews: { kind: string; status: string; quorum: number; decisions: { reviewer: { sub: string } }[] }[];
+}
+
+/**
+ * The marketplace reviews of the pack's marketplace entries, through the API as the platform
+ * reviewers would: each kind approved by the demo reviewers once its evidence is gathered.
+ * Idempotent: a passed review is left alone, a decision already made is not made again, and
+ * a version without a review (published before reviews existed) or whose review failed or
+ * expired is re-requested by its author.
+ */
+export async function seedReviews(examples: readonly LoadedExample[], clientFor: (sub: string) => Promise<Client>, log: SeedLog = () => {}) {
+  const reviewed: string[] = [];
+  for (const ex of examples) {
+    const visibility = ex.marketplace?.visibility;
+    if (!visibility || visibility === 'internal-only') continue;
+    const id = definitionId(tenantOf(ex.author), ex.spec.metadata.name);
+    const { version } = ex.spec.metadata;
+    const path = `/definitions/${id}/versions/${version}/review`;
+    const sam = await clientFor('sam');
+    const read = () =>
+      sam
+        .call<SeedReviewView>('GET', path)
+        .then((r) => r.body)
+        .catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e)));
+    for (let attempt = 0; ; attempt++) {
+      let review = await read();
+      if (review?.status === 'passed') break;
+      if (attempt > 2) throw new Error(`the review of ${id}@${version} did not pass: ${review?.status} ${review?.reason ?? ''}`);
+      if (!review || review.status === 'failed' || review.status === 'expired') {
+        await (await clientFor(ex.author))
+          .call('POST', `/definitions/${id}/versions/${version}/review-requests`, { visibility })
+          .catch((e: unknown) => (e instanceof ApiError && e.code === 'ALREADY_REVIEWED' ? undefined : Promise.reject(e)));
+        review = await until(`the review of ${id}@${version}`, read, (r) => !!r && r.status !== 'failed' && r.status !== 'expired');
+      }
+      const open = await until(`the evidence of ${id}@${version}`, read, (r) => !!r && (r.status === 'passed' || (r.reviews.length === 3 && r.reviews.every((k) => k.status !== 'gathering'))));
+      for (const k of open!.reviews.filter((x) => x.status === 'open' || x.status === 'escalated')) {
+        const decided = new Set(k.decisions.map((d) => d.reviewer.sub));
+        for (const reviewer of (DEMO_PLATFORM_REVIEWERS[k.kind] ?? []).slice(0, k.quorum).filter((r) => !decided.has(r))) {
+          await (await clientFor(reviewer))
+            .call('POST', `${path}/${k.kind}/decisions`, { decision: 'approve', rationale: `Example pack: ${k.kind} evidence reviewed for the demo installation.` })
+            .catch((e: unknown) => (e instanceof ApiError && (e.code === 'REVIEW_NOT_OPEN' || e.code === 'ALREADY_DECIDED') ? undefined : Promise.reject(e)));
+        }
+      }
+      await until(`the outcome of the review of ${id}@${version}`, read, (r) => !!r && ['passed', 'failed', 'expired'].includes(r.status));
+    }
+    reviewed.push(id);
+    log(`[seed] ${id}@${version}: reviewed for ${visibility}`);
+  }
+  return reviewed;
 }

@@ -158,11 +158,14 @@ async function insertBatch(sql: Sql, rows: (SeedEntry & { digest: string })[]): 
       select id, tenant_id, unnest(tags) from mine),
     v as (
       insert into workflow_version (definition_id, tenant_id, version, status, spec, parameter_schema, changelog, change_kind, digest,
-                                    created_by, created_at, published_at, visibility)
+                                    created_by, created_at, published_at, visibility, review_state, reviewed_at)
       select id, tenant_id, version, case when status = 'draft' then 'draft' else 'published' end, spec, spec -> 'parameters',
              spec -> 'metadata' ->> 'changelog', 'initial', digest, owner, created_at,
              case when status = 'draft' then null else updated_at end,
-             case when status = 'draft' or scope <> 'global' then 'internal-only' else visibility end
+             case when status = 'draft' or scope <> 'global' then 'internal-only' else visibility end,
+             -- synthetic marketplace versions passed their review (workflow_version_marketplace_reviewed)
+             case when status = 'draft' or scope <> 'global' or visibility = 'internal-only' then 'none' else 'passed' end,
+             case when status = 'draft' or scope <> 'global' or visibility = 'internal-only' then null else updated_at end
       from mine),
     tp as (
       -- marketplace templates of the global entries

@@ -139,8 +139,8 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewResult> 
   });
   status = outcome;
   if (outcome === 'passed') {
-    const { runId } = workflowInfo();
-    await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId: requestId, runId });
+    // the entry's provenance stays the version's publish; the review is in the trust facts
+    await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId: finished.publish.workflowId, runId: finished.publish.runId });
     // the version's campaign waited for its review (activities/campaign.ts); a start that keeps failing is given up
     await bestEffort.startUpgradeCampaign({ definitionId: input.definitionId, version: input.version, requestedBy: input.requestedBy }).catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectApiError } from '../support/expect-api-error.ts';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
+import { passReview } from '../review/support.ts';
 
 let s: Stack;
 beforeAll(async () => {
@@ -26,6 +27,8 @@ describe('version visibility across tenants', () => {
     expect(await owner.waitForPublish(id, '1.1.0', ['awaiting_approval', 'published'])).toBe('awaiting_approval');
     await s.as('bob').decide(id, '1.1.0', 'approve', 'Shared ledger reviewed for all tenants.');
     expect(await owner.waitForPublish(id, '1.1.0', ['published'])).toBe('published');
+    // offered beyond the tenant once the platform review passed
+    await passReview(s, id, '1.1.0');
 
     // the owner still sees both
     const own = await owner.call<{ versions: { version: string }[] }>('GET', `/definitions/${id}`);

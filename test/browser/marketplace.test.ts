@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingFixture, type RecordingFixture } from '../support/recording-fixture.ts';
+import { passReview } from '../review/support.ts';
 import { prepareDatabase, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
 
@@ -68,6 +69,7 @@ async function publishPublicTemplate(): Promise<{ id: string; title: string }> {
   expect(await pat.waitForPublish(draft.definitionId, '1.0.0', ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
   await s.as('bob').decide(draft.definitionId, '1.0.0', 'approve', 'Shared with every tenant: installers bind their own desk.');
   expect(await pat.waitForPublish(draft.definitionId, '1.0.0', ['published', 'rejected'])).toBe('published');
+  await passReview(s, draft.definitionId, '1.0.0');
   return { id: draft.definitionId, title: spec.metadata.title };
 }
 
@@ -174,6 +176,7 @@ describe('Marketplace in Chromium', () => {
     expect(await pat.waitForPublish(id, '1.0.0', ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
     await s.as('bob').decide(id, '1.0.0', 'approve', 'High-risk adjustment shared after review.');
     expect(await pat.waitForPublish(id, '1.0.0', ['published', 'rejected'])).toBe('published');
+    await passReview(s, id, '1.0.0');
 
     // gus: the preview says a second tenant admin must approve; one run a day
     const gus = await signedIn('gus');

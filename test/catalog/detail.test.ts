@@ -3,6 +3,7 @@ import type { CatalogDetail } from '../../domain/catalog.ts';
 import { createTypesense, type CatalogDocument } from '../../platform/typesense.ts';
 import { ensureSearchParentKey, tenantSearchKey } from '../../platform/search-keys.ts';
 import { expectApiError } from '../support/expect-api-error.ts';
+import { passReview } from '../review/support.ts';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -67,6 +68,7 @@ describe('catalog detail', () => {
     expect(await pat.waitForPublish(id, '1.0.0', ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
     await s.as('bob').decide(id, '1.0.0', 'approve', rationale);
     expect(await pat.waitForPublish(id, '1.0.0', ['published', 'rejected'])).toBe('published');
+    await passReview(s, id, '1.0.0');
     // a newer draft: the owner sees it among the versions, but runs (and the detail's parameters) use 1.0.0
     await pat.createDraft(badgeSpec(name, '1.1.0', { parameters: { ...parameters, properties: { ...parameters.properties, costCentre: { type: 'string' } } } }));
     // a tenant secret with the declared name: its value must never reach the detail
@@ -202,6 +204,7 @@ describe('catalog provenance of versions another tenant may not see', () => {
     const first = await pat.waitForPublish(id, version, ['awaiting_approval', 'published', 'denied', 'invalid']);
     if (first === 'awaiting_approval') await s.as('bob').decide(id, version, 'approve', `Line ${version} reviewed.`);
     expect(await pat.waitForPublish(id, version, ['published', 'rejected'])).toBe('published');
+    if (scope === 'global') await passReview(s, id, version);
   }
 
   beforeAll(async () => {

@@ -97,8 +97,8 @@ beforeAll(async () => {
         values (${e.id}, ${e.owner}, ${name}, ${`matrix entry ${e.id}`}, 'HR', 'low', 'global', ${e.status}, '1.0.0', 'matrix')`;
       for (const v of e.versions) {
         await tx`
-          insert into workflow_version (definition_id, tenant_id, version, status, visibility, spec, digest, created_by, published_at)
-          values (${e.id}, ${e.owner}, ${v.version}, ${v.status}, ${v.visibility}, ${tx.json(spec)}, ${DIGEST}, 'matrix',
+          insert into workflow_version (definition_id, tenant_id, version, status, visibility, review_state, spec, digest, created_by, published_at)
+          values (${e.id}, ${e.owner}, ${v.version}, ${v.status}, ${v.visibility}, ${v.visibility === 'internal-only' ? 'none' : 'passed'}, ${tx.json(spec)}, ${DIGEST}, 'matrix',
                   ${v.status === 'published' ? new Date() : null})`;
       }
       const template = PROFILES[e.profile](e.owner);

@@ -180,4 +180,23 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toBeInstanceOf(DeterminismViolationError);
   });
+
+  it('detects the review start added to the publish without patched()', async () => {
+    // a marketplace publish from before the review gate: this code starts a review where the history started a campaign
+    const before = histories().filter((h) => h.workflowId === 'publish-starts-campaign');
+    expect(before).toHaveLength(1);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/review.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      before,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('has histories of the review lifecycle (passed, expired) and of the publish that started one', () => {
+    expect(files).toEqual(expect.arrayContaining(['review-passed.json', 'review-security-passed.json', 'review-expired.json', 'publish-starts-review.json']));
+  });
 });

@@ -213,6 +213,11 @@ function cases(): Record<string, Case[]> {
     'POST /definitions/{id}/publish-requests': definitions.map((p) => hidden(p, { version: '1.0.0' })),
     'GET /definitions/{id}/publish-requests/{version}': versions.map((p) => hidden(p)),
     'POST /definitions/{id}/publish-requests/{version}/approvals': versions.map((p) => hidden(p, { decision: 'approve', rationale })),
+    // marketplace reviews: a tenant reads the reviews of versions it may see, and requests its own
+    'POST /definitions/{id}/versions/{version}/review-requests': versions.map((p) => hidden(p, { visibility: 'public-ecosystem' })),
+    'GET /definitions/{id}/versions/{version}/review': versions.map((p) => hidden(p)),
+    'GET /definitions/{id}/versions/{version}/review/evidence-bundle': versions.map((p) => hidden(p)),
+    'POST /definitions/{id}/versions/{version}/review/{kind}/decisions': versions.map((p) => hidden({ ...p, kind: 'security' }, { decision: 'approve', rationale })),
     // catalog and approvals
     'GET /catalog': [own(), own(`q=${encodeURIComponent(`iso-curated-${sfx}`)}`), own('owner=acme')],
     'GET /catalog/{id}': definitions.map((p) => hidden(p)),
