@@ -13,7 +13,7 @@ import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
 import { createReviewActivities, type ReviewDeps } from './review.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string } & Pick<ReviewDeps, 'review' | 'signEvidence'>;
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & { defaultQueue: string } & Pick<ReviewDeps, 'review'>;
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {
