@@ -171,7 +171,8 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
         if (request?.evidence_bundle && request.evidence_digest) {
           const digest = contentDigest(request.evidence_bundle);
           const r = request.evidence_signature
-            ? verifyBundle(request.evidence_signature, keys, { subjectDigest: v.digest, subjectName: subject, keyOwner: PLATFORM_KEY_OWNER, predicateType: PREDICATE_TYPES.evidence })
+            ? // the evidence statement's subject is the version by name and the evidence bundle by digest
+              verifyBundle(request.evidence_signature, keys, { subjectDigest: request.evidence_digest, subjectName: subject, keyOwner: PLATFORM_KEY_OWNER, predicateType: PREDICATE_TYPES.evidence })
             : undefined;
           const predicate = request.evidence_signature ? decodeStatement(request.evidence_signature)?.predicate : undefined;
           const bound = predicate !== undefined && (contentDigest(predicate) === digest || (predicate as { evidenceDigest?: string }).evidenceDigest === digest);

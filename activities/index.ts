@@ -14,7 +14,7 @@ import { createUpgradeActivities } from './upgrade.ts';
 import { createCertifyActivities, type CertifyDeps } from './certify.ts';
 import { createReviewActivities, type ReviewDeps } from './review.ts';
 
-export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string } & Pick<ReviewDeps, 'review' | 'signEvidence'>;
+export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string } & Pick<ReviewDeps, 'review'>;
 
 /** Every core activity of the core worker, built from its dependencies (the worker composes). */
 export function createActivities(deps: ActivityDeps) {

@@ -12,19 +12,29 @@ import { collectTaskRefs } from '../domain/validate-spec.ts';
 import { controlOutcomes } from '../domain/controls.ts';
 import { DEFAULT_REVIEW_SETTINGS, isMarketplace, type MarketplaceVisibility, type ReviewKindState, type ReviewParties, type ReviewRules, type ReviewSettings } from '../domain/review.ts';
 import { docsChecks, exampleParameters, hostsInSpec, percentile, scanLiteralSecrets } from '../domain/review-evidence.ts';
-import type { EvidenceBundle, EvidenceItem, ReviewDecisionRecord, ReviewKind, ReviewStatus, SigstoreBundleJson } from '../domain/trust.ts';
+import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord, type ReviewKind, type ReviewStatus } from '../domain/trust.ts';
 import { asFailure } from './errors.ts';
+import { sealOwnReceipt } from './receipts.ts';
+import { signStatement, statementFor, type KeyRing } from '../platform/signing.ts';
+import { rationaleDigest } from '../platform/receipts.ts';
 import { raiseTemplate } from './publish-template.ts';
-
-/** Signs an evidence bundle's statement with the platform key (platform/signing.ts), when the worker has keys. */
-export type EvidenceSigner = (subject: { name: string; digest: string }, bundle: EvidenceBundle) => Promise<{ bundle: SigstoreBundleJson; keyId: string } | undefined>;
 
 export interface ReviewDeps {
   sql: Sql;
   policy: PolicyEngine;
+  keyRing: KeyRing;
   defaultQueue: string;
   review?: Partial<ReviewSettings>;
-  signEvidence?: EvidenceSigner;
+}
+
+/**
+ * The evidence bundle's signature: an in-toto statement whose subject is the version
+ * (`<def>@<version>`) at the bundle's digest, and whose predicate is the bundle itself,
+ * signed with the platform key. Verifying it against the stored bundle's digest proves
+ * neither the evidence nor a decision was changed since.
+ */
+export function evidenceStatement(bundle: EvidenceBundle, evidenceDigest: string) {
+  return statementFor({ name: bundle.subject.name, digest: evidenceDigest }, PREDICATE_TYPES.evidence, bundle);
 }
 
 function execution() {
@@ -60,7 +70,7 @@ async function versionFacts(sql: Sql, definitionId: string, version: string): Pr
   return { tenantId: v.tenant_id, spec: v.spec, digest: v.digest, status: v.status, risk: v.spec.metadata.risk, title: v.spec.metadata.title ?? v.spec.metadata.name, author: v.created_by, ownerTeam: v.owner_team };
 }
 
-export function createReviewActivities({ sql, policy, defaultQueue, review, signEvidence }: ReviewDeps) {
+export function createReviewActivities({ sql, policy, keyRing, defaultQueue, review }: ReviewDeps) {
   const settings: ReviewSettings = { ...DEFAULT_REVIEW_SETTINGS, ...review };
   return {
     /**
@@ -263,7 +273,8 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
           createdAt: input.createdAt,
         };
         const evidenceDigest = contentDigest(bundle);
-        const signature = signEvidence ? await signEvidence(subject, bundle) : undefined;
+        // signed before the transaction: signing never happens under a row lock
+        const signature = await signStatement(keyRing, PLATFORM_KEY_OWNER, evidenceStatement(bundle, evidenceDigest));
         let templateRaised = false;
         let publish = { workflowId: '', runId: '' };
         await sql.begin(async (tx) => {
@@ -274,7 +285,7 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
           publish = { workflowId: v.published_by_workflow_id, runId: v.published_by_run_id };
           await tx`
             update review_request set status = ${input.outcome}, evidence_bundle = ${tx.json(bundle as never)}, evidence_digest = ${evidenceDigest},
-              evidence_signature = ${signature ? tx.json(signature.bundle as never) : null}, outcome_reason = ${input.reason},
+              evidence_signature = ${tx.json(signature as never)}, outcome_reason = ${input.reason},
               ended_at = coalesce(ended_at, now()), updated_at = now()
             where workflow_id = ${workflowId}`;
           // a later attempt owns the version's state (this one was superseded): leave it alone
@@ -294,7 +305,7 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
             templateRaised = true;
           }
         });
-        return { evidenceDigest, signed: !!signature, templateRaised, publish };
+        return { evidenceDigest, signed: true, templateRaised, publish };
       }),
 
     /**
@@ -309,23 +320,23 @@ export function createReviewActivities({ sql, policy, defaultQueue, review, sign
       decisions: (ReviewDecisionRecord & { kind: ReviewKind })[];
     }) =>
       asFailure(async (): Promise<{ receiptId?: string }> => {
-        const { workflowId, runId } = execution();
-        const [r] = await sql<{ tenant_id: string }[]>`select tenant_id from review_request where workflow_id = ${workflowId}`;
+        const { workflowId } = execution();
+        const [r] = await sql<{ tenant_id: string; requested_by: string; evidence_digest: string | null }[]>`
+          select tenant_id, requested_by, evidence_digest from review_request where workflow_id = ${workflowId}`;
         if (!r) return {};
-        const receiptId = `rcpt_${contentDigest({ workflowId, runId, lifecycle: 'review' }).slice('sha256:'.length, 'sha256:'.length + 24)}`;
-        const decisions = input.decisions.map((d) => ({
-          actor: { sub: d.reviewer.sub, tenant: d.reviewer.tenant },
-          decision: `${d.kind}:${d.decision}`,
-          at: d.at,
-          rationaleDigest: contentDigest(d.rationale),
-        }));
-        await sql`
-          insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
-          values (${receiptId}, ${r.tenant_id}, 'review', ${workflowId}, ${runId}, ${`${input.definitionId}@${input.version}`}, ${input.digest},
-                  ${sql.json({ outcome: input.outcome, decisions } as never)})
-          on conflict (workflow_id, run_id, lifecycle) do nothing`;
-        await sql`update review_request set receipt_id = ${receiptId}, updated_at = now() where workflow_id = ${workflowId}`;
-        return { receiptId };
+        const sealed = await sealOwnReceipt(
+          { sql, keyRing },
+          {
+            lifecycle: 'review',
+            tenantId: r.tenant_id,
+            subject: { name: `${input.definitionId}@${input.version}`, digest: input.digest },
+            decisions: input.decisions.map((d) => ({ actor: { sub: d.reviewer.sub, tenant: d.reviewer.tenant }, decision: `${d.kind}:${d.decision}`, at: d.at, rationaleDigest: rationaleDigest(d.rationale) })),
+            requestedBy: { sub: r.requested_by, tenant: r.tenant_id },
+            details: { outcome: input.outcome, evidenceDigest: r.evidence_digest },
+          },
+        );
+        await sql`update review_request set receipt_id = ${sealed.receiptId}, updated_at = now() where workflow_id = ${workflowId}`;
+        return { receiptId: sealed.receiptId };
       }),
   };
 }

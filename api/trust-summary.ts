@@ -5,6 +5,7 @@
  * who approved it, the certification and whether it is overdue. One query per page of rows.
  */
 import type { Sql } from '../platform/db.ts';
+import { visibleVersionSql } from '../platform/access.ts';
 import { installTrust, publishedKeys, verifyVersionSignature } from '../platform/version-trust.ts';
 import { trustSummary } from '../domain/certification.ts';
 import type { CertificationStatus, KeyOwner, ReviewDecisionRecord, SigstoreBundleJson, TrustSummary } from '../domain/trust.ts';
@@ -33,18 +34,26 @@ interface Row {
 
 export const trustKey = (r: VersionRef) => `${r.definitionId}@${r.version}`;
 
-/** Trust summaries of the given versions for a viewer of `tenant` (callers pass only versions the viewer may see). */
+/** Trust summaries of the given versions for a viewer of `tenant`. */
 export async function loadTrustSummaries(sql: Sql, tenant: string, refs: readonly VersionRef[]): Promise<Map<string, TrustSummary>> {
   const out = new Map<string, TrustSummary>();
   const wanted = refs.filter((r) => r.version).slice(0, 500);
   if (!wanted.length) return out;
-  const rows = await sql<Row[]>`
-    select v.definition_id, v.version, v.tenant_id, v.digest, v.signature_bundle, v.signature_key_id, v.review_state, v.reviewed_at,
+  // Only versions the viewer may see are summarized: a row whose latest version is not
+  // offered to the viewer (a new version still in review is internal-only) is summarized by
+  // the newest published version the viewer may see, keyed as asked.
+  const rows = await sql<(Row & { asked_version: string })[]>`
+    select v.definition_id, w.version as asked_version, v.version, v.tenant_id, v.digest, v.signature_bundle, v.signature_key_id, v.review_state, v.reviewed_at,
            rr.workflow_id as request_id,
            (select array_agg(rv.decisions) from review rv where rv.request_id = rr.workflow_id) as decisions,
            c.status as cert_status, c.certified_by, c.certified_at, c.expires_at
     from unnest(${wanted.map((r) => r.definitionId)}::text[], ${wanted.map((r) => r.version)}::text[]) as w(definition_id, version)
-    join workflow_version v on v.definition_id = w.definition_id and v.version = w.version
+    join workflow_definition d on d.id = w.definition_id
+    join lateral (
+      select x.* from workflow_version x
+      where x.definition_id = w.definition_id and (x.version = w.version or x.status = 'published')
+        and ${visibleVersionSql(sql, tenant, 'x', 'd')}
+      order by (x.version = w.version) desc, x.published_at desc nulls last limit 1) v on true
     left join lateral (
       select workflow_id from review_request q where q.definition_id = v.definition_id and q.version = v.version
       order by q.created_at desc limit 1) rr on true
@@ -68,7 +77,7 @@ export async function loadTrustSummaries(sql: Sql, tenant: string, refs: readonl
     ].sort();
     const owner: KeyOwner = verification?.keyOwner ?? { kind: 'publisher', id: r.tenant_id };
     out.set(
-      trustKey({ definitionId: r.definition_id, version: r.version }),
+      trustKey({ definitionId: r.definition_id, version: r.asked_version }),
       trustSummary(
         {
           signatureKeyId: r.signature_bundle ? (verification?.keyId ?? r.signature_key_id ?? 'unknown') : null,

@@ -69,7 +69,8 @@ export async function startReview(
       attempt,
       ...settings,
     });
-    return { workflowId, runId, started: true };
+    // a claimed attempt was started before (this start joined it, or started it after a crash)
+    return { workflowId, runId, started: !claimed, ...(claimed ? { reason: 'the review is in progress' } : {}) };
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     return { workflowId, started: false, reason: 'this review attempt already ran' };

@@ -6,8 +6,7 @@ import { createTypesense, ensureCatalogCollection } from '../platform/typesense.
 import { loadPolicyEngine } from '../platform/opa.ts';
 import { createDataConverter } from '../platform/temporal.ts';
 import { createSecretStore, type SecretStore } from '../platform/secrets.ts';
-import { createKeyRing, signStatement, statementFor, type KeyRing } from '../platform/signing.ts';
-import { PLATFORM_KEY_OWNER, PREDICATE_TYPES } from '../domain/trust.ts';
+import { createKeyRing, type KeyRing } from '../platform/signing.ts';
 import { ExpressionSandbox } from '../platform/expression-sandbox.ts';
 import { DomainError } from '../domain/errors.ts';
 import { createWorkerActivities } from '../activities/index.ts';
@@ -40,11 +39,6 @@ export async function createCoreWorker(
       policy,
       secrets: secretStore(sql, secrets.secretsKey ?? config.SECRETS_KEY),
       keyRing: ring,
-      // the evidence statement: the version (name and digest) as subject, the evidence bundle as predicate
-      signEvidence: async (subject, bundle) => {
-        const signed = await signStatement(ring, PLATFORM_KEY_OWNER, statementFor(subject, PREDICATE_TYPES.evidence, bundle));
-        return { bundle: signed, keyId: signed.verificationMaterial.publicKey!.hint };
-      },
       collection: config.TYPESENSE_COLLECTION,
       defaultQueue: config.TEMPORAL_TASK_QUEUE,
       sandbox,

@@ -60,7 +60,8 @@ const messageOf = (e: unknown): string => {
  * fails closes the others and fails the request; one that expires expires it.
  */
 export async function reviewWorkflow(input: ReviewInput): Promise<ReviewResult> {
-  const { workflowId: requestId } = workflowInfo();
+  // the request's id from its input (= this workflow's id): the children's ids follow it
+  const requestId = reviewWorkflowIds.request(input.definitionId, input.version, input.attempt);
   const createdAt = iso(Date.now());
   let status = 'gathering';
   const reviews = new Map<ReviewKind, ReviewKindState>();

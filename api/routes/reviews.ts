@@ -3,16 +3,18 @@ import { z } from 'zod';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import { reviewSettings } from '../../platform/config.ts';
 import { startReview } from '../../platform/review-start.ts';
+import { listPublicKeys, tenantTrust, verifyBundle } from '../../platform/signing.ts';
 import { conflict, notAllowed, notFound } from '../../domain/errors.ts';
 import { RATIONALE_MAX, reviewWorkflowIds } from '../../domain/review.ts';
 import { controlOutcomes } from '../../domain/controls.ts';
-import { REVIEW_CODES, REVIEW_KINDS, type ControlOutcome, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord } from '../../domain/trust.ts';
+import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, REVIEW_CODES, REVIEW_KINDS, type ControlOutcome, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord } from '../../domain/trust.ts';
 import { decideReviewUpdate } from '../../workflows/contracts/review.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
 import { commonErrors, errorResponse, json } from '../responses.ts';
 import { guarded } from '../permissions.ts';
 import { VersionParam } from '../schemas.ts';
+import { SigstoreBundle, VerificationResult } from '../trust-schemas.ts';
 import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { isPlatformReviewer, readNewestReviewRequest, readReviewQueue, readReviews } from '../review-read-models.ts';
 
@@ -78,7 +80,6 @@ const _control: Same<z.infer<typeof ControlOutcomeSchema>, ControlOutcome> = tru
 const _bundle: Same<z.infer<typeof EvidenceBundleSchema>, EvidenceBundle> = true;
 void [_evidence, _decision, _control, _bundle];
 
-const SigstoreBundle = z.record(z.string(), z.unknown()).meta({ id: 'ReviewSigstoreBundle', description: 'A Sigstore bundle (v0.3, DSSE envelope, in-toto statement)' });
 
 const KindReview = z
   .object({
@@ -209,7 +210,7 @@ const evidenceBundle = guarded('review.read', {
   summary: "The newest finished review's evidence bundle, its digest and its signature",
   request: { params: VersionParam },
   responses: {
-    200: json(z.object({ bundle: EvidenceBundleSchema, digest: z.string(), signature: SigstoreBundle.nullable(), requestId: z.string() }), 'The evidence bundle'),
+    200: json(z.object({ bundle: EvidenceBundleSchema, digest: z.string(), signature: SigstoreBundle.nullable(), requestId: z.string(), verification: VerificationResult.optional() }), 'The evidence bundle'),
     401: commonErrors[401],
     404: errorResponse('REVIEW_NOT_FOUND; EVIDENCE_NOT_FOUND: the review has not finished'),
     422: commonErrors[422],
@@ -324,7 +325,25 @@ export function reviewRoutes({ sql, config, temporal }: ApiDeps) {
     const full = await readNewestReviewRequest(sql, actor, id, version);
     if (!full) throw notFound('REVIEW_NOT_FOUND', `no review of ${id}@${version}`);
     if (!full.evidence_bundle || !full.evidence_digest) throw notFound('EVIDENCE_NOT_FOUND', `the review of ${id}@${version} has not finished`);
-    return c.json({ bundle: full.evidence_bundle, digest: full.evidence_digest, signature: full.evidence_signature as Record<string, unknown> | null, requestId: full.workflow_id }, 200);
+    // the server's own check: the platform key signed this very bundle (its digest), for the caller's trust roots
+    const verification = full.evidence_signature
+      ? verifyBundle(full.evidence_signature, await listPublicKeys(sql), {
+          subjectDigest: full.evidence_digest,
+          keyOwner: PLATFORM_KEY_OWNER,
+          predicateType: PREDICATE_TYPES.evidence,
+          trusted: await tenantTrust(sql, actor.tenant),
+        })
+      : undefined;
+    return c.json(
+      {
+        bundle: full.evidence_bundle,
+        digest: full.evidence_digest,
+        signature: full.evidence_signature,
+        requestId: full.workflow_id,
+        ...(verification ? { verification } : {}),
+      },
+      200,
+    );
   });
 
   return app;

@@ -130,7 +130,11 @@ describe('catalog detail', () => {
       lastReviewedAt: approval!.decided_at.toISOString(),
       certified: false,
       certificationState: 'none',
-      badges: ['reviewed'],
+      // the version's signature verifies with its publisher's key (issue 12's trust summary)
+      signed: { keyId: expect.stringMatching(/^maestro-publisher-acme-/), owner: { kind: 'publisher', id: 'acme' }, verified: true },
+      review: expect.objectContaining({ state: expect.any(String), reviewers: expect.any(Array) }),
+      certification: { status: 'none', overdue: false },
+      badges: ['reviewed', 'signed'],
       warnings: ['never run'],
     });
     expect(d.health).toEqual({ windowDays: 30, runCount: 0 });
@@ -146,7 +150,7 @@ describe('catalog detail', () => {
     expect(d.approvalRequirements.map((a) => a.stepId)).toEqual(['securitySignOff', 'managerApproval']);
     // reviewed, and when, but not by whom: approvals are the owning tenant's business
     const [approval] = await s.sql<{ decided_at: Date }[]>`select decided_at from approval where definition_id = ${id}`;
-    expect(d.trust).toMatchObject({ badges: ['reviewed'], lastReviewedAt: approval!.decided_at.toISOString(), author: 'pat' });
+    expect(d.trust).toMatchObject({ badges: ['reviewed', 'signed'], lastReviewedAt: approval!.decided_at.toISOString(), author: 'pat', signed: { verified: true } });
     expect(d.trust).not.toHaveProperty('reviewer');
     expect(JSON.stringify(d)).not.toContain(rationale);
     expect(JSON.stringify(d)).not.toContain('bob');

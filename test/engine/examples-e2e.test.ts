@@ -118,6 +118,7 @@ describe('the example pack runs end to end against local partner systems', () =>
     const before = await seededSecret('acme', 'hris_token');
     const instancesBefore = await s.sql`select id, tenant_id, status from workflow_instance order by id`;
     const settingsBefore = await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`;
+    const reviewsBefore = await s.sql`select workflow_id, status from review_request order by workflow_id`;
     expect(settingsBefore.find((r) => r.tenant_id === 'globex')).toMatchObject({ egress_allow: ['*.example.internal', '127.0.0.1'], egress_ports: ['443', new URL(fx.url).port] });
     await allowPartnerSystems(s.sql, fx.url);
     expect(await seedExamplePack([...examples.values()], (sub) => Promise.resolve(s.as(sub as DemoUser)), () => {}, { partnerSystems: fx.url })).toEqual({
@@ -125,7 +126,11 @@ describe('the example pack runs end to end against local partner systems', () =>
       pending: 1,
       curated: 0,
       instances: { installed: [], kept: seeded.instances.installed, pending: [] },
+      // the marketplace entries' reviews passed once and are not requested again
+      reviewed: [example('finops-cost-report').id, example('security-access-review').id],
     });
+    expect(await s.sql`select workflow_id, status from review_request order by workflow_id`).toEqual(reviewsBefore);
+    expect(reviewsBefore.map((r) => r.status)).toEqual(['passed', 'passed']);
     expect(await seededSecret('acme', 'hris_token')).toBe(before);
     expect(await s.sql`select id, tenant_id, status from workflow_instance order by id`).toEqual(instancesBefore);
     expect(await s.sql`select tenant_id, egress_allow, egress_ports from tenant_setting order by tenant_id`).toEqual(settingsBefore);
@@ -147,6 +152,12 @@ describe('the example pack runs end to end against local partner systems', () =>
       installs: 2,
     });
     expect(await template(review.id)).toMatchObject({ visibility: 'partner-curated', publisherTenant: 'acme', environments: ['staging', 'prod'] });
+    // offered only after their platform reviews passed: sam, perry and dora approved each kind
+    for (const id of [finops.id, review.id]) {
+      const r = await s.as('gus').call<{ status: string; reviews: { kind: string; decisions: { reviewer: { sub: string } }[] }[] }>('GET', `/definitions/${id}/versions/${id === finops.id ? '1.2.0' : '2.0.0'}/review`);
+      expect(r.body.status, id).toBe('passed');
+      expect(r.body.reviews.map((k) => [k.kind, k.decisions.map((d) => d.reviewer.sub)]), id).toEqual([['security', ['sam']], ['performance', ['perry']], ['docs', ['dora']]]);
+    }
     // the curated list: globex, set by the platform curator through the curate lifecycle
     const audience = await s.as('pat').call<{ tenants: { tenantId: string; addedBy: string }[]; lastChange?: { by: string; workflowId: string } }>('GET', `/templates/${review.id}/audience`);
     expect(audience.body.tenants).toEqual([expect.objectContaining({ tenantId: 'globex', addedBy: 'cora' })]);

@@ -324,3 +324,39 @@ it('records the certify lifecycle: certified (waiting for its expiry), overdue, 
   expect(refused.status).toBe('refused');
   await save('certify-refused', refused.workflowId);
 });
+
+it('records the review lifecycle (passed, expired) and the publish that started one', async () => {
+  const { passReview } = await import('../review/support.ts');
+  const { startReview } = await import('../../platform/review-start.ts');
+  const { DEMO_USERS } = await import('../../domain/demo-users.ts');
+  const documented = (risk: string, scope: string) =>
+    testSpec({
+      risk,
+      scope,
+      extra: {
+        parameters: { type: 'object', properties: { email: { type: 'string', title: 'Email' } }, examples: [{ email: 'a@example.com' }] },
+        steps: [{ id: 'shape', task: 'transform@1.0.0', with: { expression: "{ 'email': email }", data: { email: '${{ params.email }}' } } }],
+      },
+    });
+  // a marketplace publish starts the review; sam, perry and dora pass it
+  const passed = await publishTemplate(s, documented('low', 'global'), { review: false });
+  const review = await passReview(s, passed, '1.0.0');
+  await s.client.workflow.getHandle(review.requestId).result();
+  await save('review-passed', review.requestId);
+  await save('review-security-passed', `${review.requestId}/security`);
+  await save('publish-starts-review', `publish/${passed}/1.0.0`);
+
+  // nobody decides: escalated after 1 s, expired after 2 s
+  const pat = s.as('pat');
+  const { body } = await pat.createDraft(documented('low', 'tenant-local'));
+  await pat.requestPublish(body.definitionId, '1.0.0');
+  expect(await pat.waitForPublish(body.definitionId, '1.0.0', ['published', 'awaiting_approval', 'denied', 'invalid'])).toBe('published');
+  const started = await startReview(s.sql, s.client, s.config.TEMPORAL_TASK_QUEUE, { escalateAfterMs: 1000, expireAfterMs: 2000, perfRuns: 1 }, {
+    definitionId: body.definitionId,
+    version: '1.0.0',
+    requestedBy: DEMO_USERS.find((u) => u.sub === 'pat')!,
+    visibility: 'partner-curated',
+  });
+  expect(await s.client.workflow.getHandle(started.workflowId).result()).toMatchObject({ status: 'expired' });
+  await save('review-expired', started.workflowId);
+});

@@ -146,6 +146,24 @@ describe('recorded histories replay against the current workflow code', () => {
     }
   });
 
+  it('detects an unsafe change to the certify lifecycle', async () => {
+    const recorded = histories().filter((h) => h.workflowId.startsWith('certify-'));
+    expect(recorded.map((h) => h.workflowId)).toEqual(['certify-certified', 'certify-overdue', 'certify-refused', 'certify-superseded']);
+    const errors: unknown[] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: new URL('./unsafe/certify.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
+      recorded,
+    )) {
+      errors.push(r.error);
+    }
+    expect(errors).toHaveLength(recorded.length);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(DeterminismViolationError);
+      // the history began the certification where this code asks the policy first
+      expect(String((e as Error).message)).toMatch(/'beginCertification' does not match .* 'decideCertification'/);
+    }
+  });
+
   it('has histories of an upgrade campaign and of the publish that started it', () => {
     expect(files).toEqual(expect.arrayContaining(['campaign-completed.json', 'publish-starts-campaign.json']));
   });

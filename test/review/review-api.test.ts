@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, type Stack } from '../support/stack.ts';
 import { call, publishTemplate, templateSpec } from '../marketplace/support.ts';
-import { allOpen, ended, waitForReview, type ReviewView } from './support.ts';
+import { allOpen, ended, passReview, waitForReview, type ReviewView } from './support.ts';
+import { contentDigest } from '../../platform/digest.ts';
+import { listPublicKeys, verifyBundle } from '../../platform/signing.ts';
+import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type EvidenceBundle, type SigstoreBundleJson } from '../../domain/trust.ts';
 import { PG } from '../../platform/db.ts';
 
 let s: Stack;
@@ -75,10 +78,87 @@ describe('the marketplace review gate', () => {
     const closed = await decide('sky', id, 'security', { decision: 'approve', rationale: 'late' });
     expect([closed.status, closed.body.code]).toEqual([409, 'REVIEW_NOT_OPEN']);
 
-    const eb = await call<{ bundle: { outcome: string; controls: unknown[]; reviews: unknown[] }; digest: string }>(s, 'gus', 'GET', `/definitions/${id}/versions/1.0.0/review/evidence-bundle`);
+    const eb = await call<{ bundle: EvidenceBundle; digest: string; signature: SigstoreBundleJson; verification: { ok: boolean } }>(s, 'gus', 'GET', `/definitions/${id}/versions/1.0.0/review/evidence-bundle`);
     expect(eb.status).toBe(200);
     expect(eb.body.bundle.outcome).toBe('passed');
-    expect(eb.body.digest).toMatch(/^sha256:/);
+    expect(eb.body.digest).toBe(contentDigest(eb.body.bundle));
+    expect(eb.body.verification.ok).toBe(true);
+    // the signed evidence bundle verifies with the published keys (H1's verifyBundle) …
+    const keys = await listPublicKeys(s.sql);
+    const expectPlatform = { subjectDigest: eb.body.digest, keyOwner: PLATFORM_KEY_OWNER, predicateType: PREDICATE_TYPES.evidence };
+    expect(verifyBundle(eb.body.signature, keys, expectPlatform).ok).toBe(true);
+    // … and not once a decision in it is changed, nor as a publisher's signature
+    const tampered = structuredClone(eb.body.bundle);
+    tampered.reviews[0]!.decisions[0]!.rationale = 'Approved blind.';
+    const t = verifyBundle(eb.body.signature, keys, { ...expectPlatform, subjectDigest: contentDigest(tampered) });
+    expect(t.ok).toBe(false);
+    expect(t.checks.find((c) => !c.ok)?.check).toBe('subject');
+    expect(verifyBundle(eb.body.signature, keys, { ...expectPlatform, keyOwner: { kind: 'publisher', id: 'acme' } }).ok).toBe(false);
+    // every item carries its digest and the workflow/run that produced it; the controls name their evidence
+    for (const r of eb.body.bundle.reviews) {
+      for (const item of r.evidence) {
+        expect(item.digest).toBe(contentDigest({ id: item.id, ok: item.ok, reason: item.reason, ...(item.data !== undefined ? { data: item.data } : {}) }));
+        expect(item.producedBy.workflowId).toBe(`${open.requestId}/${r.kind}`);
+      }
+    }
+    expect(eb.body.bundle.controls.map((c) => c.id)).toEqual(expect.arrayContaining(['no-literal-secrets', 'egress-declared-hosts', 'p95-under-budget', 'documented-parameters']));
+    // the review's receipt: sealed, signed with the platform key
+    expect(done.receiptId).toBeDefined();
+    const receipt = await call<{ lifecycle: string; verification: { ok: boolean }; decisions: { decision: string }[] }>(s, 'pat', 'GET', `/receipts/${done.receiptId}`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.body.lifecycle).toBe('review');
+    expect(receipt.body.verification.ok).toBe(true);
+    expect(receipt.body.decisions.map((d) => d.decision)).toEqual(expect.arrayContaining(['security:approve', 'performance:approve', 'docs:approve']));
+  }, 180_000);
+
+  it('enforces the quorum per risk: a critical version needs two security reviewers', async () => {
+    const spec = reviewSpec('critical');
+    const pat = s.as('pat');
+    const { body: draft } = await pat.createDraft(spec);
+    const id = draft.definitionId;
+    await call(s, 'pat', 'POST', `/definitions/${id}/publish-requests`, { version: '1.0.0', visibility: 'partner-curated' });
+    expect(await pat.waitForPublish(id, '1.0.0', ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
+    // a critical publish takes two tenant approvals (publish.rego), then the platform review
+    await s.as('bob').decide(id, '1.0.0', 'approve', 'Tenant approval one.');
+    await s.as('root').decide(id, '1.0.0', 'approve', 'Tenant approval two.');
+    expect(await pat.waitForPublish(id, '1.0.0', ['published', 'rejected'])).toBe('published');
+    const open = await waitForReview(s, id, '1.0.0', allOpen);
+    expect(open.reviews.map((r) => [r.kind, r.quorum])).toEqual([['security', 2], ['performance', 1], ['docs', 1]]);
+
+    expect((await decide('sam', id, 'security', { decision: 'approve', rationale: 'First security approval.' })).status).toBe(200);
+    const one = await waitForReview(s, id, '1.0.0', (r) => r.reviews[0]!.decisions.length === 1);
+    expect(one.reviews[0]!.status).toBe('open');
+    const twice = await decide('sam', id, 'security', { decision: 'approve', rationale: 'Me again.' });
+    expect([twice.status, twice.body.code]).toEqual([409, 'ALREADY_DECIDED']);
+    expect((await decide('perry', id, 'performance', { decision: 'approve', rationale: 'Within budget.' })).status).toBe(200);
+    expect((await decide('dora', id, 'docs', { decision: 'approve', rationale: 'Documented.' })).status).toBe(200);
+    // one security approval short: still in review, still internal-only
+    expect((await waitForReview(s, id, '1.0.0', (r) => r.reviews.slice(1).every((k) => k.status === 'passed'))).status).toBe('in_review');
+    expect((await s.sql`select visibility from workflow_version where definition_id = ${id}`)[0]!.visibility).toBe('internal-only');
+    expect((await decide('sky', id, 'security', { decision: 'approve', rationale: 'Second security approval.' })).status).toBe(200);
+    const done = await waitForReview(s, id, '1.0.0', ended);
+    expect(done.status).toBe('passed');
+    expect(done.reviews[0]!.decisions.map((d) => d.reviewer.sub)).toEqual(['sam', 'sky']);
+  }, 180_000);
+
+  it('a failed review is re-requested by the publisher as a new attempt; another tenant cannot', async () => {
+    const id = await publishTemplate(s, reviewSpec(), { visibility: 'public-ecosystem', review: false });
+    await waitForReview(s, id, '1.0.0', allOpen);
+    expect((await decide('sam', id, 'security', { decision: 'reject', rationale: 'Calls an undeclared host.' })).status).toBe(200);
+    const failed = await waitForReview(s, id, '1.0.0', ended);
+    expect([failed.status, failed.reason]).toEqual(['failed', 'the security review failed']);
+    expect(failed.reviews.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
+    expect((await call(s, 'gus', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' })).status).toBe(403);
+    const again = await call<{ workflowId: string; status: string }>(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ workflowId: `review/${id}@1.0.0/2`, status: 'started' });
+    // a second request while it runs joins it
+    const join = await call<{ workflowId: string; status: string }>(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' });
+    expect(join.body).toMatchObject({ workflowId: `review/${id}@1.0.0/2`, status: 'pending' });
+    const passed = await passReview(s, id, '1.0.0');
+    expect(passed.requestId).toBe(`review/${id}@1.0.0/2`);
+    const after = await call(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'partner-curated' });
+    expect([after.status, after.body.code]).toEqual([409, 'ALREADY_REVIEWED']);
   }, 180_000);
 
   it('makes marketplace visibility without a passed review impossible in the database', async () => {

@@ -31,7 +31,8 @@ export async function waitForReview(s: Stack, id: string, version: string, ready
 
 /** Every kind open for decisions (its evidence gathered). */
 export const allOpen = (r: ReviewView) => r.reviews.length === 3 && r.reviews.every((k) => k.status === 'open' || k.status === 'escalated');
-export const ended = (r: ReviewView) => ['passed', 'failed', 'expired'].includes(r.status);
+/** The request decided and its lifecycle done: the receipt is its last step. */
+export const ended = (r: ReviewView) => ['passed', 'failed', 'expired'].includes(r.status) && !!r.receiptId;
 
 /** The demo reviewers of each kind: two security reviewers for a critical version's quorum. */
 export const DEMO_REVIEWERS: Record<ReviewKind, User[]> = { security: ['sam', 'sky'], performance: ['perry'], docs: ['dora'] };

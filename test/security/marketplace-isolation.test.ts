@@ -218,6 +218,9 @@ function cases(): Record<string, Case[]> {
     'GET /definitions/{id}/versions/{version}/review': versions.map((p) => hidden(p)),
     'GET /definitions/{id}/versions/{version}/review/evidence-bundle': versions.map((p) => hidden(p)),
     'POST /definitions/{id}/versions/{version}/review/{kind}/decisions': versions.map((p) => hidden({ ...p, kind: 'security' }, { decision: 'approve', rationale })),
+    // certification: only platform certifiers start one; a tenant reads those of versions it may see
+    'POST /definitions/{id}/versions/{version}/certifications': versions.map((p) => hidden(p, { rationale })),
+    'GET /definitions/{id}/versions/{version}/certification': versions.map((p) => hidden(p)),
     // catalog and approvals
     'GET /catalog': [own(), own(`q=${encodeURIComponent(`iso-curated-${sfx}`)}`), own('owner=acme')],
     'GET /catalog/{id}': definitions.map((p) => hidden(p)),

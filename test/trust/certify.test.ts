@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
-import { call } from '../marketplace/support.ts';
+import { call, publishTemplate } from '../marketplace/support.ts';
 import { publishedKeys } from '../../platform/version-trust.ts';
 import { verifyBundle, decodeStatement } from '../../platform/signing.ts';
 import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type TrustSummary } from '../../domain/trust.ts';
@@ -182,6 +182,28 @@ describe('trust summary in the read models', () => {
     const listed = list.body.items.find((r) => r.id === id);
     expect(listed, JSON.stringify(list.body)).toBeDefined();
     expectTrust(listed!.trust, 'template list row');
+  });
+
+  it("another tenant's view never summarizes a version it may not see (a new version still in review)", async () => {
+    const name = `trust-pending-${s.suffix}`;
+    const id = await reviewedTemplate(s, documentedSpec({ name }));
+    // 1.0.1 waits for its review: internal-only, invisible to globex
+    await publishTemplate(s, documentedSpec({ name, version: '1.0.1' }), { review: false });
+    const [v] = await s.sql<{ review_state: string; visibility: string }[]>`select review_state, visibility from workflow_version where definition_id = ${id} and version = '1.0.1'`;
+    expect(v).toEqual({ review_state: 'pending', visibility: 'internal-only' });
+    const [request] = await s.sql<{ workflow_id: string }[]>`select workflow_id from review_request where definition_id = ${id} and version = '1.0.0'`;
+    const template = await call<{ trust: TrustSummary }>(s, 'gus', 'GET', `/templates/${id}`);
+    expect(template.body.trust.review).toMatchObject({ state: 'passed', requestId: request!.workflow_id });
+    // the entry's latest version is the pending 1.0.1: the row is summarized by 1.0.0, which globex may see
+    const [d] = await s.sql<{ latest_version: string }[]>`select latest_version from workflow_definition where id = ${id}`;
+    expect(d!.latest_version).toBe('1.0.1');
+    const search = await call<{ items: { id: string; latestVersion: string; trust: TrustSummary }[] }>(s, 'gus', 'GET', `/catalog?q=${encodeURIComponent(name)}`);
+    const row = search.body.items.find((r) => r.id === id);
+    expect(row?.latestVersion).toBe('1.0.1');
+    expect(row!.trust.review).toMatchObject({ state: 'passed', requestId: request!.workflow_id });
+    // the owner sees its pending version's state
+    const own = await call<{ latestVersion: string; trust: TrustSummary }>(s, 'pat', 'GET', `/catalog/${id}`);
+    expect(own.body.trust.review.state).toBe('pending');
   });
 
   it('an unreviewed own version reads unreviewed and uncertified', async () => {
