@@ -43,7 +43,11 @@ function EvidenceBundlePanelBody(props: { definitionId: string; version: string;
       return v?.signature && k ? { v, k } : undefined;
     },
     ({ v, k }): Promise<VerificationResult> =>
-      verifyEvidenceInBrowser(v.bundle, v.signature!, k.keys, { subjectName: `${props.definitionId}@${props.version}`, ...(props.versionDigest ? { subjectDigest: props.versionDigest } : {}) }),
+      verifyEvidenceInBrowser(v.bundle, v.signature!, k.keys, {
+        subjectName: `${props.definitionId}@${props.version}`,
+        evidenceDigest: v.digest,
+        ...(props.versionDigest ? { versionDigest: props.versionDigest } : {}),
+      }),
   );
   const file = (what: string) => `evidence-${props.definitionId}@${props.version}${what}.json`;
   return (
