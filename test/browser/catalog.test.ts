@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 import { openSwitchboard, signInAs } from './switchboard-fixture.ts';
+import { passReview } from '../review/support.ts';
 
 let s: Stack;
 let base: string;
@@ -38,6 +39,8 @@ async function publish(o: { description: string; category: string; risk: string;
   } else {
     expect(status).toBe('published');
   }
+  // a global entry asks for public-ecosystem: other tenants see it once its platform review passed
+  if (o.scope === 'global') await passReview(s, body.definitionId, '1.0.0');
   return { id: body.definitionId, title: spec.metadata.title };
 }
 
