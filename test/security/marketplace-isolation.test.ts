@@ -213,6 +213,7 @@ function cases(): Record<string, Case[]> {
     // marketplace reviews: a tenant reads the reviews of versions it may see, and requests its own
     'POST /definitions/{id}/versions/{version}/review-requests': versions.map((p) => hidden(p, { visibility: 'public-ecosystem' })),
     'GET /definitions/{id}/versions/{version}/review': versions.map((p) => hidden(p)),
+    'GET /definitions/{id}/versions/{version}/signature': versions.map((p) => hidden(p)),
     'GET /definitions/{id}/versions/{version}/review/evidence-bundle': versions.map((p) => hidden(p)),
     'POST /definitions/{id}/versions/{version}/review/{kind}/decisions': versions.map((p) => hidden({ ...p, kind: 'security' }, { decision: 'approve', rationale })),
     // catalog and approvals
@@ -294,7 +295,7 @@ async function runMatrix(callers: Caller[]): Promise<{ failures: string[]; calls
 
 /** A's rows in every tenant-owned table (and the curated lists of A's templates), to compare before and after. */
 async function snapshotOfA(): Promise<Record<string, unknown>> {
-  const tables = ['workflow_definition', 'workflow_tag', 'workflow_version', 'workflow_template', 'workflow_instance', 'install_request', 'publish_request', 'approval', 'review', 'provenance_receipt', 'secret', 'run', 'tenant_setting'];
+  const tables = ['workflow_definition', 'workflow_tag', 'workflow_version', 'workflow_template', 'workflow_instance', 'install_request', 'publish_request', 'approval', 'review_request', 'provenance_receipt', 'secret', 'run', 'tenant_setting'];
   const snap: Record<string, unknown> = {};
   for (const table of tables) {
     const [row] = await s.sql<{ rows: unknown }[]>`
