@@ -62,8 +62,9 @@ export async function loadKeys(source: string): Promise<SigningKeyView[]> {
       throw new CannotCheck(`cannot fetch keys from ${source}: ${(e as Error).message}`);
     }
     if (!res.ok) throw new CannotCheck(`cannot fetch keys from ${source}: HTTP ${res.status}`);
-    const text = await res.text();
-    if (text.length > MAX_FILE_BYTES) throw new CannotCheck(`the keys at ${source} exceed ${MAX_FILE_BYTES} bytes`);
+    const text = await boundedText(res, MAX_FILE_BYTES).catch((e: unknown) => {
+      throw new CannotCheck(`cannot read the keys at ${source}: ${(e as Error).message}`);
+    });
     try {
       doc = JSON.parse(text);
     } catch {
@@ -78,6 +79,25 @@ export async function loadKeys(source: string): Promise<SigningKeyView[]> {
     (k): k is SigningKeyView =>
       !!k && typeof k === 'object' && typeof (k as SigningKeyView).keyId === 'string' && typeof (k as SigningKeyView).publicKeyPem === 'string' && !!(k as SigningKeyView).owner,
   );
+}
+
+/** A response body as text, refused as soon as it passes `max` bytes (a hostile server could send gigabytes). */
+async function boundedText(res: Response, max: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error(`more than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

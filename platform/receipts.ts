@@ -5,6 +5,7 @@ import type { Sql } from './db.ts';
 import { BUNDLE_LIMITS, decodeStatement, jsonDepthExceeds, signStatement, statementFor, verifyBundle, type KeyRing } from './signing.ts';
 import { contentDigest } from './digest.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
+import { conflict } from '../domain/errors.ts';
 import {
   PLATFORM_KEY_OWNER,
   PREDICATE_TYPES,
@@ -167,14 +168,15 @@ export async function sealReceipt(input: SealReceiptInput): Promise<SealedReceip
     on conflict (workflow_id, run_id, lifecycle) do nothing`;
   const [row] = await sql<{ id: string; decisions: unknown }[]>`
     select id, decisions from provenance_receipt where workflow_id = ${workflowId} and run_id = ${runId} and lifecycle = ${lifecycle}`;
-  if (row?.id !== receiptId) throw new Error(`receipt ${receiptId}: the ${lifecycle} receipt of ${workflowId}/${runId} is stored as ${row?.id ?? 'nothing'}`);
+  // a retry cannot change either of these: refused, not retried
+  if (row?.id !== receiptId) throw conflict('RECEIPT_ID_MISMATCH', `the ${lifecycle} receipt of ${workflowId}/${runId} is stored as ${row?.id ?? 'nothing'}, not ${receiptId}`);
 
   let lastEventId: number | undefined;
   const events = await fetchHistory(input.service, { namespace: input.namespace, workflowId, runId }, (evs) => {
     lastEventId = scheduledEventOf(evs, input.activityId);
     return lastEventId !== undefined;
   });
-  if (lastEventId === undefined) throw new Error(`receipt ${receiptId}: activity ${input.activityId} is not scheduled in the history of ${workflowId}/${runId}`);
+  if (lastEventId === undefined) throw conflict('RECEIPT_ACTIVITY_UNKNOWN', `receipt ${receiptId}: activity ${input.activityId} is not scheduled in the history of ${workflowId}/${runId}`);
   const body: ReceiptBody = {
     receiptId,
     lifecycle,

@@ -424,12 +424,13 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 // Trust roots
 
 /**
- * A tenant's trust roots as a key filter: the platform's keys, plus the keys of the
- * publishers in `tenant_setting.trusted_publishers` (null or no row = every publisher).
+ * A tenant's trust roots as a key filter: the platform's keys, its own publisher keys (a
+ * tenant never has to list itself), and the keys of the publishers in
+ * `tenant_setting.trusted_publishers` (null or no row = every publisher).
  */
 export async function tenantTrust(sql: Sql, tenantId: string): Promise<(key: SigningKeyView) => boolean> {
   const [row] = await sql<{ trusted_publishers: string[] | null }[]>`select trusted_publishers from tenant_setting where tenant_id = ${tenantId}`;
   const list = row?.trusted_publishers ?? null;
   const trusted = list ? new Set(list) : null;
-  return (k) => k.owner.kind === 'platform' || trusted === null || trusted.has(k.owner.id);
+  return (k) => k.owner.kind === 'platform' || k.owner.id === tenantId || trusted === null || trusted.has(k.owner.id);
 }

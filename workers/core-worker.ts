@@ -71,11 +71,15 @@ const classifyInputFailures: ActivityInterceptorsFactory = () => ({
   },
 });
 
-/** Without a SECRETS_KEY the worker cannot sign: publishing and receipts wait (retried) until one is configured. */
+/**
+ * Without a SECRETS_KEY the worker cannot sign. An operator's problem, not the lifecycle's:
+ * a plain (retryable) error, so publishing and receipts wait, with backoff, for a worker
+ * that has the key, instead of failing a lifecycle whose outcome is already committed.
+ */
 function keyRing(sql: Sql, key: string | undefined): KeyRing {
   if (key) return createKeyRing(sql, key);
   const unavailable = async (): Promise<never> => {
-    throw new DomainError('unavailable', 'SIGNING_UNAVAILABLE', 'this worker has no SECRETS_KEY: it cannot sign versions or receipts');
+    throw new Error('SIGNING_UNAVAILABLE: this worker has no SECRETS_KEY: it cannot sign versions or receipts');
   };
   return { activeKey: unavailable, rotate: unavailable, publicKeys: unavailable };
 }

@@ -240,4 +240,30 @@ describe('usage', () => {
     expect(garbage.code).toBe(1);
     expect(garbage.stdout).toContain('bundle check failed');
   });
+
+  it('refuses a key URL that answers endlessly (exit 2), reading no more than 8 MiB', async () => {
+    const { createServer } = await import('node:http');
+    let sent = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (sent < 64 * 1024 * 1024) res.once('drain', pump);
+        else res.end();
+      };
+      res.on('close', () => (sent = Infinity));
+      pump();
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const r = await maestro('verify', file('u2.json', receipts.publish), '--keys', `http://127.0.0.1:${port}/keys`);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('more than 8388608 bytes');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });

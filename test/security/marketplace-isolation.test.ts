@@ -25,7 +25,7 @@ let s: Stack;
 const sfx = randomUUID().slice(0, 8);
 
 /** The prefixes of the marketplace's operations: each operation under them needs a case below. */
-const PREFIXES = ['/templates', '/installs', '/instances', '/secrets', '/runs', '/definitions', '/catalog', '/approvals', '/usage'];
+const PREFIXES = ['/templates', '/installs', '/instances', '/secrets', '/runs', '/definitions', '/catalog', '/approvals', '/usage', '/receipts'];
 
 /** A's resources, filled by beforeAll. */
 const A = {
@@ -41,6 +41,8 @@ const A = {
   secretValue: `ACME-ISO-SECRET-${randomUUID()}`,
   paramValue: `acme-param-${randomUUID()}`,
   endpoint: `https://hooks.example.internal/acme-iso-${sfx}`,
+  /** A's receipts (publish of its internal and curated versions, install, curate) */
+  receipts: [] as string[],
 };
 const B_SECRET_VALUE = `GLOBEX-ISO-SECRET-${randomUUID()}`;
 /** What globex may see: A's public template, and its own workflow, instance, run and secret. */
@@ -205,6 +207,7 @@ function cases(): Record<string, Case[]> {
     'GET /definitions/{id}': definitions.map((p) => hidden(p)),
     'GET /definitions/{id}/changes': definitions.map((d) => hidden(d, undefined, 'from=1.0.0&to=1.0.1')),
     'GET /definitions/{id}/versions/{version}': versions.map((p) => hidden(p)),
+    'GET /definitions/{id}/versions/{version}/signature': versions.map((p) => hidden(p)),
     'GET /definitions/{id}/readiness': definitions.map((p) => hidden(p)),
     'POST /definitions/{id}/runs': definitions.map((p) => hidden(p, { params: { note: 'x', endpoint: A.endpoint } })),
     'POST /definitions/{id}/publish-requests': definitions.map((p) => hidden(p, { version: '1.0.0' })),
@@ -223,6 +226,9 @@ function cases(): Record<string, Case[]> {
     'POST /catalog/reindex': [own()],
     'POST /catalog/health-rollups': [own()],
     'GET /approvals/pending': [own()],
+    // receipts: the caller's own, and publish receipts of versions it may see
+    'GET /receipts': [own(), own('lifecycle=install'), own(`subject=${encodeURIComponent(`${A.internal}@1.0.0`)}`), own(`workflowId=${encodeURIComponent(`install/${A.instance}`)}`)],
+    'GET /receipts/{id}': A.receipts.map((id) => hidden({ id })),
   };
 }
 
@@ -369,6 +375,13 @@ beforeAll(async () => {
   // an install awaiting a second acme tenant admin (high risk)
   A.pendingInstall = await requestInstall(s, 'tina', { templateId: A.curated, environment: 'staging' });
   expect((await waitForInstall(s, 'tina', A.pendingInstall, ['awaiting_approval', 'installed', 'denied', 'invalid', 'failed'])).status).toBe('awaiting_approval');
+
+  A.receipts = (
+    await s.sql<{ id: string }[]>`
+      select id from provenance_receipt where tenant_id = 'acme'
+        and subject in (${`${A.internal}@1.0.0`}, ${`${A.curated}@1.0.0`}, ${`instance:${A.instance}`}, ${A.curated})`
+  ).map((r) => r.id);
+  expect(A.receipts.length).toBeGreaterThanOrEqual(4);
 }, 240_000);
 
 afterAll(async () => {

@@ -179,6 +179,9 @@ describe('bundles', () => {
       const trusted = await tenantTrust(sql, 'globex');
       expect(failedCheck(verifyBundle(bundle, await ring.publicKeys(), { trusted })).message).toContain('not among the trusted keys');
       expect(verifyBundle((await signed(PLATFORM_KEY_OWNER)).bundle, await ring.publicKeys(), { trusted }).ok).toBe(true);
+      // a tenant always trusts its own key, listed or not
+      const globexOwn = await signed({ kind: 'publisher', id: 'globex' });
+      expect(verifyBundle(globexOwn.bundle, await ring.publicKeys(), { trusted }).ok).toBe(true);
     } finally {
       await sql`update tenant_setting set trusted_publishers = null where tenant_id = 'globex'`;
     }
