@@ -216,7 +216,6 @@ function cases(): Record<string, Case[]> {
     // marketplace reviews: a tenant reads the reviews of versions it may see, and requests its own
     'POST /definitions/{id}/versions/{version}/review-requests': versions.map((p) => hidden(p, { visibility: 'public-ecosystem' })),
     'GET /definitions/{id}/versions/{version}/review': versions.map((p) => hidden(p)),
-    'GET /definitions/{id}/versions/{version}/signature': versions.map((p) => hidden(p)),
     'GET /definitions/{id}/versions/{version}/review/evidence-bundle': versions.map((p) => hidden(p)),
     'POST /definitions/{id}/versions/{version}/review/{kind}/decisions': versions.map((p) => hidden({ ...p, kind: 'security' }, { decision: 'approve', rationale })),
     // catalog and approvals
