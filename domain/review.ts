@@ -97,6 +97,8 @@ export interface ReviewKindState {
   escalatedAt?: string;
   workflowId: string;
   runId: string;
+  /** the child failed for another reason than a reject (an error it could not get past) */
+  failure?: string;
 }
 
 export interface ReviewResult {
@@ -108,8 +110,10 @@ export interface ReviewResult {
 }
 
 /** The validator's refusal, as code + message; undefined = may go on to the policy check. */
-export function decisionRefusal(state: Pick<ReviewKindState, 'status' | 'decisions'>, parties: ReviewParties, args: DecideArgs): { code: string; message: string } | undefined {
+export function decisionRefusal(state: Pick<ReviewKindState, 'status' | 'decisions' | 'quorum'>, parties: ReviewParties, args: DecideArgs): { code: string; message: string } | undefined {
   if (state.status !== 'open' && state.status !== 'escalated') return { code: REVIEW_CODES.notOpen, message: `this review is ${state.status}, not open for decisions` };
+  // decided by the decisions so far, though the lifecycle has not closed it yet
+  if (kindOutcome(state.decisions, state.quorum)) return { code: REVIEW_CODES.notOpen, message: 'this review is decided' };
   if (args?.decision !== 'approve' && args?.decision !== 'reject') return { code: REVIEW_CODES.rationaleRequired, message: 'decision must be approve or reject' };
   const rationale = typeof args.rationale === 'string' ? args.rationale.trim() : '';
   if (!rationale) return { code: REVIEW_CODES.rationaleRequired, message: 'a rationale is required for every review decision' };

@@ -47,6 +47,11 @@ const SA = {
 export const closeReviewSignal = defineSignal<[string]>('close');
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** A failed child run's code (its ApplicationFailure type), never its message. */
+const failureCode = (e: unknown): string => {
+  for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) if (x instanceof ApplicationFailure && x.type) return x.type;
+  return 'RUN_FAILED';
+};
 const messageOf = (e: unknown): string => {
   for (let x: unknown = e; x; x = (x as { cause?: unknown }).cause) if (x instanceof ApplicationFailure) return x.message;
   return e instanceof Error ? e.message : String(e);
@@ -104,7 +109,20 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewResult> 
   await Promise.all(
     handles.map(async (h, i) => {
       const kind = REVIEW_KINDS[i]!;
-      const state = await h.result();
+      // a child that failed (not a reject: an error it could not get past) fails its kind
+      const state = await h.result().catch(
+        (e: unknown): ReviewKindState => ({
+          kind,
+          status: 'failed',
+          quorum: begun.rules.kinds[kind].quorum,
+          group: 'primary',
+          evidence: [],
+          decisions: [],
+          workflowId: h.workflowId,
+          runId: h.firstExecutionRunId,
+          failure: messageOf(e).slice(0, 500),
+        }),
+      );
       reviews.set(kind, state);
       if (state.status === 'failed' && !failedKind) {
         failedKind = kind;
@@ -249,9 +267,10 @@ async function gather(input: ReviewKindInput) {
           { key: SA.lifecycle, value: 'run' },
         ],
       });
-      runs.push({ runId, workflowId, status: s.status, ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}), ...(s.error ? { error: `${s.error.code}: ${s.error.message}` } : {}) });
+      // only the code of a failure: a message may quote data the evidence must not carry to other tenants
+      runs.push({ runId, workflowId, status: s.status, ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}), ...(s.error ? { error: s.error.code } : {}) });
     } catch (e) {
-      runs.push({ runId, workflowId, status: 'failed', error: messageOf(e) });
+      runs.push({ runId, workflowId, status: 'failed', error: failureCode(e) });
     }
   }
   return acts.summarizePerformance({ runs, budget: input.performanceBudget, source: example.source });

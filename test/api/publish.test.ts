@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectApiError } from '../support/expect-api-error.ts';
+import { passReview } from '../review/support.ts';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -115,6 +116,9 @@ describe('publish lifecycle through the API', () => {
     expect(await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['awaiting_approval', 'published'])).toBe('awaiting_approval');
     await s.as('bob').decide(draft.definitionId, '1.0.0', 'approve', 'Checklist reviewed for all tenants.');
     await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['published']);
+    // internal-only until the platform's marketplace review passes
+    expect((await s.as('carol').searchCatalog('capybara')).body.found).toBe(0);
+    await passReview(s, draft.definitionId, '1.0.0');
     const seen = await s.as('carol').searchCatalog('capybara');
     expect(seen.body.items.map((i) => i.id)).toEqual([draft.definitionId]);
   });
