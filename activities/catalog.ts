@@ -3,7 +3,8 @@ import type { CatalogLifecycle } from '../domain/catalog.ts';
 import { parsePublishWorkflowId } from '../domain/ids.ts';
 import type { Sql } from '../platform/db.ts';
 import { RISK_RANK, catalogWriteTarget, type CatalogDocument, type CatalogEntryRow } from '../platform/typesense.ts';
-import { publishedKeys, verifyVersionSignature } from '../platform/version-trust.ts';
+import { listPublicKeys } from '../platform/signing.ts';
+import { verifyVersionRow } from '../platform/version-trust.ts';
 import type { SigningKeyView, SigstoreBundleJson } from '../domain/trust.ts';
 
 export interface CatalogDeps {
@@ -88,13 +89,13 @@ export async function loadCatalogDocuments(
     order by d.id
     ${'ids' in select ? sql`` : sql`limit ${select.limit}`}`;
   // "signed" means verified with the publisher's key over the digest, not merely present
-  const keys = rows.some((r) => r.signature_bundle) ? await publishedKeys(sql) : [];
+  const keys = rows.some((r) => r.signature_bundle) ? await listPublicKeys(sql) : [];
   return rows.map((r) => toDocument(r, keys));
 }
 
 function signatureVerifies(r: DocumentRow, keys: readonly SigningKeyView[]): boolean {
   if (!r.signature_bundle || !r.version_digest) return false;
-  return verifyVersionSignature(
+  return verifyVersionRow(
     { definition_id: r.id, version: r.latest_version, tenant_id: r.tenant_id, digest: r.version_digest, signature_bundle: r.signature_bundle as SigstoreBundleJson },
     keys,
   ).ok;

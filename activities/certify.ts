@@ -4,8 +4,8 @@ import type { Sql } from '../platform/db.ts';
 import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
 import { contentDigest } from '../platform/digest.ts';
-import { decodeStatement, signStatement, statementFor, verifyBundle, type KeyRing } from '../platform/signing.ts';
-import { publishedKeys, verifyVersionSignature } from '../platform/version-trust.ts';
+import { decodeStatement, listPublicKeys, signStatement, statementFor, verifyBundle, type KeyRing } from '../platform/signing.ts';
+import { verifyVersionRow } from '../platform/version-trust.ts';
 import { CERTIFY_CODES, CHECKLIST, templateCertificationState, type CertifyDecision, type CertifyInput, type ChecklistItemId } from '../domain/certification.ts';
 import { FAILING_MIN_FAILURE_RATE } from '../domain/catalog-rules.ts';
 import { conflict, notFound } from '../domain/errors.ts';
@@ -131,7 +131,7 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
       asFailure(async (): Promise<{ checklist: ChecklistItem[]; facts: CertifyFacts }> => {
         const v = await loadVersion(sql, input);
         const subject = `${v.definition_id}@${v.version}`;
-        const keys = await publishedKeys(sql);
+        const keys = await listPublicKeys(sql);
         const [request] = await sql<RequestRow[]>`
           select workflow_id, status, requested_by, evidence_bundle, evidence_digest, evidence_signature from review_request
           where definition_id = ${v.definition_id} and version = ${v.version} order by created_at desc limit 1`;
@@ -156,7 +156,7 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
         );
 
         // signature-verifies: by the publisher's key, over the version's digest
-        const sig = v.signature_bundle ? verifyVersionSignature(v, keys) : undefined;
+        const sig = v.signature_bundle ? verifyVersionRow(v, keys) : undefined;
         checklist.push(
           item(
             'signature-verifies',

@@ -6,7 +6,8 @@
  */
 import type { Sql } from '../platform/db.ts';
 import { visibleVersionSql } from '../platform/access.ts';
-import { installTrust, publishedKeys, verifyVersionSignature } from '../platform/version-trust.ts';
+import { listPublicKeys, tenantTrust } from '../platform/signing.ts';
+import { verifyVersionRow } from '../platform/version-trust.ts';
 import { trustSummary } from '../domain/certification.ts';
 import type { CertificationStatus, KeyOwner, ReviewDecisionRecord, SigstoreBundleJson, TrustSummary } from '../domain/trust.ts';
 
@@ -61,11 +62,11 @@ export async function loadTrustSummaries(sql: Sql, tenant: string, refs: readonl
       select status, certified_by, certified_at, expires_at from certification x
       where x.definition_id = v.definition_id and x.version = v.version and x.status in ('certified', 'overdue', 'revoked')
       order by case x.status when 'revoked' then 1 else 0 end, x.created_at desc limit 1) c on true`;
-  const keys = rows.some((r) => r.signature_bundle) ? await publishedKeys(sql) : [];
-  const trusted = await installTrust(sql, tenant);
+  const keys = rows.some((r) => r.signature_bundle) ? await listPublicKeys(sql) : [];
+  const trusted = await tenantTrust(sql, tenant);
   const now = new Date();
   for (const r of rows) {
-    const verification = r.signature_bundle ? verifyVersionSignature(r, keys, trusted) : undefined;
+    const verification = r.signature_bundle ? verifyVersionRow(r, keys, trusted) : undefined;
     const reviewers = [
       ...new Set(
         (r.decisions ?? [])

@@ -10,9 +10,10 @@
 import type { Sql } from './db.ts';
 import type { PolicyEngine, InstallPolicyInput } from './opa.ts';
 import { contentDigest } from './digest.ts';
-import { keyView, tenantTrust, verifyBundle } from './signing.ts';
+import { listPublicKeys, tenantTrust } from './signing.ts';
+import { publisherOf, verifyVersionSignature } from './version-signature.ts';
 import { conflict, inputError, notFound, type DomainError } from '../domain/errors.ts';
-import { PREDICATE_TYPES, TRUST_CODES, type KeyOwner, type SigningKeyView, type SigstoreBundleJson, type VerificationResult } from '../domain/trust.ts';
+import { TRUST_CODES, type KeyOwner, type SigningKeyView, type SigstoreBundleJson, type VerificationResult } from '../domain/trust.ts';
 import type { CertificationStatus } from '../domain/trust.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 
@@ -28,25 +29,6 @@ export interface VersionTrustRow {
   review_state: 'none' | 'pending' | 'passed' | 'failed' | 'expired';
   visibility: string;
 }
-
-/** Every published signing key, active and retired (the trust roots before a tenant's filter). Needs no secret. */
-export async function publishedKeys(sql: Sql): Promise<SigningKeyView[]> {
-  const rows = await sql<Parameters<typeof keyView>[0][]>`
-    select id, owner_kind, owner_id, public_key, status, created_at, retired_at from signing_key order by created_at, id`;
-  return rows.map(keyView);
-}
-
-/**
- * The keys a tenant's installs accept: the platform's, the publishers it trusts
- * (`tenant_setting.trusted_publishers`, null = all), and always its own publisher key —
- * a tenant installing its own versions never has to list itself.
- */
-export async function installTrust(sql: Sql, tenant: string): Promise<(key: SigningKeyView) => boolean> {
-  const base = await tenantTrust(sql, tenant);
-  return (k) => base(k) || (k.owner.kind === 'publisher' && k.owner.id === tenant);
-}
-
-const publisherOf = (tenant: string): KeyOwner => ({ kind: 'publisher', id: tenant });
 
 /** The TRUST_CODES code of a failed verification: the first failed check names it. */
 export function trustCodeOf(result: VerificationResult, keys: readonly SigningKeyView[], expectedOwner: KeyOwner): string {
@@ -72,15 +54,9 @@ export function trustCodeOf(result: VerificationResult, keys: readonly SigningKe
   }
 }
 
-/** The version's signature, verified as `tenant` accepts it (its trust roots), with the publisher as the key's owner. */
-export function verifyVersionSignature(row: Pick<VersionTrustRow, 'definition_id' | 'version' | 'tenant_id' | 'digest' | 'signature_bundle'>, keys: readonly SigningKeyView[], trusted?: (k: SigningKeyView) => boolean): VerificationResult {
-  return verifyBundle(row.signature_bundle, keys, {
-    subjectDigest: row.digest,
-    subjectName: `${row.definition_id}@${row.version}`,
-    keyOwner: publisherOf(row.tenant_id),
-    predicateType: PREDICATE_TYPES.version,
-    ...(trusted ? { trusted } : {}),
-  });
+/** A stored version row's signature, verified as `tenant` accepts it (its trust roots), with the publisher as the key's owner. */
+export function verifyVersionRow(row: Pick<VersionTrustRow, 'definition_id' | 'version' | 'tenant_id' | 'digest' | 'signature_bundle'>, keys: readonly SigningKeyView[], trusted?: (k: SigningKeyView) => boolean): VerificationResult {
+  return verifyVersionSignature(row.signature_bundle, keys, { definitionId: row.definition_id, version: row.version, tenantId: row.tenant_id, digest: row.digest }, trusted);
 }
 
 export async function loadVersionTrustRow(sql: Sql, definitionId: string, version: string): Promise<VersionTrustRow | undefined> {
@@ -152,8 +128,8 @@ export async function verifyVersionSigned(sql: Sql, tenant: string, definitionId
   }
   // 3. the signature: by the publisher's key, trusted by this tenant, over this digest
   if (!row.signature_bundle) throw inputError(TRUST_CODES.unsigned, `${definitionId}@${version} carries no signature`);
-  const keys = await publishedKeys(sql);
-  const result = verifyVersionSignature(row, keys, await installTrust(sql, tenant));
+  const keys = await listPublicKeys(sql);
+  const result = verifyVersionRow(row, keys, await tenantTrust(sql, tenant));
   if (!result.ok) {
     const failed = result.checks.find((c) => !c.ok);
     throw trustError(trustCodeOf(result, keys, publisherOf(row.tenant_id)), `the signature of ${definitionId}@${version} does not verify: ${failed?.message ?? 'unknown'}`);

@@ -1,4 +1,3 @@
-import { passReview } from '../review/support.ts';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { call, publishTemplate } from '../marketplace/support.ts';
-import { publishedKeys } from '../../platform/version-trust.ts';
-import { verifyBundle, decodeStatement } from '../../platform/signing.ts';
+import { decodeStatement, listPublicKeys, verifyBundle } from '../../platform/signing.ts';
 import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type TrustSummary } from '../../domain/trust.ts';
 import { CHECKLIST, type CertificationView } from '../../domain/certification.ts';
 import { certify, documentedSpec, reviewedTemplate, waitForCertification } from './support.ts';
@@ -32,7 +31,7 @@ describe('certify lifecycle', () => {
 
     // the statement is signed with the platform key and names the version's digest
     const [v] = await s.sql<{ digest: string }[]>`select digest from workflow_version where definition_id = ${id} and version = '1.0.0'`;
-    const keys = await publishedKeys(s.sql);
+    const keys = await listPublicKeys(s.sql);
     const verified = verifyBundle(c.statement_bundle, keys, {
       subjectDigest: v!.digest,
       subjectName: `${id}@1.0.0`,

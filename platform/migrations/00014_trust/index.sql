@@ -38,7 +38,7 @@ alter table workflow_version
   add column reviewed_at timestamptz;
 -- (The check that makes marketplace visibility impossible without a passed review, and the
 --  demotion of marketplace versions published before reviews existed, come with the review
---  gate in 00016.)
+--  gate in 00015.)
 
 -- A published version's content, digest and signature never change again.
 create or replace function workflow_version_immutable() returns trigger language plpgsql as $$
