@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { call, install, publishTemplate } from '../marketplace/support.ts';
 import { waitForUpgrade } from '../marketplace/upgrade-support.ts';
+import { certify } from '../trust/support.ts';
 import { contentDigest } from '../../platform/digest.ts';
 import { createKeyRing, signStatement } from '../../platform/signing.ts';
 import { decodeStatement } from '../../platform/signing.ts';
@@ -63,10 +64,14 @@ beforeAll(async () => {
   s = await openStack();
   dir = mkdtempSync(path.join(os.tmpdir(), 'maestro-verify-'));
   const name = `verify-${Date.now().toString(36)}`;
-  // publish (pat, acme) → install (gus, globex) → upgrade → uninstall; curate on a partner-curated template
+  // publish (pat, acme) → review → certify → install (gus, globex) → upgrade → uninstall; curate on a partner-curated template
   template.id = await publishTemplate(s, version(name, '1.0.0', 'hello'));
   template.digest = (await s.sql<{ digest: string }[]>`select digest from workflow_version where definition_id = ${template.id} and version = '1.0.0'`)[0]!.digest;
   receipts.publish = await receiptOf('pat', 'publish', `${template.id}@1.0.0`);
+  // a global template passes its marketplace review (publishTemplate drives it); the certifier runs the checklist
+  receipts.review = await receiptOf('pat', 'review', `${template.id}@1.0.0`);
+  await certify(s, template.id, '1.0.0');
+  receipts.certify = await receiptOf('pat', 'certify', `${template.id}@1.0.0`);
   template.instance = await install(s, 'gus', { templateId: template.id, environment: 'dev' });
   receipts.install = await receiptOf('gus', 'install', `instance:${template.instance}`);
   await publishTemplate(s, version(name, '1.1.0', 'hello again'));
@@ -92,7 +97,7 @@ afterAll(async () => {
 });
 
 describe('every lifecycle yields a receipt that maestro verify accepts', () => {
-  for (const lifecycle of ['publish', 'install', 'upgrade', 'uninstall', 'curate'] as const) {
+  for (const lifecycle of ['publish', 'review', 'certify', 'install', 'upgrade', 'uninstall', 'curate'] as const) {
     it(`${lifecycle}: offline, and with the history digest recomputed from Temporal`, async () => {
       const f = file(`${lifecycle}.json`, receipts[lifecycle]);
       const offline = await maestro('verify', f, '--keys', keysFile);
