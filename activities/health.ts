@@ -104,10 +104,10 @@ export function createHealthActivities({ sql, typesense, collection }: CatalogDe
                (count(*) filter (where status = any(${[...FAILED_RUN_STATUSES]}::text[])))::int as failed,
                (count(*) filter (where status = any(${[...RATED_RUN_STATUSES]}::text[])))::int as rated,
                (round(avg(duration_ms) filter (where status = 'completed')))::int as avg_duration_ms
-        from run where definition_id = d.id and started_at >= ${windowStart} and started_at <= ${windowEnd}) w on true
+        from run where definition_id = d.id and mode = 'live' and started_at >= ${windowStart} and started_at <= ${windowEnd}) w on true
       left join lateral (
         select status, started_at, finished_at from run
-        where definition_id = d.id and started_at <= ${windowEnd}
+        where definition_id = d.id and mode = 'live' and started_at <= ${windowEnd}
         order by started_at desc, id desc limit 1) l on true`;
     return rows.map((r) => ({
       definition_id: r.definition_id,

@@ -20,6 +20,8 @@ export interface RunEnd {
   finishedAt: string;
   durationMs: number;
   errorCode?: string;
+  /** a dry run's end (recorded as such when its plan never loaded) */
+  mode?: 'dry-run';
 }
 
 /**
@@ -48,8 +50,8 @@ export function createRunActivities({ sql }: { sql: Sql }) {
         const instance = input.instanceId ? await loadRunInstance(sql, input, row) : undefined;
 
         await sql`
-          insert into run (id, tenant_id, definition_id, version, instance_id, status, started_at)
-          values (${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, ${instance?.id ?? null}, 'running', ${input.startedAt})
+          insert into run (id, tenant_id, definition_id, version, instance_id, status, started_at, mode)
+          values (${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, ${instance?.id ?? null}, 'running', ${input.startedAt}, ${input.mode ?? 'live'})
           on conflict (id) do nothing`;
 
         const spec = instance ? withInstanceApprovals(row.spec, instance) : row.spec;
@@ -111,9 +113,9 @@ export function createRunActivities({ sql }: { sql: Sql }) {
     /** Closes the run row with its outcome; idempotent (also when the plan never loaded). */
     async recordRunEnd(input: RunEnd): Promise<void> {
       await sql`
-        insert into run (id, tenant_id, definition_id, version, status, started_at, finished_at, duration_ms, error_code)
+        insert into run (id, tenant_id, definition_id, version, status, started_at, finished_at, duration_ms, error_code, mode)
         select ${input.runId}, ${input.tenantId}, ${input.definitionId}, ${input.version}, ${input.status}, ${input.startedAt},
-               ${input.finishedAt}, ${input.durationMs}, ${input.errorCode ?? null}
+               ${input.finishedAt}, ${input.durationMs}, ${input.errorCode ?? null}, ${input.mode ?? 'live'}
         where exists (select 1 from workflow_definition where id = ${input.definitionId})
         on conflict (id) do update set status = excluded.status, finished_at = excluded.finished_at,
           duration_ms = excluded.duration_ms, error_code = excluded.error_code`;

@@ -158,7 +158,7 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
         select count(*) filter (where status in ('completed', 'failed', 'timed_out'))::int as finished,
                count(*) filter (where status in ('failed', 'timed_out'))::int as failed
         from run
-        where instance_id = ${input.instanceId} and version = ${input.toVersion} and started_at >= ${input.since}
+        where instance_id = ${input.instanceId} and version = ${input.toVersion} and mode = 'live' and started_at >= ${input.since}
           and id <> ${input.excludeRunId ?? ''}`;
       await update({ watch: sql.json({ finished: c!.finished, failed: c!.failed } as never) });
       return c!;

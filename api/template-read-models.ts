@@ -185,7 +185,7 @@ export async function readTemplateUsage(sql: Sql, actor: Actor, id: string): Pro
              count(*) filter (where r.status in ('failed', 'timed_out'))::int as failed,
              count(*) filter (where r.status in ('completed', 'failed', 'timed_out'))::int as finished
       from run r join workflow_instance i on i.id = r.instance_id
-      where i.template_id = ${id} group by r.version`,
+      where i.template_id = ${id} and r.mode = 'live' group by r.version`,
   ]);
   const versions = [...new Set([...published, ...instances, ...runs].map((v) => v.version))].sort((a, b) => compareSemver(b, a));
   const latestVersion = t.latest_version ?? published.map((p) => p.version).sort((a, b) => compareSemver(b, a))[0] ?? '';

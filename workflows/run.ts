@@ -411,6 +411,7 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
       finishedAt: state.finishedAt!,
       durationMs: state.durationMs!,
       ...(state.error ? { errorCode: state.error.code } : {}),
+      ...(input.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
     }),
   );
   if (state.status === 'failed') {

@@ -1,3 +1,4 @@
+import { passReview } from '../review/support.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -50,6 +51,8 @@ async function publishGlobal(spec: ReturnType<typeof testSpec>): Promise<string>
   expect(await pat.waitForPublish(body.definitionId, spec.metadata.version, ['awaiting_approval', 'published', 'denied', 'invalid'])).toBe('awaiting_approval');
   await s.as('bob').decide(body.definitionId, spec.metadata.version, 'approve', 'Health test workflow reviewed.');
   expect(await pat.waitForPublish(body.definitionId, spec.metadata.version, ['published'])).toBe('published');
+  // other tenants install it once its platform review passed
+  await passReview(s, body.definitionId, spec.metadata.version);
   return body.definitionId;
 }
 
@@ -124,7 +127,10 @@ describe('health rollup', () => {
     expect(first.result.changed).toBeGreaterThanOrEqual(2);
     expect(Date.parse(first.result.windowEnd) - Date.parse(first.result.windowStart)).toBe(30 * DAY_MS);
 
-    const runs = await s.sql<RunRow[]>`select id, tenant_id, status, started_at, finished_at, duration_ms from run where definition_id = ${globalId}`;
+    // the marketplace review's performance runs are dry runs: recorded, but not usage
+    const dry = await s.sql<{ n: number }[]>`select count(*)::int as n from run where definition_id = ${globalId} and mode = 'dry-run'`;
+    expect(dry[0]!.n).toBe(s.config.REVIEW_PERF_RUNS);
+    const runs = await s.sql<RunRow[]>`select id, tenant_id, status, started_at, finished_at, duration_ms from run where definition_id = ${globalId} and mode = 'live'`;
     expect(runs.map((r) => r.tenant_id).sort()).toEqual(['acme', 'acme', 'acme', 'acme', 'acme', 'globex', 'globex']);
     const completed = runs.filter((r) => r.status === 'completed');
     const newest = [...runs].sort((a, b) => b.started_at.getTime() - a.started_at.getTime())[0]!;
