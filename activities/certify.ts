@@ -4,8 +4,9 @@ import type { Sql } from '../platform/db.ts';
 import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
 import { contentDigest } from '../platform/digest.ts';
-import { decodeStatement, listPublicKeys, signStatement, statementFor, verifyBundle, type KeyRing } from '../platform/signing.ts';
+import { listPublicKeys, signStatement, statementFor, type KeyRing } from '../platform/signing.ts';
 import { verifyVersionRow } from '../platform/version-trust.ts';
+import { verifyStoredEvidence } from '../platform/evidence-verify.ts';
 import { CERTIFY_CODES, CHECKLIST, templateCertificationState, type CertifyDecision, type CertifyInput, type ChecklistItemId } from '../domain/certification.ts';
 import { FAILING_MIN_FAILURE_RATE } from '../domain/catalog-rules.ts';
 import { conflict, notFound } from '../domain/errors.ts';
@@ -169,25 +170,10 @@ export function createCertifyActivities({ sql, policy, keyRing }: CertifyDeps) {
         // evidence-verifies: the stored bundle hashes to its digest, its platform signature names this version
         let evidence: { ok: boolean; reason: string } = { ok: false, reason: 'the review produced no evidence bundle' };
         if (request?.evidence_bundle && request.evidence_digest) {
-          const digest = contentDigest(request.evidence_bundle);
-          const r = request.evidence_signature
-            ? // the evidence statement's subject is the version by name and the evidence bundle by digest
-              verifyBundle(request.evidence_signature, keys, { subjectDigest: request.evidence_digest, subjectName: subject, keyOwner: PLATFORM_KEY_OWNER, predicateType: PREDICATE_TYPES.evidence })
-            : undefined;
-          const predicate = request.evidence_signature ? decodeStatement(request.evidence_signature)?.predicate : undefined;
-          const bound = predicate !== undefined && (contentDigest(predicate) === digest || (predicate as { evidenceDigest?: string }).evidenceDigest === digest);
-          evidence =
-            digest !== request.evidence_digest
-              ? { ok: false, reason: `the stored evidence bundle hashes to ${digest}, not its recorded ${request.evidence_digest}` }
-              : !r
-                ? { ok: false, reason: 'the evidence bundle is not signed' }
-                : !r.ok
-                  ? { ok: false, reason: `the evidence signature does not verify: ${r.checks.find((c) => !c.ok)?.message ?? ''}` }
-                  : !bound
-                    ? { ok: false, reason: 'the signed evidence is not the stored evidence bundle' }
-                    : request.evidence_bundle.subject?.digest !== v.digest
-                      ? { ok: false, reason: 'the evidence bundle names another digest than the version' }
-                      : { ok: true, reason: `evidence ${digest} signed by the platform key ${r.keyId}` };
+          const r = verifyStoredEvidence({ bundle: request.evidence_bundle, digest: request.evidence_digest, signature: request.evidence_signature }, keys, { subjectName: subject, versionDigest: v.digest });
+          evidence = r.ok
+            ? { ok: true, reason: `evidence ${request.evidence_digest} signed by the platform key ${r.keyId}` }
+            : { ok: false, reason: r.checks.find((c) => !c.ok)?.message ?? 'the evidence does not verify' };
         }
         checklist.push(item('evidence-verifies', evidence.ok, evidence.reason, request?.evidence_digest ? [request.evidence_digest] : []));
 

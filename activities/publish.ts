@@ -58,9 +58,9 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
                     ${m.scope}, ${m.owner ?? input.actor.sub}, ${m.ownerTeam ?? input.actor.team ?? null}, ${input.actor.sub})
             on conflict (id) do nothing`;
           const inserted = await tx`
-            insert into workflow_version (definition_id, tenant_id, version, spec, parameter_schema, changelog, digest, created_by)
+            insert into workflow_version (definition_id, tenant_id, version, spec, parameter_schema, changelog, digest, created_by, created_by_team)
             values (${id}, ${input.actor.tenant}, ${m.version}, ${tx.json(spec as never)},
-                    ${spec.parameters ? tx.json(spec.parameters as never) : null}, ${m.changelog ?? null}, ${digest}, ${input.actor.sub})
+                    ${spec.parameters ? tx.json(spec.parameters as never) : null}, ${m.changelog ?? null}, ${digest}, ${input.actor.sub}, ${input.actor.team ?? null})
             on conflict (definition_id, version) do nothing
             returning version`;
           if (!inserted.length) {

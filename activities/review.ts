@@ -11,7 +11,7 @@ import type { SpecV1 } from '../domain/spec-types.ts';
 import { collectTaskRefs } from '../domain/validate-spec.ts';
 import { controlOutcomes } from '../domain/controls.ts';
 import { DEFAULT_REVIEW_SETTINGS, isMarketplace, type MarketplaceVisibility, type ReviewKindState, type ReviewParties, type ReviewRules, type ReviewSettings } from '../domain/review.ts';
-import { docsChecks, exampleParameters, hostsInSpec, percentile, scanLiteralSecrets } from '../domain/review-evidence.ts';
+import { docsChecks, exampleParameters, hostsInSpec, percentile, scanLiteralSecrets, scanStrings } from '../domain/review-evidence.ts';
 import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord, type ReviewKind, type ReviewStatus } from '../domain/trust.ts';
 import { asFailure } from './errors.ts';
 import { sealOwnReceipt } from './receipts.ts';
@@ -59,15 +59,16 @@ interface VersionFacts {
   author: string;
   status: string;
   ownerTeam: string | null;
+  authorTeam: string | null;
 }
 
 async function versionFacts(sql: Sql, definitionId: string, version: string): Promise<VersionFacts> {
-  const [v] = await sql<{ tenant_id: string; spec: SpecV1; digest: string; status: string; created_by: string; owner_team: string | null }[]>`
-    select v.tenant_id, v.spec, v.digest, v.status, v.created_by, d.owner_team
+  const [v] = await sql<{ tenant_id: string; spec: SpecV1; digest: string; status: string; created_by: string; created_by_team: string | null; owner_team: string | null }[]>`
+    select v.tenant_id, v.spec, v.digest, v.status, v.created_by, v.created_by_team, d.owner_team
     from workflow_version v join workflow_definition d on d.id = v.definition_id
     where v.definition_id = ${definitionId} and v.version = ${version}`;
   if (!v) throw notFound('VERSION_NOT_FOUND', `${definitionId}@${version} does not exist`);
-  return { tenantId: v.tenant_id, spec: v.spec, digest: v.digest, status: v.status, risk: v.spec.metadata.risk, title: v.spec.metadata.title ?? v.spec.metadata.name, author: v.created_by, ownerTeam: v.owner_team };
+  return { tenantId: v.tenant_id, spec: v.spec, digest: v.digest, status: v.status, risk: v.spec.metadata.risk, title: v.spec.metadata.title ?? v.spec.metadata.name, author: v.created_by, ownerTeam: v.owner_team, authorTeam: v.created_by_team };
 }
 
 export function createReviewActivities({ sql, policy, keyRing, defaultQueue, review }: ReviewDeps) {
@@ -89,7 +90,8 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
         const { workflowId, runId } = execution();
         const v = await versionFacts(sql, input.definitionId, input.version);
         if (v.status !== 'published') throw conflict('NOT_PUBLISHED', `${input.definitionId}@${input.version} is not published`);
-        const ownTeams = [...new Set([input.requestedBy.team, v.author === input.requestedBy.sub ? input.requestedBy.team : undefined].filter((t): t is string => !!t))];
+        // own teams: the requester's, the author's (from the draft's token) and the definition's owner team
+        const ownTeams = [...new Set([input.requestedBy.team, v.authorTeam, v.ownerTeam].filter((t): t is string => !!t))].sort();
         const parties: ReviewParties = { author: v.author, requester: { sub: input.requestedBy.sub, tenant: input.requestedBy.tenant, ...(input.requestedBy.team ? { team: input.requestedBy.team } : {}) }, ownTeams };
         await sql.begin(async (tx) => {
           await tx`
@@ -184,7 +186,9 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
         const secrets = scanLiteralSecrets(v.spec);
         items.push(
           evidence('security', 'security.literal-secrets', 'No literal secrets', secrets.length === 0,
-            secrets.length ? `${secrets.length} literal secret${secrets.length > 1 ? 's' : ''} found (values withheld): ${secrets.slice(0, 5).map((f) => `${f.rule} at ${f.pointer}`).join('; ')}` : 'no private keys, cloud keys, tokens or password-like literals in the spec',
+            secrets.length
+              ? `${secrets.length} literal secret${secrets.length > 1 ? 's' : ''} or unscanned part${secrets.length > 1 ? 's' : ''} found (values withheld): ${secrets.slice(0, 5).map((f) => `${f.rule} at ${f.pointer}`).join('; ')}`
+              : 'no private keys, cloud keys, tokens or password-like literals in the spec',
             { findings: secrets }),
         );
 
@@ -197,10 +201,16 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
           return { ...h, allowed: decision.allow, ...(decision.allow ? {} : { reasons: decision.reasons }) };
         });
         const outside = hosts.filter((h) => !h.allowed);
+        // fail closed: a host may hide where the scan's limits stopped it
+        const { gap } = scanStrings(v.spec);
         items.push(
-          evidence('security', 'security.egress-hosts', 'Hosts within the declared egress', outside.length === 0,
-            outside.length ? `hosts outside the declared egress: ${[...new Set(outside.map((h) => h.host))].join(', ')}` : hosts.length ? `${new Set(hosts.map((h) => h.host)).size} hosts, each allowed by the egress allow-list of the tasks that may reach it` : 'the spec names no literal host',
-            { hosts }),
+          evidence('security', 'security.egress-hosts', 'Hosts within the declared egress', outside.length === 0 && !gap,
+            outside.length
+              ? `hosts outside the declared egress: ${[...new Set(outside.map((h) => h.host))].join(', ')}`
+              : gap
+                ? `the spec could not be scanned completely (${gap.reason} at ${gap.pointer})`
+                : hosts.length ? `${new Set(hosts.map((h) => h.host)).size} hosts, each allowed by the egress allow-list of the tasks that may reach it` : 'the spec names no literal host',
+            { hosts, ...(gap ? { unscanned: gap } : {}) }),
         );
         return items;
       }),

@@ -11,19 +11,45 @@ export const SCAN_LIMITS = { maxDepth: 64, maxNodes: 50_000, maxFindings: 50, ma
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Every string of `value` with its JSON Pointer and the key it sits under, within the limits. */
-export function stringsOf(value: unknown, base = ''): { pointer: string; key: string; value: string }[] {
-  const out: { pointer: string; key: string; value: string }[] = [];
+/** Where a scan stopped short: the first string, node or depth beyond the limits. */
+export interface ScanGap {
+  pointer: string;
+  reason: string;
+}
+
+/**
+ * Every string of `value` with its JSON Pointer and the key it sits under, within the
+ * limits, and the first place the limits cut the walk short (a scan that did not see
+ * everything must not pass as clean). Strings are cut on a code point (never half a
+ * surrogate pair) and made well-formed before any pattern or policy sees them.
+ */
+export function scanStrings(value: unknown, base = ''): { strings: { pointer: string; key: string; value: string }[]; gap?: ScanGap } {
+  const strings: { pointer: string; key: string; value: string }[] = [];
   let nodes = 0;
+  let gap: ScanGap | undefined;
+  const stop = (pointer: string, reason: string) => (gap ??= { pointer: pointer || '/', reason });
   const walk = (v: unknown, pointer: string, key: string, depth: number) => {
-    if (++nodes > SCAN_LIMITS.maxNodes || depth > SCAN_LIMITS.maxDepth) return;
-    if (typeof v === 'string') out.push({ pointer, key, value: v.length > SCAN_LIMITS.maxStringScan ? v.slice(0, SCAN_LIMITS.maxStringScan) : v });
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`, key, depth + 1));
+    if (++nodes > SCAN_LIMITS.maxNodes) return stop(pointer, `more than ${SCAN_LIMITS.maxNodes} values`);
+    if (depth > SCAN_LIMITS.maxDepth) return stop(pointer, `nested deeper than ${SCAN_LIMITS.maxDepth}`);
+    if (typeof v === 'string') {
+      if (v.length > SCAN_LIMITS.maxStringScan) stop(pointer, `a string longer than ${SCAN_LIMITS.maxStringScan} characters`);
+      strings.push({ pointer, key, value: cutString(v, SCAN_LIMITS.maxStringScan) });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`, key, depth + 1));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${esc(k)}`, k, depth + 1);
   };
   walk(value, base, '', 0);
-  return out;
+  return gap ? { strings, gap } : { strings };
 }
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair, and well-formed. */
+export function cutString(v: string, max: number): string {
+  let cut = v.length > max ? v.slice(0, max) : v;
+  if (cut.length && /[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Every string of `value` within the limits (see scanStrings for where the limits cut it short). */
+export const stringsOf = (value: unknown, base = '') => scanStrings(value, base).strings;
 
 /** Patterns of credentials that have no business in a spec (the rule id is what a finding names). */
 export const SECRET_PATTERNS: readonly { rule: string; pattern: RegExp }[] = [
@@ -53,7 +79,10 @@ export function scanLiteralSecrets(spec: unknown): SecretFinding[] {
   const add = (f: SecretFinding) => {
     if (findings.length < SCAN_LIMITS.maxFindings && !findings.some((x) => x.pointer === f.pointer && x.rule === f.rule)) findings.push(f);
   };
-  for (const s of stringsOf(spec)) {
+  const scan = scanStrings(spec);
+  // fail closed: what the scan could not see may hold anything
+  if (scan.gap) add({ pointer: scan.gap.pointer, rule: 'unscanned-content' });
+  for (const s of scan.strings) {
     for (const { rule, pattern } of SECRET_PATTERNS) if (pattern.test(s.value)) add({ pointer: s.pointer, rule });
     if (isSecretKey(s.key) && s.value.trim() && !isReference(s.value)) add({ pointer: s.pointer, rule: 'password-like-key' });
   }

@@ -1,4 +1,5 @@
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { DomainError } from '../domain/errors.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PublishDecision } from '../domain/publish.ts';
@@ -17,7 +18,14 @@ export class PolicyEngine {
   constructor(private readonly policy: LoadedPolicy) {}
 
   evaluate<T>(entrypoint: string, input: unknown): T {
-    const out = this.policy.evaluate(input, entrypoint) as Array<{ result: T }>;
+    let out: Array<{ result: T }>;
+    try {
+      out = this.policy.evaluate(input, entrypoint) as Array<{ result: T }>;
+    } catch (e) {
+      // the wasm throws plain strings for input it cannot parse (a lone surrogate, …): the
+      // same input fails the same way every time, so it is the input's failure, never a retry
+      throw new DomainError('input', 'POLICY_INPUT_INVALID', `policy ${entrypoint} cannot evaluate this input: ${String(e instanceof Error ? e.message : e).slice(0, 200)}`);
+    }
     if (!out.length) throw new Error(`policy ${entrypoint} is undefined for this input`);
     return out[0]!.result;
   }

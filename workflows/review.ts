@@ -34,6 +34,9 @@ const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterva
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 // evidence reads the registry and scans the spec; signing and sealing may wait on keys
 const slow = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+// evidence that still fails after ten attempts fails its kind (and the request) with the
+// reason, rather than holding the review before its timers forever
+const gathering = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { ...retry, maximumAttempts: 10 } });
 const bestEffort = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { ...retry, maximumAttempts: 8 } });
 
 // the run lifecycle's search attributes (platform/temporal.ts SA): review runs are listed as every run is
@@ -239,9 +242,9 @@ export async function reviewKindWorkflow(input: ReviewKindInput): Promise<Review
 
 /** The automated evidence of one kind; performance runs the version N times in dry-run mode first. */
 async function gather(input: ReviewKindInput) {
-  if (input.kind === 'security') return slow.gatherSecurityEvidence({ definitionId: input.definitionId, version: input.version, tenantId: input.tenantId });
-  if (input.kind === 'docs') return slow.gatherDocsEvidence({ definitionId: input.definitionId, version: input.version });
-  const example = await acts.performanceInput({ definitionId: input.definitionId, version: input.version });
+  if (input.kind === 'security') return gathering.gatherSecurityEvidence({ definitionId: input.definitionId, version: input.version, tenantId: input.tenantId });
+  if (input.kind === 'docs') return gathering.gatherDocsEvidence({ definitionId: input.definitionId, version: input.version });
+  const example = await gathering.performanceInput({ definitionId: input.definitionId, version: input.version });
   const runs: { runId: string; workflowId: string; status: string; durationMs?: number; error?: string }[] = [];
   for (let i = 0; i < input.perfRuns; i++) {
     const runId = uuid4();
@@ -273,5 +276,5 @@ async function gather(input: ReviewKindInput) {
       runs.push({ runId, workflowId, status: 'failed', error: failureCode(e) });
     }
   }
-  return acts.summarizePerformance({ runs, budget: input.performanceBudget, source: example.source });
+  return gathering.summarizePerformance({ runs, budget: input.performanceBudget, source: example.source });
 }

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import { reviewSettings } from '../../platform/config.ts';
 import { startReview } from '../../platform/review-start.ts';
-import { listPublicKeys, tenantTrust, verifyBundle } from '../../platform/signing.ts';
+import { listPublicKeys, tenantTrust } from '../../platform/signing.ts';
+import { verifyStoredEvidence } from '../../platform/evidence-verify.ts';
 import { conflict, notAllowed, notFound } from '../../domain/errors.ts';
-import { RATIONALE_MAX, reviewWorkflowIds } from '../../domain/review.ts';
+import { isMarketplace, RATIONALE_MAX, reviewWorkflowIds } from '../../domain/review.ts';
 import { controlOutcomes } from '../../domain/controls.ts';
-import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, REVIEW_CODES, REVIEW_KINDS, type ControlOutcome, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord } from '../../domain/trust.ts';
+import { REVIEW_CODES, REVIEW_KINDS, type ControlOutcome, type EvidenceBundle, type EvidenceItem, type ReviewDecisionRecord } from '../../domain/trust.ts';
 import { decideReviewUpdate } from '../../workflows/contracts/review.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -143,14 +144,15 @@ const requestReview = guarded('review.request', {
   path: '/definitions/{id}/versions/{version}/review-requests',
   tags: ['reviews'],
   summary: 'Request the marketplace review of a published version (again, after a failed or expired one)',
-  description: 'Starts `review/<def>@<version>/<n>`: security, performance and docs reviews; a pass offers the version at the requested profile. A review in progress is joined.',
-  request: { params: VersionParam, body: { content: { 'application/json': { schema: z.object({ visibility: MarketplaceProfile }) } }, required: true } },
+  description:
+    'Starts `review/<def>@<version>/<n>`: security, performance and docs reviews; a pass offers the version at the profile its publish asked for (and the publish policy allowed). A review in progress is joined. `visibility`, when given, must be that profile: another profile is a new version\'s publish.',
+  request: { params: VersionParam, body: { content: { 'application/json': { schema: z.object({ visibility: MarketplaceProfile.optional() }) } }, required: true } },
   responses: {
     202: json(z.object({ workflowId: z.string(), runId: z.string().optional(), status: z.enum(['started', 'pending']), temporalUrl: z.string() }), 'The review runs'),
     401: commonErrors[401],
     403: errorResponse('ROLE_REQUIRED; NOT_OWNER_TENANT: only a publisher of the owning tenant requests its review'),
     404: errorResponse('VERSION_NOT_FOUND'),
-    409: errorResponse('NOT_PUBLISHED; ALREADY_REVIEWED'),
+    409: errorResponse('NOT_PUBLISHED; ALREADY_REVIEWED; NO_MARKETPLACE_PROFILE: the publish asked for none; PROFILE_MISMATCH: not the profile the publish asked for'),
     422: commonErrors[422],
   },
 });
@@ -227,13 +229,26 @@ export function reviewRoutes({ sql, config, temporal }: ApiDeps) {
     const actor = c.get('actor');
     const { id, version } = c.req.valid('param');
     const { visibility } = c.req.valid('json');
-    const [v] = await sql<{ tenant_id: string; status: string; review_state: string }[]>`
-      select tenant_id, status, review_state from workflow_version where definition_id = ${id} and version = ${version}`;
+    const [v] = await sql<{ tenant_id: string; status: string; review_state: string; requested_visibility: string | null }[]>`
+      select tenant_id, status, review_state, requested_visibility from workflow_version where definition_id = ${id} and version = ${version}`;
     if (!v || (v.tenant_id !== actor.tenant && !isPlatformReviewer(actor))) throw notFound('VERSION_NOT_FOUND', `${id}@${version} does not exist in your tenant`);
     if (v.tenant_id !== actor.tenant) throw notAllowed('NOT_OWNER_TENANT', 'only a publisher of the owning tenant requests its review');
     if (v.status !== 'published') throw conflict('NOT_PUBLISHED', `${id}@${version} is not published`);
     if (v.review_state === 'passed') throw conflict('ALREADY_REVIEWED', `${id}@${version} passed its review; publish a new version for another profile`);
-    const started = await startReview(sql, temporal, config.TEMPORAL_TASK_QUEUE, reviewSettings(config), { definitionId: id, version, requestedBy: actor, visibility, rerequest: true });
+    // only the profile the publish asked for, which the publish policy (and the tenant's approval) allowed
+    if (!isMarketplace(v.requested_visibility)) {
+      throw conflict('NO_MARKETPLACE_PROFILE', `${id}@${version} was published internal-only; publish a new version with a marketplace profile to offer it`);
+    }
+    if (visibility && visibility !== v.requested_visibility) {
+      throw conflict('PROFILE_MISMATCH', `${id}@${version} was published for ${v.requested_visibility}; publish a new version for ${visibility}`);
+    }
+    const started = await startReview(sql, temporal, config.TEMPORAL_TASK_QUEUE, reviewSettings(config), {
+      definitionId: id,
+      version,
+      requestedBy: actor,
+      visibility: v.requested_visibility,
+      rerequest: true,
+    });
     return c.json({ workflowId: started.workflowId, ...(started.runId ? { runId: started.runId } : {}), status: started.started ? ('started' as const) : ('pending' as const), temporalUrl: url(started.workflowId, started.runId) }, 202);
   });
 
@@ -325,22 +340,20 @@ export function reviewRoutes({ sql, config, temporal }: ApiDeps) {
     const full = await readNewestReviewRequest(sql, actor, id, version);
     if (!full) throw notFound('REVIEW_NOT_FOUND', `no review of ${id}@${version}`);
     if (!full.evidence_bundle || !full.evidence_digest) throw notFound('EVIDENCE_NOT_FOUND', `the review of ${id}@${version} has not finished`);
-    // the server's own check: the platform key signed this very bundle (its digest), for the caller's trust roots
-    const verification = full.evidence_signature
-      ? verifyBundle(full.evidence_signature, await listPublicKeys(sql), {
-          subjectDigest: full.evidence_digest,
-          keyOwner: PLATFORM_KEY_OWNER,
-          predicateType: PREDICATE_TYPES.evidence,
-          trusted: await tenantTrust(sql, actor.tenant),
-        })
-      : undefined;
+    // the server's own check, as certification makes it: this very bundle, over this version, signed by the platform key the caller trusts
+    const [v] = await sql<{ digest: string }[]>`select digest from workflow_version where definition_id = ${id} and version = ${version}`;
+    const verification = verifyStoredEvidence(
+      { bundle: full.evidence_bundle, digest: full.evidence_digest, signature: full.evidence_signature },
+      await listPublicKeys(sql),
+      { subjectName: `${id}@${version}`, versionDigest: v?.digest ?? '', trusted: await tenantTrust(sql, actor.tenant) },
+    );
     return c.json(
       {
         bundle: full.evidence_bundle,
         digest: full.evidence_digest,
         signature: full.evidence_signature,
         requestId: full.workflow_id,
-        ...(verification ? { verification } : {}),
+        verification,
       },
       200,
     );

@@ -1,7 +1,9 @@
 // The automated checks of the review, over the example pack and over hostile specs.
 import { describe, expect, it } from 'vitest';
 import { loadExamplePack } from '../../platform/seed.ts';
-import { docsChecks, hostsInSpec, percentile, scanLiteralSecrets, SCAN_LIMITS } from '../../domain/review-evidence.ts';
+import { cutString, docsChecks, hostsInSpec, percentile, scanLiteralSecrets, scanStrings, SCAN_LIMITS } from '../../domain/review-evidence.ts';
+import { loadPolicyEngine } from '../../platform/opa.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { controlOutcomes, CONTROLS } from '../../domain/controls.ts';
 import type { SpecV1 } from '../../domain/spec-types.ts';
 
@@ -67,8 +69,9 @@ describe('literal secrets', () => {
     expect(scanLiteralSecrets(wide).length).toBe(SCAN_LIMITS.maxFindings);
     let deep: unknown = 'AKIAIOSFODNN7EXAMPLE';
     for (let i = 0; i < 10_000; i++) deep = { d: deep };
-    // beyond the depth limit nothing is walked (and nothing overflows the stack)
-    expect(scanLiteralSecrets(base({ steps: [{ id: 'a', task: 'transform@1.0.0', with: { data: deep } }] }))).toEqual([]);
+    // beyond the depth limit nothing is walked (and nothing overflows the stack), and the scan says so
+    const deepFindings = scanLiteralSecrets(base({ steps: [{ id: 'a', task: 'transform@1.0.0', with: { data: deep } }] }));
+    expect(deepFindings).toEqual([{ pointer: expect.stringMatching(/^\/steps\/0\/with\/data(\/d)+$/), rule: 'unscanned-content' }]);
     const urls = base({ steps: [{ id: 'a', task: 'transform@1.0.0', with: { data: Array.from({ length: 5000 }, (_, i) => `https://h${i}.example.internal/`) } }] });
     expect(hostsInSpec(urls).length).toBe(SCAN_LIMITS.maxFindings);
   });
@@ -96,5 +99,59 @@ describe('hosts and controls', () => {
     expect(percentile([], 95)).toBeUndefined();
     expect(percentile([10, 20, 30, 40, 50], 50)).toBe(30);
     expect(percentile([10, 20, 30, 40, 50], 95)).toBe(50);
+  });
+});
+
+describe('a scan that could not see everything fails closed', () => {
+  const AWS = 'AKIAIOSFODNN7EXAMPLE';
+  it('a secret after the first 20,000 characters of a string', () => {
+    const spec = base({ steps: [{ id: 'a', task: 'transform@1.0.0', with: { note: `${'x'.repeat(SCAN_LIMITS.maxStringScan)} ${AWS} https://evil.example.net` } }] });
+    expect(scanLiteralSecrets(spec)).toEqual([{ pointer: '/steps/0/with/note', rule: 'unscanned-content' }]);
+    expect(scanStrings(spec).gap).toEqual({ pointer: '/steps/0/with/note', reason: `a string longer than ${SCAN_LIMITS.maxStringScan} characters` });
+  });
+
+  it('a secret after 50,000 values of padding', () => {
+    const spec = base({
+      steps: [
+        { id: 'a', task: 'transform@1.0.0', with: { pad: Array.from({ length: SCAN_LIMITS.maxNodes + 1 }, () => 0) } },
+        { id: 'b', task: 'http.request@1.0.0', with: { url: 'https://x.example.internal', password: 'hunter2', key: AWS } },
+      ],
+    });
+    const findings = scanLiteralSecrets(spec);
+    expect(findings.map((f) => f.rule)).toContain('unscanned-content');
+    expect(scanStrings(spec).gap?.reason).toBe(`more than ${SCAN_LIMITS.maxNodes} values`);
+  });
+
+  it('a complete scan has no gap', () => {
+    expect(scanStrings(base()).gap).toBeUndefined();
+  });
+});
+
+describe('strings reach patterns and policies well-formed', () => {
+  it('a cut never splits a surrogate pair; lone surrogates are replaced', () => {
+    const s = `${'a'.repeat(9)}😀`;
+    expect(cutString(s, 10)).toBe('a'.repeat(9));
+    expect(cutString(s, 11)).toBe(s);
+    expect(cutString('x\ud83dy\ude00', 100)).toBe('x\ufffdy\ufffd');
+  });
+
+  it('a URL cut inside an emoji yields a host the egress policy evaluates', async () => {
+    const url = `https://${'a'.repeat(SCAN_LIMITS.maxStringScan - 'https://'.length - 1)}😀.x.com`;
+    const [h] = hostsInSpec(base({ steps: [{ id: 'a', task: 'http.request@1.0.0', with: { url } }] }));
+    expect(h!.host.endsWith('\ud83d')).toBe(false);
+    const engine = await loadPolicyEngine('.build/policies');
+    expect(engine.egressDecision({ tenant: 'acme', host: h!.host, manifest_allow: ['*.example.internal'], tenant_allow: ['*'] }).allow).toBe(false);
+  });
+
+  it('input the policy wasm cannot parse is an input failure, not a retryable error', async () => {
+    const engine = await loadPolicyEngine('.build/policies');
+    let err: unknown;
+    try {
+      engine.egressDecision({ tenant: 'acme', host: 'a\ud83d', manifest_allow: ['*'], tenant_allow: ['*'] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ kind: 'input', code: 'POLICY_INPUT_INVALID' });
   });
 });

@@ -102,6 +102,12 @@ describe('the marketplace review gate', () => {
       }
     }
     expect(eb.body.bundle.controls.map((c) => c.id)).toEqual(expect.arrayContaining(['no-literal-secrets', 'egress-declared-hosts', 'p95-under-budget', 'documented-parameters']));
+    // the route checks the stored bundle itself, not only its signature: a changed row does not show as verified
+    await s.sql`update review_request set evidence_bundle = jsonb_set(evidence_bundle, '{outcome}', '"failed"') where workflow_id = ${open.requestId}`;
+    const changed = await call<{ verification: { ok: boolean; checks: { check: string; ok: boolean; message: string }[] } }>(s, 'gus', 'GET', `/definitions/${id}/versions/1.0.0/review/evidence-bundle`);
+    expect(changed.body.verification.ok).toBe(false);
+    expect(changed.body.verification.checks.find((c) => !c.ok)).toMatchObject({ check: 'subject', message: expect.stringContaining('not its recorded') });
+    await s.sql`update review_request set evidence_bundle = ${s.sql.json(eb.body.bundle as never)} where workflow_id = ${open.requestId}`;
     // the review's receipt: sealed, signed with the platform key
     expect(done.receiptId).toBeDefined();
     const receipt = await call<{ lifecycle: string; verification: { ok: boolean }; decisions: { decision: string }[] }>(s, 'pat', 'GET', `/receipts/${done.receiptId}`);
@@ -149,6 +155,9 @@ describe('the marketplace review gate', () => {
     expect([failed.status, failed.reason]).toEqual(['failed', 'the security review failed']);
     expect(failed.reviews.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
     expect((await call(s, 'gus', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' })).status).toBe(403);
+    // only the profile the publish asked for (and its policy allowed)
+    const other = await call(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'partner-curated' });
+    expect([other.status, other.body.code]).toEqual([409, 'PROFILE_MISMATCH']);
     const again = await call<{ workflowId: string; status: string }>(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ workflowId: `review/${id}@1.0.0/2`, status: 'started' });
@@ -160,6 +169,28 @@ describe('the marketplace review gate', () => {
     const after = await call(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'partner-curated' });
     expect([after.status, after.body.code]).toEqual([409, 'ALREADY_REVIEWED']);
   }, 180_000);
+
+  it("the own-team rule covers the author's team and the definition's owner team, not only the requester's", async () => {
+    const spec = reviewSpec('medium');
+    (spec.metadata as Record<string, unknown>).ownerTeam = 'sre';
+    const id = await publishTemplate(s, spec, { visibility: 'public-ecosystem', review: false });
+    const open = await waitForReview(s, id, '1.0.0', allOpen);
+    const [req] = await s.sql<{ own_teams: string[] }[]>`select own_teams from review_request where workflow_id = ${open.requestId}`;
+    expect(req!.own_teams).toEqual(['platform', 'sre']);
+    expect((await s.sql`select created_by_team from workflow_version where definition_id = ${id}`)[0]!.created_by_team).toBe('platform');
+    // perry (sre) is of the owner team: not for performance
+    const perry = await decide('perry', id, 'performance', { decision: 'approve', rationale: 'Fast enough.' });
+    expect([perry.status, perry.body.code]).toEqual([403, 'NOT_ELIGIBLE_REVIEWER']);
+    expect((await decide('sam', id, 'security', { decision: 'reject', rationale: 'Closing this test review.' })).status).toBe(200);
+    await waitForReview(s, id, '1.0.0', ended);
+  }, 180_000);
+
+  it('a version published internal-only cannot be offered through a review request', async () => {
+    const id = await publishTemplate(s, reviewSpec(), { visibility: 'internal-only' });
+    const res = await call(s, 'pat', 'POST', `/definitions/${id}/versions/1.0.0/review-requests`, { visibility: 'public-ecosystem' });
+    expect([res.status, res.body.code]).toEqual([409, 'NO_MARKETPLACE_PROFILE']);
+    expect((await s.sql`select review_state, review_workflow_id from workflow_version where definition_id = ${id}`)[0]).toEqual({ review_state: 'none', review_workflow_id: null });
+  }, 120_000);
 
   it('makes marketplace visibility without a passed review impossible in the database', async () => {
     const spec = reviewSpec();
