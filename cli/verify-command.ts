@@ -55,6 +55,11 @@ function readJson(file: string, what: string, max = MAX_FILE_BYTES, cwd = proces
 export async function loadKeys(source: string): Promise<SigningKeyView[]> {
   let doc: unknown;
   if (/^https?:\/\//.test(source)) {
+    // trust roots over plain http only from this machine: anyone on the path could swap them
+    const host = new URL(source).hostname;
+    if (source.startsWith('http://') && !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
+      throw new CannotCheck(`refusing keys over plain http from ${host}: use https (or a keys file)`);
+    }
     let res: Response;
     try {
       res = await fetch(source, { signal: AbortSignal.timeout(15_000), headers: { accept: 'application/json' } });

@@ -244,6 +244,10 @@ describe('usage', () => {
     const garbage = await maestro('verify', file('garbage.json', '[1,2,3]'), '--keys', keysFile);
     expect(garbage.code).toBe(1);
     expect(garbage.stdout).toContain('bundle check failed');
+    // trust roots over plain http only from this machine
+    const remote = await maestro('verify', f, '--keys', 'http://keys.example.net/api/trust/keys');
+    expect(remote.code).toBe(2);
+    expect(remote.stderr + remote.stdout).toContain('refusing keys over plain http from keys.example.net');
   });
 
   it('refuses a key URL that answers endlessly (exit 2), reading no more than 8 MiB', async () => {
