@@ -104,6 +104,7 @@ const RunSummaryBody = z
     finishedAt: z.string().optional(),
     durationMs: z.number().int().optional(),
     errorCode: z.string().optional(),
+    mode: z.enum(['dry-run']).optional().meta({ description: 'a dry run (a review\'s performance run, an upgrade smoke run): not counted as usage' }),
     temporalUrl: z.string(),
   })
   .meta({ id: 'RunSummary' });
@@ -240,6 +241,7 @@ interface RunRow {
   finished_at: Date | null;
   duration_ms: number | null;
   error_code: string | null;
+  mode: 'live' | 'dry-run';
 }
 
 interface LocatedRun {
@@ -467,6 +469,7 @@ export function runRoutes(deps: ApiDeps) {
         ...(r.finished_at ? { finishedAt: r.finished_at.toISOString() } : {}),
         ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
         ...(r.error_code ? { errorCode: r.error_code } : {}),
+        ...(r.mode === 'dry-run' ? { mode: 'dry-run' as const } : {}),
         temporalUrl: url(workflowId, executions.get(workflowId)),
       };
     });
