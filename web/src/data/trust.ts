@@ -1,13 +1,13 @@
 import { action, query } from '@solidjs/router';
 import type {
   CertificationStatus,
-  ChecklistItem,
   ReceiptLifecycle,
   ReceiptView,
   SigningKeyView,
   SigstoreBundleJson,
   VerificationResult,
 } from '../../../domain/trust.ts';
+import type { CertificationView } from '../../../domain/certification.ts';
 import { apiFetch } from './api.ts';
 
 export type { ReceiptView, SigningKeyView, VerificationResult };
@@ -48,19 +48,7 @@ export function receiptsPath(f: ReceiptFilter): string {
 export const receipts = query((f: ReceiptFilter) => apiFetch<{ items: ReceiptView[] }>(receiptsPath(f)), 'receipts');
 
 /** `GET …/certification`: the version's newest certification and its checklist. */
-export interface CertificationView {
-  status: CertificationStatus;
-  checklist: ChecklistItem[];
-  certifiedBy?: string;
-  certifiedAt?: string;
-  expiresAt?: string;
-  carriedFrom?: string;
-  rationale?: string;
-  workflowId: string;
-  runId: string;
-  temporalUrl: string;
-  receiptId?: string;
-}
+export type { CertificationView };
 
 export const certification = query((id: string, version: string) => apiFetch<CertificationView>(`${versionPath(id, version)}/certification`), 'certification');
 
