@@ -24,7 +24,7 @@ import {
 } from '../domain/install.ts';
 import { cancelRunUpdate } from '../workflows/contracts/run.ts';
 import { asFailure } from './errors.ts';
-import { sealOwnReceipt } from './receipts.ts';
+import { historySource, sealOwnReceipt } from './receipts.ts';
 import type { KeyRing } from '../platform/signing.ts';
 import { approvalDecisions } from '../platform/receipts.ts';
 import { loadCatalogDocuments, lockCatalogWrites, type CatalogDeps } from './catalog.ts';
@@ -102,9 +102,9 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
         const f = await templateVersion(sql, input);
         if (!f.spec) throw notFound('VERSION_NOT_FOUND', `${input.definitionId}@${input.version} does not exist`);
         const facts = installPolicyInput(input.requestedBy, tenantOf(input), f, input);
-        const verified = await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, facts);
+        const verified = await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, facts, historySource());
         const { workflowId } = execution();
-        const warnings = verified.certification.warnings;
+        const warnings = [...verified.certification.warnings, ...(verified.provenance?.warnings ?? [])];
         await sql`update install_request set warnings = ${warnings}, updated_at = now() where workflow_id = ${workflowId}`;
         return { digest: verified.digest, keyId: verified.keyId, warnings };
       }),
@@ -186,7 +186,7 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
         const decision = decideInstall(policy, input.requestedBy, tenantOf(input), f, input);
         if (!decision.allow) throw notAllowed('TEMPLATE_WITHDRAWN', `the install is no longer allowed: ${decision.deny.join('; ')}`);
         // the version is verified once more: an approval wait is long enough for a tampering
-        await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, installPolicyInput(input.requestedBy, tenantOf(input), f, input));
+        await verifyVersionForInstall(sql, policy, tenantOf(input), f.definitionId, f.version, installPolicyInput(input.requestedBy, tenantOf(input), f, input), historySource());
         const [row] = await sql<{ status: string }[]>`
           update workflow_instance set status = case when status = 'installing' then 'active' else status end, updated_at = now()
           where id = ${input.instanceId} and install_workflow_id = ${workflowId}

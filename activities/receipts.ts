@@ -1,7 +1,7 @@
 import { activityInfo, getClient } from '@temporalio/activity';
 import type { Sql } from '../platform/db.ts';
 import type { KeyRing } from '../platform/signing.ts';
-import { receiptIdFor, sealReceipt, type SealedReceipt } from '../platform/receipts.ts';
+import { receiptIdFor, sealReceipt, type SealedReceipt, type WorkflowService } from '../platform/receipts.ts';
 import type { ReceiptDecision, ReceiptLifecycle } from '../domain/trust.ts';
 
 /** What the signing activities need: the database and the key ring. */
@@ -46,4 +46,10 @@ export function sealOwnReceipt(
     ...(r.requestedBy ? { requestedBy: r.requestedBy } : {}),
     receiptId: receiptIdFor(e.workflowId, e.runId, r.lifecycle),
   });
+}
+
+/** Where this activity reads other lifecycles' histories (a publish receipt's, to recompute its digest). */
+export function historySource(): { service: WorkflowService; namespace: string } {
+  const info = activityInfo();
+  return { service: getClient().workflowService, namespace: info.workflowNamespace ?? info.activityNamespace };
 }

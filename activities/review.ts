@@ -90,8 +90,9 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
         const { workflowId, runId } = execution();
         const v = await versionFacts(sql, input.definitionId, input.version);
         if (v.status !== 'published') throw conflict('NOT_PUBLISHED', `${input.definitionId}@${input.version} is not published`);
-        // own teams: the requester's, the author's (from the draft's token) and the definition's owner team
-        const ownTeams = [...new Set([input.requestedBy.team, v.authorTeam, v.ownerTeam].filter((t): t is string => !!t))].sort();
+        // own teams: the requester's and the author's (from the draft's token; the definition's
+        // declared owner team for versions drafted before it was recorded)
+        const ownTeams = [...new Set([input.requestedBy.team, v.authorTeam ?? v.ownerTeam].filter((t): t is string => !!t))].sort();
         const parties: ReviewParties = { author: v.author, requester: { sub: input.requestedBy.sub, tenant: input.requestedBy.tenant, ...(input.requestedBy.team ? { team: input.requestedBy.team } : {}) }, ownTeams };
         await sql.begin(async (tx) => {
           await tx`

@@ -8,7 +8,7 @@ import { loadUpgradeInstance, planUpgrade, verifyTargetDigest } from '../platfor
 import { conflict } from '../domain/errors.ts';
 import { UPGRADE_CODES, type UpgradeApproval, type UpgradeInput, type UpgradePlan, type UpgradeStatus } from '../domain/upgrade.ts';
 import { asFailure } from './errors.ts';
-import { sealOwnReceipt } from './receipts.ts';
+import { historySource, sealOwnReceipt } from './receipts.ts';
 import type { KeyRing } from '../platform/signing.ts';
 import { approvalDecisions } from '../platform/receipts.ts';
 
@@ -92,7 +92,7 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
           requestedBy: input.requestedBy,
           ...(input.campaignId ? { campaignId: input.campaignId } : {}),
           ...(input.watchOverride ? { watchOverride: input.watchOverride } : {}),
-        });
+        }, historySource());
         await update({ plan: sql.json(plan as never), change_kind: plan.changeKind, reasons: sql.json(plan.reasons as never) });
         return plan;
       }),

@@ -13,7 +13,7 @@ import type { PolicyEngine } from './opa.ts';
 import type { ExpressionSandbox } from './expression-sandbox.ts';
 import { SandboxUnavailableError } from './expression-sandbox.ts';
 import { checkInstallBindings, installPolicyInput, loadTemplateVersion, type TemplateVersionFacts } from './install-check.ts';
-import { verifyVersionForInstall, verifyVersionSigned } from './version-trust.ts';
+import { verifyVersionForInstall, verifyVersionSigned, type HistorySource } from './version-trust.ts';
 import type { Actor } from '../domain/actor.ts';
 import { conflict, inputError, notFound, type ErrorDetail } from '../domain/errors.ts';
 import { EXPRESSION_LIMITS } from '../domain/expressions.ts';
@@ -167,12 +167,12 @@ export async function runMigration(
  * visible) throw domain errors; what a plan can say (missing bindings, invalid bindings, a
  * failed migration) is in the plan. A saturated sandbox throws SandboxUnavailableError: retry.
  */
-export async function planUpgrade(sql: Sql, policy: PolicyEngine, sandbox: ExpressionSandbox, tenant: string, instanceId: string, req: PlanRequest): Promise<PlannedUpgrade> {
+export async function planUpgrade(sql: Sql, policy: PolicyEngine, sandbox: ExpressionSandbox, tenant: string, instanceId: string, req: PlanRequest, history?: HistorySource): Promise<PlannedUpgrade> {
   const inst = await loadUpgradeInstance(sql, tenant, instanceId);
   if (inst.status !== 'active') throw conflict(UPGRADE_CODES.instanceNotActive, `instance ${inst.id} is ${inst.status}: it cannot be upgraded`);
   const target = await loadUpgradeTarget(sql, inst, req.toVersion);
-  // the target is verified as an install of it would be (signature, review, certification)
-  await verifyVersionForInstall(sql, policy, tenant, target.definitionId, target.version, installPolicyInput(req.requestedBy, tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }));
+  // the target is verified as an install of it would be (signature, publish receipt, review, certification)
+  await verifyVersionForInstall(sql, policy, tenant, target.definitionId, target.version, installPolicyInput(req.requestedBy, tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }), history);
   const next = target.spec;
   const classification = classifyUpgrade(inst.spec, next);
 

@@ -11,9 +11,10 @@ import type { Sql } from './db.ts';
 import type { PolicyEngine, InstallPolicyInput } from './opa.ts';
 import { contentDigest } from './digest.ts';
 import { listPublicKeys, tenantTrust } from './signing.ts';
+import { fetchHistory, verifyReceipt, type WorkflowService } from './receipts.ts';
 import { publisherOf, verifyVersionSignature } from './version-signature.ts';
 import { conflict, inputError, notFound, type DomainError } from '../domain/errors.ts';
-import { TRUST_CODES, type KeyOwner, type SigningKeyView, type SigstoreBundleJson, type VerificationResult } from '../domain/trust.ts';
+import { PLATFORM_KEY_OWNER, TRUST_CODES, type KeyOwner, type ReceiptBody, type SigningKeyView, type SigstoreBundleJson, type VerificationResult } from '../domain/trust.ts';
 import type { CertificationStatus } from '../domain/trust.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 
@@ -72,6 +73,14 @@ export interface VersionTrustOutcome {
   keyOwner: KeyOwner;
   /** the certification part of the install decision (policies/install.rego) */
   certification: { status: CertificationStatus | 'none'; required: boolean; warnings: string[] };
+  /** the publish receipt's check, when the caller could reach Temporal */
+  provenance?: PublishReceiptCheck;
+}
+
+/** Where the publish lifecycle's history is read to recompute its receipt's digest. */
+export interface HistorySource {
+  service: WorkflowService;
+  namespace: string;
 }
 
 /** The version's current certification status ('none' without one); an expired certification is overdue even before its timer fires. */
@@ -96,9 +105,12 @@ export async function verifyVersionForInstall(
   definitionId: string,
   version: string,
   policyFacts: InstallPolicyInput,
+  temporal?: HistorySource,
 ): Promise<VersionTrustOutcome> {
   const signed = await verifyVersionSigned(sql, tenant, definitionId, version);
-  // 4. certification, when the tenant requires it (install.rego)
+  // 4. provenance: the publish receipt, and the history it signed as Temporal keeps it
+  const provenance = temporal ? await verifyPublishReceipt(sql, temporal, { definitionId, version, digest: signed.digest }) : undefined;
+  // 5. certification, when the tenant requires it (install.rego)
   const cert = await currentCertification(sql, definitionId, version);
   const [setting] = await sql<{ require_certification: 'off' | 'elevated-risk' | 'always' }[]>`
     select require_certification from tenant_setting where tenant_id = ${tenant}`;
@@ -108,7 +120,7 @@ export async function verifyVersionForInstall(
     certification: { status: cert.status },
   });
   if (!decision.allow) throw conflict(TRUST_CODES.certificationRequired, decision.deny.join('; '));
-  return { ...signed, certification: { status: cert.status, required: decision.required, warnings: decision.warnings } };
+  return { ...signed, certification: { status: cert.status, required: decision.required, warnings: decision.warnings }, ...(provenance ? { provenance } : {}) };
 }
 
 /**
@@ -138,3 +150,52 @@ export async function verifyVersionSigned(sql: Sql, tenant: string, definitionId
 }
 
 const trustError = (code: string, message: string): DomainError => inputError(code, message);
+
+export interface PublishReceiptCheck {
+  receiptId?: string;
+  /** what the install should know but that does not refuse it */
+  warnings: string[];
+}
+
+/**
+ * The install's (and the upgrade's) provenance check: the version's publish receipt, signed
+ * with the platform key over this version's name and digest, and the digest of the publish
+ * lifecycle's history it signed, recomputed from Temporal. An edited history, a receipt for
+ * another digest or a broken signature refuses with its TRUST_CODES code. A version published
+ * before receipts existed, or whose history Temporal no longer keeps (namespace retention),
+ * passes with a warning that says so.
+ */
+export async function verifyPublishReceipt(
+  sql: Sql,
+  temporal: HistorySource,
+  version: { definitionId: string; version: string; digest: string },
+): Promise<PublishReceiptCheck> {
+  const subject = `${version.definitionId}@${version.version}`;
+  const [r] = await sql<{ id: string; body: ReceiptBody | null; bundle: SigstoreBundleJson | null }[]>`
+    select id, body, bundle from provenance_receipt
+    where lifecycle = 'publish' and subject = ${subject} and bundle is not null
+    order by created_at desc limit 1`;
+  if (!r?.bundle || !r.body) return { warnings: [`${subject} has no publish receipt (published before receipts were signed)`] };
+  const keys = await listPublicKeys(sql);
+  const refuse = (result: ReturnType<typeof verifyReceipt>) => {
+    const failed = result.checks.find((c) => !c.ok);
+    return inputError(trustCodeOf(result, keys, PLATFORM_KEY_OWNER), `the publish receipt of ${subject} does not verify: ${failed?.message ?? 'unknown'}`);
+  };
+  // offline first: the platform's signature over this version's digest
+  const offline = verifyReceipt({ body: r.body, bundle: r.bundle }, keys, { subjectDigest: version.digest });
+  if (!offline.ok) throw refuse(offline);
+  const last = Number(r.body.history.lastEventId);
+  let events;
+  try {
+    events = await fetchHistory(temporal.service, { namespace: temporal.namespace, workflowId: r.body.workflowId, runId: r.body.runId }, (evs) => evs.length >= last);
+  } catch (e) {
+    if (isNotFound(e)) return { receiptId: r.id, warnings: [`the publish history of ${subject} is no longer kept by Temporal; its receipt's signature was verified, its history digest could not be recomputed`] };
+    throw e;
+  }
+  const online = verifyReceipt({ body: r.body, bundle: r.bundle }, keys, { subjectDigest: version.digest, history: events });
+  if (!online.ok) throw refuse(online);
+  return { receiptId: r.id, warnings: [] };
+}
+
+/** gRPC NOT_FOUND (5): the execution is gone (retention) or never existed in this namespace. */
+const isNotFound = (e: unknown) => (e as { code?: number } | null)?.code === 5 || /not found/i.test((e as Error | null)?.message ?? '');

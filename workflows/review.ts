@@ -195,11 +195,19 @@ export async function reviewKindWorkflow(input: ReviewKindInput): Promise<Review
   setHandler(closeReviewSignal, (reason) => {
     closedBy ??= reason;
   });
+  // who review.rego refused, per deciding group: asking again before the group changes is
+  // refused by the validator (no activity, no history), so retries cannot grow the history
+  const refused = new Map<string, { code: string; message: string }>();
+  const refusedKey = (sub: string) => `${state.group}\u0000${sub}`;
   setHandler(
     decideReviewUpdate,
     async (args): Promise<ReviewDecisionRecord> => {
       const check = await acts.checkReviewer({ kind: input.kind, reviewer: args.reviewer, parties: input.parties, escalated: state.status === 'escalated' });
-      if (!check.allow) refuse({ code: check.deny[0]?.code ?? 'NOT_ELIGIBLE_REVIEWER', message: check.deny.map((d) => d.message).join('; ') });
+      if (!check.allow) {
+        const r = { code: check.deny[0]?.code ?? 'NOT_ELIGIBLE_REVIEWER', message: check.deny.map((d) => d.message).join('; ') };
+        refused.set(refusedKey(args.reviewer.sub), r);
+        refuse(r);
+      }
       // decided by someone else while the policy answered
       refuse(decisionRefusal(state, input.parties, args));
       const r = args.reviewer;
@@ -214,7 +222,7 @@ export async function reviewKindWorkflow(input: ReviewKindInput): Promise<Review
       await record();
       return decision;
     },
-    { validator: (args) => refuse(decisionRefusal(state, input.parties, args)) },
+    { validator: (args) => refuse(decisionRefusal(state, input.parties, args) ?? refused.get(refusedKey(args?.reviewer?.sub ?? ''))) },
   );
 
   await record();

@@ -309,12 +309,15 @@ export function installRoutes(deps: ApiDeps) {
     };
   };
 
+  // the publish receipts' histories, as the install lifecycle re-reads them
+  const history = { service: temporal.workflowService, namespace: config.TEMPORAL_NAMESPACE };
+
   /** The trust half of the preview: what verifyVersionForInstall would say, as data. */
   const trustPreview = async (f: TemplateVersionFacts, actor: Actor, body: { environment: Environment; region?: string }) => {
     const cert = await currentCertification(sql, f.definitionId, f.version);
     try {
-      const v = await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body));
-      return { verified: true, keyId: v.keyId, certification: { status: v.certification.status, required: v.certification.required }, warnings: v.certification.warnings };
+      const v = await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body), history);
+      return { verified: true, keyId: v.keyId, certification: { status: v.certification.status, required: v.certification.required }, warnings: [...v.certification.warnings, ...(v.provenance?.warnings ?? [])] };
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       return { verified: false, code: e.code, message: e.message, certification: { status: cert.status, required: e.code === TRUST_CODES.certificationRequired }, warnings: [] };
@@ -353,7 +356,7 @@ export function installRoutes(deps: ApiDeps) {
     const key = c.req.valid('header')['idempotency-key'];
     const f = await visibleTemplate(sql, actor, body.templateId, body.version);
     // refused early with the lifecycle's own codes (it verifies again before anything is bound)
-    await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body));
+    await verifyVersionForInstall(sql, await policy(), actor.tenant, f.definitionId, f.version, installPolicyInput(actor, actor.tenant, f, body), history);
     // a retried request (same key) names the same instance, and joins its install
     let instanceId = '';
     for (let attempt = 0; attempt < 5 && !instanceId; attempt++) {

@@ -296,7 +296,7 @@ export function upgradeRoutes(deps: ApiDeps) {
     const actor = c.get('actor');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const { plan } = await planUpgrade(sql, await policy(), previewSandbox(), actor.tenant, id, { ...body, requestedBy: actor });
+    const { plan } = await planUpgrade(sql, await policy(), previewSandbox(), actor.tenant, id, { ...body, requestedBy: actor }, { service: temporal.workflowService, namespace: config.TEMPORAL_NAMESPACE });
     return c.json(plan, 200);
   });
 
@@ -313,7 +313,7 @@ export function upgradeRoutes(deps: ApiDeps) {
     if (running) throw conflict(UPGRADE_CODES.inProgress, `instance ${id} is being upgraded to ${running.to_version} (${running.status})`);
     const target = await loadUpgradeTarget(sql, inst, body.toVersion);
     // refused early with the lifecycle's own trust codes (its plan verifies again, and its apply once more)
-    await verifyVersionForInstall(sql, await policy(), actor.tenant, target.definitionId, target.version, installPolicyInput(actor, actor.tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }));
+    await verifyVersionForInstall(sql, await policy(), actor.tenant, target.definitionId, target.version, installPolicyInput(actor, actor.tenant, target, { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) }), { service: temporal.workflowService, namespace: config.TEMPORAL_NAMESPACE });
     const input: UpgradeInput = {
       instanceId: id,
       tenantId: actor.tenant,

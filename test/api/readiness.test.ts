@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectApiError } from '../support/expect-api-error.ts';
+import { passReview } from '../review/support.ts';
 import { openStack, testSpec, type DemoUser, type Stack } from '../support/stack.ts';
 
 let s: Stack;
@@ -44,6 +45,8 @@ async function publish(spec: ReturnType<typeof testSpec>, author: DemoUser = 'al
   } else {
     expect(first).toBe('published');
   }
+  // a global entry reaches other tenants once its marketplace review passed
+  if (spec.metadata.scope === 'global') await passReview(s, draft.definitionId, spec.metadata.version);
   return draft.definitionId;
 }
 

@@ -1,3 +1,4 @@
+import { passReview } from '../review/support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
 import { engineSpec, expectApiError, getRun, publishSpec, startRun, step, waitForRun } from './support.ts';
@@ -156,6 +157,8 @@ describe('run engine through the API', () => {
     await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['awaiting_approval']);
     await s.as('bob').decide(draft.definitionId, '1.0.0', 'approve', 'Global test workflow reviewed.');
     await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['published']);
+    // other tenants see a global entry once its marketplace review passed
+    await passReview(s, draft.definitionId, '1.0.0');
 
     const { body } = await startRun(s, 'alice', draft.definitionId);
     const run = await waitForRun(s, 'alice', body.runId);
@@ -168,7 +171,7 @@ describe('run engine through the API', () => {
     const refused = await startRun(s, 'carol', draft.definitionId);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('INSTALL_REQUIRED');
-    expect(await s.sql`select tenant_id from run where definition_id = ${draft.definitionId}`).toEqual([{ tenant_id: 'acme' }]);
+    expect(await s.sql`select tenant_id from run where definition_id = ${draft.definitionId} and mode = 'live'`).toEqual([{ tenant_id: 'acme' }]);
   });
 
   it('an activity failure fails the step and the run with the failure type as code', async () => {

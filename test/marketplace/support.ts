@@ -30,10 +30,10 @@ export function templateSpec(extra: Record<string, unknown>, overrides: { risk?:
 export async function publishTemplate(
   s: Stack,
   spec: ReturnType<typeof testSpec>,
-  opts: { visibility?: 'public-ecosystem' | 'partner-curated' | 'internal-only'; offer?: Record<string, unknown>; review?: boolean } = {},
+  opts: { visibility?: 'public-ecosystem' | 'partner-curated' | 'internal-only'; offer?: Record<string, unknown>; review?: boolean; author?: User } = {},
 ): Promise<string> {
   const pat = s.as('pat');
-  const { body: draft } = await pat.createDraft(spec);
+  const { body: draft } = await s.as(opts.author ?? 'pat').createDraft(spec);
   const id = draft.definitionId;
   await call(s, 'pat', 'POST', `/definitions/${id}/publish-requests`, {
     version: spec.metadata.version,

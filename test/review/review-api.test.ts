@@ -53,6 +53,18 @@ describe('the marketplace review gate', () => {
     expect([long.status, long.body.code]).toEqual([422, 'RATIONALE_REQUIRED']);
     const wrongTeam = await decide('dora', id, 'security', { decision: 'approve', rationale: 'Looks fine.' });
     expect([wrongTeam.status, wrongTeam.body.code]).toEqual([403, 'NOT_ELIGIBLE_REVIEWER']);
+    // asking again is refused by the validator: no new activity, the history does not grow
+    const securityId = `${open.requestId}/security`;
+    const checks = async () => {
+      const { events } = await s.client.workflow.getHandle(securityId).fetchHistory();
+      return (events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkReviewer').length;
+    };
+    const before = await checks();
+    for (let i = 0; i < 3; i++) {
+      const again = await decide('dora', id, 'security', { decision: 'approve', rationale: 'Looks fine, really.' });
+      expect([again.status, again.body.code]).toEqual([403, 'NOT_ELIGIBLE_REVIEWER']);
+    }
+    expect(await checks()).toBe(before);
     const ownTeam = await decide('pia', id, 'performance', { decision: 'approve', rationale: 'Fast enough.' });
     expect([ownTeam.status, ownTeam.body.code]).toEqual([403, 'NOT_ELIGIBLE_REVIEWER']);
     const spoof = await decide('sam', id, 'security', { decision: 'approve', rationale: 'ok', reviewer: { sub: 'sky' } });
@@ -170,17 +182,13 @@ describe('the marketplace review gate', () => {
     expect([after.status, after.body.code]).toEqual([409, 'ALREADY_REVIEWED']);
   }, 180_000);
 
-  it("the own-team rule covers the author's team and the definition's owner team, not only the requester's", async () => {
-    const spec = reviewSpec('medium');
-    (spec.metadata as Record<string, unknown>).ownerTeam = 'sre';
-    const id = await publishTemplate(s, spec, { visibility: 'public-ecosystem', review: false });
+  it("the own-team rule covers the author's team (from the draft's token), not only the requester's", async () => {
+    // alice (people-ops) drafts, pat (platform) publishes
+    const id = await publishTemplate(s, reviewSpec('medium'), { visibility: 'public-ecosystem', review: false, author: 'alice' });
     const open = await waitForReview(s, id, '1.0.0', allOpen);
     const [req] = await s.sql<{ own_teams: string[] }[]>`select own_teams from review_request where workflow_id = ${open.requestId}`;
-    expect(req!.own_teams).toEqual(['platform', 'sre']);
-    expect((await s.sql`select created_by_team from workflow_version where definition_id = ${id}`)[0]!.created_by_team).toBe('platform');
-    // perry (sre) is of the owner team: not for performance
-    const perry = await decide('perry', id, 'performance', { decision: 'approve', rationale: 'Fast enough.' });
-    expect([perry.status, perry.body.code]).toEqual([403, 'NOT_ELIGIBLE_REVIEWER']);
+    expect(req!.own_teams).toEqual(['people-ops', 'platform']);
+    expect((await s.sql`select created_by, created_by_team from workflow_version where definition_id = ${id}`)[0]).toEqual({ created_by: 'alice', created_by_team: 'people-ops' });
     expect((await decide('sam', id, 'security', { decision: 'reject', rationale: 'Closing this test review.' })).status).toBe(200);
     await waitForReview(s, id, '1.0.0', ended);
   }, 180_000);

@@ -9,10 +9,11 @@ import { openStack, prepareDatabase, testSpec, type Stack } from '../support/sta
 import { call, install, publishTemplate, waitForInstall } from '../marketplace/support.ts';
 import { instanceRow, waitForUpgrade } from '../marketplace/upgrade-support.ts';
 import { createKeyRing, signStatement, statementFor, type KeyRing } from '../../platform/signing.ts';
+import { historyDigest, type HistoryEvent } from '../../platform/receipts.ts';
 import { startLifecycleWith } from '../../platform/lifecycle-start.ts';
 import { installLifecycle, upgradeLifecycle } from '../../workflows/contracts/index.ts';
 import { instanceIdFor, type InstallInput } from '../../domain/install.ts';
-import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, TRUST_CODES, type SigstoreBundleJson } from '../../domain/trust.ts';
+import { PLATFORM_KEY_OWNER, PREDICATE_TYPES, TRUST_CODES, type ReceiptBody, type SigstoreBundleJson } from '../../domain/trust.ts';
 import { DEMO_USERS } from '../../domain/demo-users.ts';
 import type { Actor } from '../../domain/actor.ts';
 import { certify, documentedSpec } from './support.ts';
@@ -44,6 +45,22 @@ const bundleOf = async (id: string, version: string) =>
   (await s.sql<{ signature_bundle: SigstoreBundleJson }[]>`select signature_bundle from workflow_version where definition_id = ${id} and version = ${version}`)[0]!.signature_bundle;
 const setBundle = (id: string, version: string, bundle: unknown) =>
   tamper(id, version, (sql) => sql`update workflow_version set signature_bundle = ${sql.json(bundle as never)} where definition_id = ${id} and version = ${version}`);
+
+/** The version's publish receipt, changed by `edit` and signed again with the platform key (an insider with the key). */
+async function forgePublishReceipt(id: string, version: string, edit: (body: ReceiptBody) => Promise<ReceiptBody> | ReceiptBody) {
+  const [r] = await s.sql<{ id: string; body: ReceiptBody }[]>`select id, body from provenance_receipt where lifecycle = 'publish' and subject = ${`${id}@${version}`}`;
+  const body = await edit(structuredClone(r!.body));
+  const bundle = await signStatement(ring, PLATFORM_KEY_OWNER, statementFor(body.subject, PREDICATE_TYPES.receipt, body));
+  await s.sql`update provenance_receipt set body = ${s.sql.json(body as never)}, bundle = ${s.sql.json(bundle as never)} where id = ${r!.id}`;
+}
+
+/** The receipt's history digest over the publish history as Temporal has it, with one event edited. */
+async function editedHistoryDigest(body: ReceiptBody): Promise<string> {
+  const { events } = await s.client.workflow.getHandle(body.workflowId, body.runId).fetchHistory();
+  const edited = structuredClone(events ?? []) as HistoryEvent[];
+  edited[0]!.workflowExecutionStartedEventAttributes!.identity = 'mallory@elsewhere';
+  return historyDigest(edited, body.history.lastEventId);
+}
 
 /** acme's pat publishes a marketplace template; it passes review (sam, perry, dora). */
 async function template(version = '1.0.0', name?: string) {
@@ -166,6 +183,36 @@ describe('install verifies the version against the installing tenant', () => {
     await refusedEverywhere(id, TRUST_CODES.subjectDigestMismatch, 422);
   });
 
+  it("an edited history: the publish receipt's signed history digest is not the history Temporal keeps: HISTORY_DIGEST_MISMATCH", async () => {
+    const id = await template();
+    await forgePublishReceipt(id, '1.0.0', async (body) => ({ ...body, history: { ...body.history, digest: await editedHistoryDigest(body) } }));
+    await refusedEverywhere(id, TRUST_CODES.historyDigestMismatch, 422);
+  });
+
+  it('a publish receipt whose shown body differs from what was signed: BUNDLE_MALFORMED', async () => {
+    const id = await template();
+    await s.sql`update provenance_receipt set body = jsonb_set(body, '{decisions}', '[]') where lifecycle = 'publish' and subject = ${`${id}@1.0.0`}`;
+    await refusedEverywhere(id, TRUST_CODES.bundleMalformed, 422);
+  });
+
+  it("a publish receipt over another digest (the subject replaced, signed again): SUBJECT_DIGEST_MISMATCH", async () => {
+    const id = await template();
+    const other = `sha256:${'0'.repeat(64)}`;
+    await forgePublishReceipt(id, '1.0.0', (body) => ({ ...body, subject: { ...body.subject, digest: other } }));
+    await refusedEverywhere(id, TRUST_CODES.subjectDigestMismatch, 422);
+  });
+
+  it('a version without a publish receipt (published before receipts) installs, with a warning that says so', async () => {
+    const id = await template();
+    await s.sql`delete from provenance_receipt where lifecycle = 'publish' and subject = ${`${id}@1.0.0`}`;
+    const check = await call<{ allow: boolean; trust: { verified: boolean; warnings: string[] } }>(s, 'gus', 'POST', `/templates/${id}/install-check`, { environment: 'dev' });
+    expect(check.body.trust.verified).toBe(true);
+    expect(check.body.trust.warnings).toEqual([expect.stringContaining('has no publish receipt')]);
+    const instanceId = await install(s, 'gus', { templateId: id, environment: 'dev' });
+    const [req] = await s.sql<{ warnings: string[] }[]>`select warnings from install_request where instance_id = ${instanceId} and kind = 'install'`;
+    expect(req!.warnings).toEqual([expect.stringContaining('has no publish receipt')]);
+  });
+
   it('an unsigned version: VERSION_UNSIGNED', async () => {
     const id = await template();
     await tamper(id, '1.0.0', (sql) => sql`update workflow_version set signature_bundle = null where definition_id = ${id}`);
@@ -253,6 +300,12 @@ describe('upgrade verifies its target version the same way', () => {
     sig[10] = sig[10]! ^ 0x80;
     await setBundle(b.id, '1.0.1', { ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, signatures: [{ sig: sig.toString('base64'), keyid: bundle.dsseEnvelope.signatures[0]!.keyid ?? '' }] } });
     await upgradeRefused(b.id, b.instanceId, TRUST_CODES.signatureInvalid, 422);
+  });
+
+  it("the target's publish history edited: HISTORY_DIGEST_MISMATCH, the instance stays on 1.0.0", async () => {
+    const { id, instanceId } = await installedWithUpdate();
+    await forgePublishReceipt(id, '1.0.1', async (body) => ({ ...body, history: { ...body.history, digest: await editedHistoryDigest(body) } }));
+    await upgradeRefused(id, instanceId, TRUST_CODES.historyDigestMismatch, 422);
   });
 
   it("the target's signature replaced by the installed version's: SUBJECT_DIGEST_MISMATCH", async () => {
