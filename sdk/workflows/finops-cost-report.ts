@@ -5,19 +5,19 @@
  */
 export interface FinopsCostReportParams {
   /**
-   * Month (YYYY-MM)
+   * Month (YYYY-MM) — The calendar month whose spend is reported.
    */
   month: string;
   /**
-   * Budget
+   * Budget — The monthly budget in USD; spend above it raises an alert.
    */
   budget?: number;
   /**
-   * Billing API
+   * Billing API — Base URL of the billing API that reports spend per team.
    */
   billingUrl?: string;
   /**
-   * Report channel webhook
+   * Report channel webhook — Chat webhook that receives the report and the budget alert.
    */
   reportWebhookUrl?: string;
   [k: string]: unknown;

@@ -5,17 +5,17 @@
  */
 export interface SecurityAccessReviewParams {
   /**
-   * Systems to review
+   * Systems to review — The systems whose access grants are exported and reviewed.
    *
    * @minItems 1
    */
   systems: string[];
   /**
-   * Identity provider API
+   * Identity provider API — Base URL of the identity provider that lists and revokes grants.
    */
   idpUrl?: string;
   /**
-   * Evidence webhook
+   * Evidence webhook — GRC webhook that receives the signed-off review as evidence.
    */
   evidenceWebhookUrl?: string;
   [k: string]: unknown;
