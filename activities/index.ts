@@ -13,6 +13,7 @@ import { createCampaignActivities } from './campaign.ts';
 import { createUpgradeActivities } from './upgrade.ts';
 import { createCertifyActivities, type CertifyDeps } from './certify.ts';
 import { createReviewActivities, type ReviewDeps } from './review.ts';
+import { createGuardrailActivities } from './guardrails.ts';
 
 export type ActivityDeps = CatalogDeps & PublishDeps & ExpressionDeps & Pick<CertifyDeps, 'keyRing'> & { defaultQueue: string } & Pick<ReviewDeps, 'review'>;
 
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUpgradeActivities(deps),
     ...createCertifyActivities(deps),
     ...createReviewActivities(deps),
+    ...createGuardrailActivities(deps),
   };
 }
 

@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 OPA="${TOOLS_DIR:-.tools}/bin/opa"
 OUT=.build/policies
-ENTRYPOINTS="publish/decision egress/decision install/decision install/certification certify/decision review/rules review/decision"
+ENTRYPOINTS="guardrails/decision publish/decision egress/decision install/decision install/certification certify/decision review/rules review/decision"
 mkdir -p "$OUT"
 args=""
 for e in $ENTRYPOINTS; do args="$args -e $e"; done
