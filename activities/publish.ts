@@ -5,10 +5,10 @@ import { PG, pgCode } from '../platform/db.ts';
 import type { PolicyEngine } from '../platform/opa.ts';
 import { contentDigest } from '../platform/digest.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
-import { assertValid, issueDetail, validateSpecDocument } from '../platform/spec-validation.ts';
+import { assertValid, validateSpecDocument } from '../platform/spec-validation.ts';
 import { DomainError, conflict, inputError, notFound } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
-import type { ApprovalRecord, DraftSummary, PublishDecision, PublishStatus } from '../domain/publish.ts';
+import type { ApprovalRecord, DraftSummary, PublishDecision, PublishStatus, StoredGuardrails } from '../domain/publish.ts';
 import { definitionId as makeDefinitionId } from '../domain/ids.ts';
 import { compareSemver } from '../domain/semver.ts';
 import { asFailure } from './errors.ts';
@@ -104,16 +104,9 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
           on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'validating', decision = null,
             requested_by = excluded.requested_by, requested_by_name = excluded.requested_by_name, offer = excluded.offer, updated_at = now()`;
         // re-validated against today's registry: a task retired since the draft blocks the publish
-        const validation = await validateSpecDocument(sql, row.spec);
-        const spec = assertValid(validation);
+        // (a deprecated task is the guardrails' business: marketplace.no-deprecated-tasks denies it beyond the tenant)
+        const spec = assertValid(await validateSpecDocument(sql, row.spec));
         const visibility = input.visibility ?? defaultVisibility(spec.metadata.scope);
-        if (validation.warnings.length && visibility !== 'internal-only') {
-          throw inputError(
-            'DEPRECATED_TASK',
-            'a workflow that uses deprecated tasks cannot be published beyond its tenant',
-            validation.warnings.map((w) => issueDetail(w, '/spec')),
-          );
-        }
         const digest = contentDigest(spec);
         if (digest !== row.digest) throw inputError('DIGEST_MISMATCH', 'the stored spec does not match its recorded digest');
         // every published version says what changed, and its number agrees with the computed
@@ -158,13 +151,15 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
       version: string;
       status: PublishStatus;
       decision?: PublishDecision;
+      guardrails?: StoredGuardrails;
     }): Promise<void> {
       const { workflowId, runId } = execution();
       const versionStatus = input.status === 'awaiting_approval' ? 'in_review' : input.status === 'rejected' ? 'rejected' : 'draft';
       await sql.begin(async (tx) => {
         await tx`
           update publish_request set status = ${input.status}, run_id = ${runId},
-            decision = coalesce(${input.decision ? tx.json(input.decision as never) : null}, decision), updated_at = now()
+            decision = coalesce(${input.decision ? tx.json(input.decision as never) : null}, decision),
+            guardrails = coalesce(${input.guardrails ? tx.json(input.guardrails as never) : null}, guardrails), updated_at = now()
           where workflow_id = ${workflowId}`;
         await tx`
           update workflow_version set status = ${versionStatus}
@@ -195,9 +190,16 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
      * the definition's lock, signs the version with the publisher's key and seals the receipt
      * (each once: a retry finds them done).
      */
-    completePublish: (input: { definitionId: string; version: string; digest: string; decision: PublishDecision; approvals: ApprovalRecord[] }) =>
+    completePublish: (input: { definitionId: string; version: string; digest: string; decision: PublishDecision; approvals: ApprovalRecord[]; guardrails?: StoredGuardrails }) =>
       asFailure(async (): Promise<{ receiptId: string; changeKind?: RecordedChangeKind; changeFrom?: string }> => {
         const { workflowId, runId } = execution();
+        // the receipt's details: the policy decision, the approvals and (since the guardrails) their
+        // decision and the overrides given — the same object in the row and the sealed receipt
+        const details = {
+          policy: input.decision,
+          approvals: input.approvals,
+          ...(input.guardrails ? { guardrails: input.guardrails.decision, overrides: input.guardrails.overrides } : {}),
+        };
         const receiptId = `rcpt_${createHash('sha256').update(`${workflowId}\n${runId}\npublish`).digest('hex').slice(0, 24)}`;
         let recorded: { changeKind?: RecordedChangeKind; changeFrom?: string } = {};
         let tenantId = '';
@@ -255,11 +257,12 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
           } else {
             await tx`update workflow_definition set status = 'published', updated_at = now() where id = ${input.definitionId}`;
           }
-          await tx`update publish_request set status = 'published', updated_at = now() where workflow_id = ${workflowId}`;
+          await tx`update publish_request set status = 'published',
+            guardrails = coalesce(${input.guardrails ? tx.json(input.guardrails as never) : null}, guardrails), updated_at = now() where workflow_id = ${workflowId}`;
           await tx`
             insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)
             values (${receiptId}, ${v.tenant_id}, 'publish', ${workflowId}, ${runId}, ${`${input.definitionId}@${input.version}`},
-                    ${input.digest}, ${tx.json({ policy: input.decision, approvals: input.approvals } as never)})
+                    ${input.digest}, ${tx.json(details as never)})
             on conflict (workflow_id, run_id, lifecycle) do nothing`;
         }).catch((e: unknown) => {
           if (e instanceof DomainError) throw e;
@@ -274,7 +277,7 @@ export function createPublishActivities({ sql, policy, keyRing }: PublishDeps) {
             tenantId,
             subject: { name: `${input.definitionId}@${input.version}`, digest: input.digest },
             decisions: approvalDecisions(input.approvals),
-            details: { policy: input.decision, approvals: input.approvals },
+            details,
           },
         );
         return { receiptId, ...recorded };

@@ -269,6 +269,8 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
       reason: string;
       reviews: ReviewKindState[];
       createdAt: string;
+      /** the guardrails' hard denial of the publish at the requested profile: the version stays internal-only */
+      keptInternal?: { code: string; message: string; details: { path: string; message: string; code: string }[] };
     }) =>
       asFailure(async (): Promise<{ evidenceDigest: string; signed: boolean; templateRaised: boolean; publish: { workflowId: string; runId: string } }> => {
         const { workflowId, runId } = execution();
@@ -303,11 +305,14 @@ export function createReviewActivities({ sql, policy, keyRing, defaultQueue, rev
           if (v.review_workflow_id !== workflowId) return;
           // the reviewed content is the published content, or nothing is raised
           const passed = input.outcome === 'passed' && v.digest === input.digest;
+          // reviewed, but the guardrails deny the profile: kept internal-only and not counted as
+          // reviewed (review_request.outcome_reason says why)
+          const raise = passed && !input.keptInternal;
           await tx`
-            update workflow_version set review_state = ${passed ? 'passed' : input.outcome === 'passed' ? 'failed' : input.outcome},
-              reviewed_at = ${passed ? new Date() : null}, visibility = ${passed ? input.requestedVisibility : 'internal-only'}
+            update workflow_version set review_state = ${raise ? 'passed' : input.outcome === 'passed' ? 'failed' : input.outcome},
+              reviewed_at = ${passed ? new Date() : null}, visibility = ${raise ? input.requestedVisibility : 'internal-only'}
             where definition_id = ${input.definitionId} and version = ${input.version}`;
-          if (!passed) return;
+          if (!raise) return;
           // the template follows its newest published version once that one is offered
           const [t] = await tx<{ latest_version: string }[]>`select latest_version from workflow_template where definition_id = ${input.definitionId}`;
           const [d] = await tx<{ latest_version: string | null }[]>`select latest_version from workflow_definition where id = ${input.definitionId}`;

@@ -9,6 +9,7 @@ import { asFailure } from './errors.ts';
 import { canRunDirectly } from '../domain/access.ts';
 import { INPUT_LIMITS, shapeProblem } from '../domain/input-shape.ts';
 import { instanceParams, instanceSecrets, loadRunInstance, withInstanceApprovals } from './run-instance.ts';
+import type { StoredGuardrails } from '../domain/policy-profiles.ts';
 
 export interface RunEnd {
   runId: string;
@@ -109,6 +110,11 @@ export function createRunActivities({ sql }: { sql: Sql }) {
         }
         return { ok: true };
       }),
+
+    /** The guardrails' decision at run start on the run's read model (run.guardrails); idempotent. */
+    async recordRunGuardrails(input: { runId: string; tenantId: string; guardrails: StoredGuardrails }): Promise<void> {
+      await sql`update run set guardrails = ${sql.json(input.guardrails as never)} where id = ${input.runId} and tenant_id = ${input.tenantId}`;
+    },
 
     /** Closes the run row with its outcome; idempotent (also when the plan never loaded). */
     async recordRunEnd(input: RunEnd): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Sql } from '../platform/db.ts';
 import type { Actor } from '../domain/actor.ts';
 import { hasRole } from '../domain/actor.ts';
-import type { ApprovalRecord, PublishDecision, PublishState, PublishStatus } from '../domain/publish.ts';
+import type { ApprovalRecord, PublishDecision, PublishState, PublishStatus, StoredGuardrails } from '../domain/publish.ts';
 import { workflowIds } from '../domain/ids.ts';
 import type { ChangeReason, RecordedChangeKind, VersionChangeFields } from '../domain/change-kind.ts';
 import { visibleDefinitionSql, visibleVersionSql } from '../platform/access.ts';
@@ -99,6 +99,7 @@ interface PublishRequestRow {
   requested_by_name: string | null;
   status: PublishStatus;
   decision: PublishDecision | null;
+  guardrails: StoredGuardrails | null;
 }
 
 /** A publish request visible to the actor: its own tenant's, or any for a platform admin. */
@@ -118,6 +119,7 @@ export async function readPublishRequest(sql: Sql, actor: Actor, definitionId: s
     status: r.status,
     requestedBy: { sub: r.requested_by, tenant: r.tenant_id, roles: [], ...(r.requested_by_name ? { name: r.requested_by_name } : {}) },
     ...(r.decision ? { decision: r.decision } : {}),
+    ...(r.guardrails ? { guardrails: r.guardrails.decision, overrides: r.guardrails.overrides } : {}),
     approvals: approvals.map(
       (a): ApprovalRecord => ({
         approver: { sub: a.approver, tenant: a.approver_tenant, roles: [] },

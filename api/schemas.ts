@@ -6,6 +6,7 @@ import { ROLES } from '../domain/actor.ts';
 import type { CatalogDetail as CatalogDetailShape } from '../domain/catalog.ts';
 import type { TrustSummary as TrustSummaryShape } from '../domain/trust.ts';
 import { CHANGE_KINDS, CHANGE_RULES, RECORDED_CHANGE_KINDS, type ChangeClassification as ChangeClassificationShape, type ChangeRule } from '../domain/change-kind.ts';
+import { GuardrailDecisionBody, PolicyOverrideBody } from './guardrail-schemas.ts';
 
 /** Schemas declared once: validation, the OpenAPI document and the tests use these. */
 export const DefinitionIdParam = z.object({
@@ -33,7 +34,7 @@ export const ApprovalBody = z
   .object({ approver: ActorBody, rationale: z.string(), decision: z.enum(['approve', 'reject']), at: z.string() })
   .meta({ id: 'Approval' });
 
-export const PublishStatusEnum = z.enum(['validating', 'deciding', 'awaiting_approval', 'publishing', 'published', 'rejected', 'denied', 'invalid']);
+export const PublishStatusEnum = z.enum(['validating', 'deciding', 'awaiting_override', 'awaiting_approval', 'publishing', 'published', 'rejected', 'denied', 'invalid']);
 
 export const PublishRequestState = z
   .object({
@@ -46,7 +47,15 @@ export const PublishRequestState = z
     decision: DecisionBody.optional(),
     approvals: z.array(ApprovalBody),
     digest: z.string().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        details: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional().meta({ description: 'a guardrail denial: one per denying rule (path /policy/<rule id>), its reasons and fix' }),
+      })
+      .optional(),
+    guardrails: GuardrailDecisionBody.optional().meta({ description: 'the guardrails\' latest decision (awaiting_override: the rules held and the roles that may override them)' }),
+    overrides: z.array(PolicyOverrideBody).optional(),
     temporalUrl: z.string(),
   })
   .meta({ id: 'PublishRequest' });

@@ -21,6 +21,14 @@ const VALIDATOR_KINDS: Record<string, ErrorKind> = {
   [REVIEW_CODES.selfReview]: 'not_allowed',
   [REVIEW_CODES.notEligible]: 'not_allowed',
   [REVIEW_CODES.notOpen]: 'conflict',
+  // guardrails: the overridePolicy validator (domain/policy-profiles.ts overrideRefusal) and handler
+  SELF_OVERRIDE: 'not_allowed',
+  OVERRIDE_NOT_ALLOWED: 'not_allowed',
+  HARD_MANDATORY: 'conflict',
+  NOT_DENIED: 'conflict',
+  NOT_HELD: 'conflict',
+  UNKNOWN_RULE: 'input',
+  RATIONALE_TOO_LONG: 'input',
 };
 
 function applicationFailureIn(err: unknown): ApplicationFailure | undefined {

@@ -141,6 +141,13 @@ export interface GuardrailDecision {
   input_digest: string;
 }
 
+/** What a lifecycle's read model keeps (the `guardrails` column): the outcome, the decision and the overrides given. */
+export interface StoredGuardrails {
+  outcome: GuardrailOutcome;
+  decision: GuardrailDecision;
+  overrides: PolicyOverride[];
+}
+
 /** Why an override cannot be asked for now (undefined: it may go to the policy). */
 export function overrideRefusal(decision: GuardrailDecision | undefined, args: PolicyOverrideArgs, requester: string, overrider: string): { code: string; message: string } | undefined {
   if (!decision) return { code: 'NOT_HELD', message: 'the lifecycle has no policy decision yet' };

@@ -3,6 +3,7 @@ import type { Risk, Scope } from './spec.ts';
 import type { Visibility } from './access.ts';
 import type { PublishOffer } from './marketplace.ts';
 import type { RecordedChangeKind } from './change-kind.ts';
+import type { GuardrailDecision, PolicyOverride } from './policy-profiles.ts';
 
 /** What the publish policy (policies/publish.rego) decides. Reasons, never a bare boolean. */
 export interface PublishDecision {
@@ -27,6 +28,8 @@ export interface ApprovalRecord {
 export type PublishStatus =
   | 'validating'
   | 'deciding'
+  /** held by a soft-mandatory guardrail until a role it names overrides it (POST …/override) */
+  | 'awaiting_override'
   | 'awaiting_approval'
   | 'publishing'
   | 'published'
@@ -54,8 +57,21 @@ export interface PublishState {
   digest?: string;
   risk?: Risk;
   scope?: Scope;
-  error?: { code: string; message: string };
+  error?: PublishError;
+  /** the guardrails' latest decision (policies/guardrails.rego; absent in publishes recorded before them) */
+  guardrails?: GuardrailDecision;
+  /** the overrides of soft-mandatory guardrails given while the publish was held */
+  overrides?: PolicyOverride[];
 }
+
+export interface PublishError {
+  code: string;
+  message: string;
+  /** a guardrail denial: one per denying rule (path /policy/<rule id>, its reasons and fix) */
+  details?: { path: string; message: string; code: string }[];
+}
+
+export type { StoredGuardrails } from './policy-profiles.ts';
 
 export interface PublishResult {
   status: Extract<PublishStatus, 'published' | 'rejected' | 'denied' | 'invalid'>;
@@ -64,7 +80,7 @@ export interface PublishResult {
   digest?: string;
   decision?: PublishDecision;
   approvals: ApprovalRecord[];
-  error?: { code: string; message: string };
+  error?: PublishError;
 }
 
 export interface ApproveArgs {

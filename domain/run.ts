@@ -1,3 +1,4 @@
+import type { GuardrailDecision, PolicyOverride } from './policy-profiles.ts';
 import type { Actor } from './actor.ts';
 import { hasRole } from './actor.ts';
 import type { RetryOverride, SpecV1 } from './spec-types.ts';
@@ -91,6 +92,12 @@ export interface RunState {
   cancellation?: RunCancellation;
   /** a dry run: bindings, conditions and task inputs checked; tasks with side effects not called */
   mode?: 'dry-run';
+  /** the guardrails' latest decision at run start (live runs; absent in runs recorded before them) */
+  guardrails?: GuardrailDecision;
+  /** the overrides of soft-mandatory guardrails given while the run was held */
+  overrides?: PolicyOverride[];
+  /** present while a soft-mandatory guardrail holds the run before its first step (POST /runs/{id}/override) */
+  policyHold?: { rules: string[]; overrideRoles: string[]; since: string };
 }
 
 export interface RunInput {

@@ -42,6 +42,9 @@ export async function policyGate(
       await condition(() => !busy);
       busy = true;
       try {
+        // an override that waited behind another may find its rule no longer held
+        const refusal = overrideRefusal(state.guardrails, args, opts.requester, args.actor.sub);
+        if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true });
         const override: PolicyOverride = {
           rule: args.rule,
           actor: { sub: args.actor.sub, tenant: args.actor.tenant, roles: [...args.actor.roles], ...(args.actor.name ? { name: args.actor.name } : {}) },

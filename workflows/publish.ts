@@ -1,9 +1,11 @@
 import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishState } from '../domain/publish.ts';
+import type { ApprovalRecord, ApproveArgs, PublishInput, PublishResult, PublishState, StoredGuardrails } from '../domain/publish.ts';
 import { approveUpdate, publishStateQuery, rejectUpdate } from './contracts/publish.ts';
 import { validateDecision } from './approval-rules.ts';
 import { isMarketplace } from '../domain/review.ts';
+import type { PolicyOverride } from '../domain/policy-profiles.ts';
+import { GUARDRAILS_PATCH, guardrailError, policyGate } from './policy-gate.ts';
 
 /** Publishes recorded before the review gate started no review; replay keeps that. */
 export const REVIEW_START_PATCH = 'publish-starts-review';
@@ -106,9 +108,36 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
     return finish('denied');
   }
 
+  // the guardrails (policies/guardrails.rego): a hard rule denies the publish; a soft one
+  // holds it until a role the rule names overrides it (the overridePolicy Update)
+  let guardrails: StoredGuardrails | undefined;
+  if (patched(GUARDRAILS_PATCH)) {
+    const gate = Object.assign(state, { overrides: [] as PolicyOverride[] });
+    const stored = (): StoredGuardrails => ({ outcome: gate.guardrails!.outcome, decision: gate.guardrails!, overrides: [...gate.overrides] });
+    const outcome = await policyGate(
+      gate,
+      { operation: 'publish', actor: input.requestedBy, definitionId: input.definitionId, version: input.version, ...(decision.visibility ? { visibility: decision.visibility } : {}) },
+      {
+        requester: input.requestedBy.sub,
+        onHold: async () => {
+          state.status = 'awaiting_override';
+          await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'awaiting_override', decision, guardrails: stored() });
+        },
+      },
+    );
+    if (outcome !== 'allow') {
+      state.status = 'denied';
+      state.error = guardrailError(gate.guardrails!, outcome);
+      await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'denied', decision, guardrails: stored() });
+      return finish('denied');
+    }
+    state.status = 'deciding';
+    guardrails = stored();
+  }
+
   if (decision.reviewRequired) {
     state.status = 'awaiting_approval';
-    await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'awaiting_approval', decision });
+    await acts.recordPublishStatus({ definitionId: input.definitionId, version: input.version, status: 'awaiting_approval', decision, ...(guardrails ? { guardrails } : {}) });
     const approvals = () => state.approvals.filter((a) => a.decision === 'approve').length;
     const rejected = () => state.approvals.some((a) => a.decision === 'reject');
     await condition(() => rejected() || approvals() >= decision.requiredApprovals);
@@ -127,6 +156,7 @@ export async function publishWorkflow(input: PublishInput): Promise<PublishResul
       digest: draft.digest,
       decision,
       approvals: state.approvals,
+      ...(guardrails ? { guardrails } : {}),
     });
   } catch (err) {
     // A version published below this one during review can make its number disagree with

@@ -6,6 +6,7 @@ import {
   defineSignal,
   executeChild,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -29,6 +30,7 @@ import {
 import { REVIEW_KINDS, type ReviewDecisionRecord, type ReviewKind } from '../domain/trust.ts';
 import { RUN_WORKFLOW_TYPE } from './contracts/run.ts';
 import { REVIEW_KIND_WORKFLOW_TYPE, decideReviewUpdate, reviewKindStateQuery, reviewStateQuery } from './contracts/review.ts';
+import { GUARDRAILS_PATCH, guardrailError } from './policy-gate.ts';
 
 const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
@@ -149,18 +151,29 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewResult> 
       : outcome === 'failed'
         ? `the ${failedKind ?? ordered.find((r) => r.status === 'failed')?.kind} review failed`
         : `not decided in time: ${ordered.filter((r) => r.status === 'expired').map((r) => r.kind).join(', ')}`;
+  // a pass raises the version's profile: the guardrails decide the publish at that profile
+  // first (what changed since the publish: a task deprecated, a posture widened); a hard
+  // denial keeps it internal-only and says why (no override here: the publisher fixes and re-publishes)
+  let keptInternal: { code: string; message: string; details: { path: string; message: string; code: string }[] } | undefined;
+  if (outcome === 'passed' && patched(GUARDRAILS_PATCH)) {
+    const guardrails = await acts.decideGuardrails({
+      request: { operation: 'publish', actor: input.requestedBy, definitionId: input.definitionId, version: input.version, visibility: input.requestedVisibility },
+    });
+    if (guardrails.hard_deny.length) keptInternal = guardrailError(guardrails, 'deny');
+  }
   const finished = await slow.finishReview({
     definitionId: input.definitionId,
     version: input.version,
     digest: begun.digest,
     requestedVisibility: input.requestedVisibility,
     outcome,
-    reason,
+    reason: keptInternal ? `${reason}; kept internal-only by the guardrails: ${keptInternal.message}`.slice(0, 2000) : reason,
     reviews: ordered,
     createdAt,
+    ...(keptInternal ? { keptInternal } : {}),
   });
   status = outcome;
-  if (outcome === 'passed') {
+  if (outcome === 'passed' && !keptInternal) {
     // the entry's provenance stays the version's publish; the review is in the trust facts
     await acts.indexCatalogEntry({ definitionId: input.definitionId, workflowId: finished.publish.workflowId, runId: finished.publish.runId });
     // the version's campaign waited for its review (activities/campaign.ts); a start that keeps failing is given up

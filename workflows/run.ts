@@ -35,6 +35,14 @@ import {
   type TaskPlan,
 } from '../domain/run.ts';
 import { approveStepUpdate, cancelRunUpdate, runStateQuery } from './contracts/run.ts';
+import type { PolicyOverride, StoredGuardrails } from '../domain/policy-profiles.ts';
+import { GUARDRAILS_PATCH, guardrailError, policyGate } from './policy-gate.ts';
+
+// The run's guardrail decision on its read model (run.guardrails).
+const readModel = proxyActivities<Pick<Activities, 'recordRunGuardrails'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
 
 // Bookkeeping runs as local activities: recorded as markers, no task-queue round trip, so
 // the engine's overhead over a hand-written workflow is two markers per run.
@@ -354,6 +362,41 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
     }
   }
 
+  async function runGuardrails(): Promise<void> {
+    const gate = Object.assign(state, { overrides: [] as PolicyOverride[] });
+    const stored = (): StoredGuardrails => ({ outcome: gate.guardrails!.outcome, decision: gate.guardrails!, overrides: [...gate.overrides] });
+    const record = () => readModel.recordRunGuardrails({ runId: input.runId, tenantId: input.tenantId, guardrails: stored() });
+    let outcome;
+    try {
+      outcome = await policyGate(
+        gate,
+        {
+          operation: 'run',
+          actor: input.startedBy,
+          definitionId: input.definitionId,
+          version: input.version,
+          tenantId: input.tenantId,
+          runId: input.runId,
+          ...(input.instanceId ? { instanceId: input.instanceId } : {}),
+        },
+        {
+          requester: input.startedBy.sub,
+          onHold: async (d) => {
+            state.policyHold = { rules: d.soft_deny, overrideRoles: d.override_roles, since: now() };
+            await record();
+          },
+        },
+      );
+    } finally {
+      delete state.policyHold;
+    }
+    await record();
+    if (outcome !== 'allow') {
+      const e = guardrailError(gate.guardrails!, outcome);
+      throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: [e.details] });
+    }
+  }
+
   let temporalCancellation: unknown;
   try {
     await runScope.run(async () => {
@@ -371,6 +414,9 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
       }
       context.params = plan.params;
       context.secrets = plan.secrets ?? secretReferences(plan.spec, input.tenantId);
+      // the guardrails of a live run (dry runs call nothing with side effects): a hard rule fails
+      // the run, a soft one holds it before its first step until a role the rule names overrides it
+      if (input.mode !== 'dry-run' && patched(GUARDRAILS_PATCH)) await runGuardrails();
       for (const step of plan.spec.steps) await runStep(step);
     });
     state.status = 'completed';

@@ -17,6 +17,8 @@ import {
   publishStateQuery,
   rejectUpdate,
 } from '../../workflows/contracts/index.ts';
+import { overridePolicyUpdate } from '../../workflows/contracts/policy.ts';
+import { GuardrailDecisionBody, OverrideRequestBody, overrideActor, overrideErrorDescriptions } from '../guardrail-schemas.ts';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -179,6 +181,23 @@ const decide = guarded('publish.decide', {
   },
 });
 
+const overridePublish = guarded('publish.decide', {
+  method: 'post',
+  path: '/definitions/{id}/publish-requests/{version}/override',
+  tags: ['publishing'],
+  summary: 'Override a soft-mandatory guardrail that holds a publish, with rationale',
+  description:
+    "A publish held by a soft-mandatory guardrail (status awaiting_override) goes on once each held rule is overridden by a role the rule names (guardrails.override_roles), never the requester. The actor is the token's; the override is recorded in the lifecycle's history and the publish receipt.",
+  request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: OverrideRequestBody } } } },
+  responses: {
+    ...errors,
+    200: json(z.object({ guardrails: GuardrailDecisionBody, status: z.string() }), "Override accepted: the guardrails' new decision"),
+    403: errorResponse(overrideErrorDescriptions[403]),
+    409: errorResponse(overrideErrorDescriptions[409]),
+    422: errorResponse(overrideErrorDescriptions[422]),
+  },
+});
+
 export function definitionRoutes(deps: ApiDeps) {
   const { temporal, config, sql } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -316,6 +335,25 @@ export function definitionRoutes(deps: ApiDeps) {
     );
     const state = await handle.query(publishStateQuery).catch(() => undefined);
     return c.json({ approval, status: state?.status ?? 'unknown' }, 200);
+  });
+
+  app.openapi(overridePublish, async (c) => {
+    const actor = c.get('actor');
+    const { id, version } = c.req.valid('param');
+    const { rule, rationale } = c.req.valid('json');
+    const row = await readPublishRequest(sql, actor, id, version);
+    if (!row) throw notFound('PUBLISH_REQUEST_NOT_FOUND', `no publish request for ${id}@${version}`);
+    const handle = temporal.workflow.getHandle(row.workflowId);
+    const live = await handle.query(publishStateQuery).catch(() => undefined);
+    const status = live?.status ?? row.state.status;
+    if (status !== 'awaiting_override') throw conflict('NOT_HELD', `this publish request is ${status}, not held for a policy override`);
+    const guardrails = await updateOpenWorkflow(
+      () => handle.executeUpdate(overridePolicyUpdate, { args: [{ rule, rationale, actor: overrideActor(actor) }] }),
+      'NOT_HELD',
+      'this publish request is no longer held for a policy override',
+    );
+    const state = await handle.query(publishStateQuery).catch(() => undefined);
+    return c.json({ guardrails, status: state?.status ?? 'unknown' }, 200);
   });
 
   return app;

@@ -21,6 +21,9 @@ import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
+import { GuardrailDecisionBody, OverrideRequestBody, PolicyOverrideBody, overrideActor, overrideErrorDescriptions } from '../guardrail-schemas.ts';
+import { overridePolicyUpdate } from '../../workflows/contracts/policy.ts';
+import type { StoredGuardrails } from '../../domain/policy-profiles.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
@@ -85,6 +88,12 @@ const RunStateBody = z
       .optional(),
     cancellation: CancellationBody.optional(),
     mode: z.enum(['dry-run']).optional().meta({ description: 'a dry run (an upgrade smoke run): tasks with side effects were skipped' }),
+    guardrails: GuardrailDecisionBody.optional().meta({ description: "the guardrails' decision at run start (live runs)" }),
+    overrides: z.array(PolicyOverrideBody).optional(),
+    policyHold: z
+      .object({ rules: z.array(z.string()), overrideRoles: z.array(z.string()), since: z.string() })
+      .optional()
+      .meta({ description: 'present while a soft-mandatory guardrail holds the run before its first step: the rules held and the roles that may override them (POST /runs/{runId}/override)' }),
     temporalUrl: z.string(),
   })
   .meta({ id: 'RunState' });
@@ -229,6 +238,24 @@ const cancelRun = guarded('run.decide', {
   },
 });
 
+const overrideRun = guarded('run.decide', {
+  method: 'post',
+  path: '/runs/{runId}/override',
+  tags: ['runs'],
+  summary: 'Override a soft-mandatory guardrail that holds a run, with rationale',
+  description:
+    "A live run held by a soft-mandatory guardrail (policyHold) starts its first step once each held rule is overridden by a role the rule names, never the run's starter. The actor is the token's; the override is recorded in the run's history.",
+  request: { params: RunIdParam, body: { required: true, content: { 'application/json': { schema: OverrideRequestBody } } } },
+  responses: {
+    ...notFoundError,
+    ...commonErrors,
+    200: json(z.object({ guardrails: GuardrailDecisionBody, status: RunStatusEnum }), "Override accepted: the guardrails' new decision"),
+    403: errorResponse(overrideErrorDescriptions[403]),
+    409: errorResponse(overrideErrorDescriptions[409]),
+    422: errorResponse(overrideErrorDescriptions[422]),
+  },
+});
+
 // ---- helpers ----
 
 interface RunRow {
@@ -242,6 +269,7 @@ interface RunRow {
   duration_ms: number | null;
   error_code: string | null;
   mode: 'live' | 'dry-run';
+  guardrails: StoredGuardrails | null;
 }
 
 interface LocatedRun {
@@ -381,6 +409,7 @@ export function runRoutes(deps: ApiDeps) {
       startedBy: memo.startedBy ?? { sub: 'unknown', tenant: actor.tenant },
       steps: [],
       ...(error ? { error } : r?.error_code ? { error: { code: r.error_code, message: 'the run failed; its Temporal history has the details' } } : {}),
+      ...(r?.guardrails ? { guardrails: r.guardrails.decision, overrides: r.guardrails.overrides } : {}),
       temporalUrl,
     };
   }
@@ -534,6 +563,22 @@ export function runRoutes(deps: ApiDeps) {
       `run ${runId} has already finished`,
     );
     return c.json({ runId, workflowId: run.workflowId, cancellation }, 202);
+  });
+
+  app.openapi(overrideRun, async (c) => {
+    const actor = c.get('actor');
+    const { runId } = c.req.valid('param');
+    const { rule, rationale } = c.req.valid('json');
+    const run = await locateRun(actor, runId);
+    const before = await readState(actor, run);
+    if (!before.policyHold) throw conflict('NOT_HELD', `run ${runId} is ${before.status}, not held for a policy override`);
+    const guardrails = await updateRunning(
+      () => temporal.workflow.getHandle(run.workflowId).executeUpdate(overridePolicyUpdate, { args: [{ rule, rationale, actor: overrideActor(actor) }] }),
+      'NOT_HELD',
+      `run ${runId} has finished: it is not held for a policy override`,
+    );
+    const state = await readState(actor, run);
+    return c.json({ guardrails, status: state.status }, 200);
   });
 
   return app;

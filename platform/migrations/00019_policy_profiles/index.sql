@@ -25,3 +25,9 @@ alter table publish_request add column guardrails jsonb;
 alter table install_request add column guardrails jsonb;
 alter table instance_upgrade add column guardrails jsonb;
 alter table run add column guardrails jsonb;
+
+-- 5. A publish held by a soft-mandatory guardrail waits for an override.
+alter table publish_request drop constraint publish_request_status_check;
+alter table publish_request add constraint publish_request_status_check
+  check (status in ('validating', 'deciding', 'awaiting_override', 'awaiting_approval', 'publishing',
+                    'published', 'rejected', 'denied', 'invalid'));

@@ -19,6 +19,7 @@ export function formatDate(iso: string): string {
 const STATUS_LABELS: Record<PublishStatus, string> = {
   validating: 'validating',
   deciding: 'deciding',
+  awaiting_override: 'held by policy: awaiting an override',
   awaiting_approval: 'awaiting further approval',
   publishing: 'publishing',
   published: 'published',
