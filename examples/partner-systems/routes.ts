@@ -39,9 +39,10 @@ export const partnerSystemRoutes: Record<string, PartnerRoute> = {
     },
   }),
   // identity provider (security-access-review): a system named "clean" has no stale grants
-  'POST /grants': (r) => {
-    const systems = field(r.json, 'systems');
-    return Array.isArray(systems) && systems.includes('clean')
+  // (the systems come as a comma-separated query: the export only reads)
+  'GET /grants': (r) => {
+    const systems = (r.query.systems ?? '').split(',');
+    return systems.includes('clean')
       ? { body: { grants: [{ id: 'g-clean-1', stale: false }] } }
       : {
           body: {

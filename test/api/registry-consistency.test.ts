@@ -194,17 +194,18 @@ describe('an unknown or retired task fails validation in the API, the CLI and th
     expect(localEnd.ended.status).toBe('published');
     expect(localEnd.state).toEqual({ status: 200, body: expect.objectContaining({ status: 'published' }) });
 
-    // global: refused at publish time
+    // global: denied at publish time by the marketplace profile's guardrail (hard: no override)
     const global = oneStep(ref, { scope: 'global' });
     const { body: globalDraft } = await s.as('pat').createDraft(global);
     const globalEnd = await publishToEnd('pat', globalDraft.definitionId, '1.0.0');
-    expect(globalEnd.ended).toMatchObject({ status: 'invalid', error: { code: 'DEPRECATED_TASK' } });
-    const failure = await beginPublishFailure(globalDraft.definitionId, '1.0.0');
-    expect(failure.type).toBe('input:DEPRECATED_TASK');
-    expect(failure.details).toEqual([expect.objectContaining({ code: 'TASK_DEPRECATED', path: '/spec/steps/0/task', message: warning })]);
+    expect(globalEnd.ended).toMatchObject({ status: 'denied', error: { code: 'POLICY_DENIED' } });
+    const denial = (globalEnd.ended as { error?: { message: string; details?: Detail[] } }).error!;
+    expect(denial.message).toContain('marketplace.no-deprecated-tasks');
+    expect(denial.details).toEqual([expect.objectContaining({ code: 'marketplace.no-deprecated-tasks', path: '/policy/marketplace.no-deprecated-tasks', message: expect.stringContaining(ref) })]);
     const [v] = await s.sql`select status from workflow_version where definition_id = ${globalDraft.definitionId} and version = '1.0.0'`;
     expect(v!.status).toBe('draft');
-    // the API reports the lifecycle's end
-    expect(globalEnd.state).toEqual({ status: 200, body: expect.objectContaining({ status: 'invalid', error: expect.objectContaining({ code: 'DEPRECATED_TASK' }) }) });
+    // the API reports the lifecycle's end, with the guardrails' decision
+    expect(globalEnd.state).toEqual({ status: 200, body: expect.objectContaining({ status: 'denied', error: expect.objectContaining({ code: 'POLICY_DENIED' }) }) });
+    expect((globalEnd.state.body as { guardrails?: { hard_deny: string[] } }).guardrails?.hard_deny).toEqual(['marketplace.no-deprecated-tasks']);
   });
 });

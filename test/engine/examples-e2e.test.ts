@@ -329,7 +329,7 @@ describe('the example pack runs end to end against local partner systems', () =>
       approvals: [],
     });
     // nothing is revoked before the sign-off
-    expect(calls(waiting)).toEqual(['POST /grants']);
+    expect(calls(waiting)).toEqual(['GET /grants']);
     await decide(s, 'bob', started.body.runId, 'reviewerSignOff', 'approve', 'Grants match the HR roster; revoke the two stale ones.');
     const r = await waitForRun(s, 'alice', started.body.runId);
     expect(r.status, JSON.stringify(r.error)).toBe('completed');
@@ -339,9 +339,10 @@ describe('the example pack runs end to end against local partner systems', () =>
       ['revokeStale', 'completed'],
       ['recordEvidence', 'completed'],
     ]);
-    expect(calls(r)).toEqual(['POST /grants', 'POST /revocations', 'POST /hooks/evidence']);
+    expect(calls(r)).toEqual(['GET /grants', 'POST /revocations', 'POST /hooks/evidence']);
     const exported = callOf(r, 'exportGrants');
-    expect(exported.json).toEqual({ systems: ['github', 'aws'] });
+    expect(exported.method).toBe('GET');
+    expect(exported.query).toEqual({ systems: 'github,aws' });
     expect(exported.headers.authorization).toBe(`Bearer ${secrets.idp_token}`);
     const revoked = callOf(r, 'revokeStale');
     expect(revoked.json).toEqual({ grants: ['g-2', 'g-4'] });
@@ -373,7 +374,7 @@ describe('the example pack runs end to end against local partner systems', () =>
       ['revokeStale', 'skipped'],
       ['recordEvidence', 'completed'],
     ]);
-    expect(calls(clean)).toEqual(['POST /grants', 'POST /hooks/evidence']);
+    expect(calls(clean)).toEqual(['GET /grants', 'POST /hooks/evidence']);
     expect(JSON.stringify([r, clean])).not.toContain(secrets.idp_token);
   });
 
