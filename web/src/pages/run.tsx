@@ -156,6 +156,14 @@ export function RunPage() {
                 </div>
               </dl>
 
+              <Show when={st().policyHold}>
+                {(h) => (
+                  <div class="banner banner-warn" role="status" data-testid="run-policy-hold">
+                    <strong>Held by policy</strong> since {formatDateTime(h().since)}: <For each={h().rules}>{(r, i) => <>{i() ? ', ' : ''}<code>{r}</code></>}</For>. The first
+                    step starts once a {h().overrideRoles.join(' or ')} other than the starter overrides it with a rationale.
+                  </div>
+                )}
+              </Show>
               <Show when={st().status === 'cancelled'}>
                 <div class="banner banner-warn" role="status" data-testid="run-cancelled">
                   <strong>Cancelled</strong>
