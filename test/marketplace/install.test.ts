@@ -31,7 +31,11 @@ const callerSpec = (risk = 'low') =>
         {
           id: 'call',
           task: 'http.request@1.0.0',
-          with: { url: '${{ params.endpoint }}', method: 'POST', authToken: '${{ secrets.api_token }}', body: { greeting: '${{ params.greeting }}' } },
+          // a high-risk template only reads (GET) before any approval: local.approval-before-side-effects
+          with:
+            risk === 'low'
+              ? { url: '${{ params.endpoint }}', method: 'POST', authToken: '${{ secrets.api_token }}', body: { greeting: '${{ params.greeting }}' } }
+              : { url: '${{ params.endpoint }}?greeting=${{ params.greeting }}', method: 'GET', authToken: '${{ secrets.api_token }}' },
         },
       ],
     },

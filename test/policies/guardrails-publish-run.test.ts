@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { openStack, testSpec, type Stack } from '../support/stack.ts';
-import { call, templateSpec } from '../marketplace/support.ts';
+import { call, publishTemplate, templateSpec } from '../marketplace/support.ts';
+import { passReview } from '../review/support.ts';
 import { startRun, waitForRun, type RunView } from '../engine/support.ts';
 import { loadBuiltinManifests } from '../../platform/registry.ts';
 import type { GuardrailDecision, PolicyOverride } from '../../domain/policy-profiles.ts';
@@ -126,6 +127,25 @@ describe('publish guardrails (hard rules deny, naming the rule and its fix)', ()
     expect(local.view.status).toBe('published');
     expect(local.view.guardrails).toMatchObject({ outcome: 'allow', advisory: ['local.deprecated-task'] });
   }, 90_000);
+});
+
+describe('review guardrails: a passed review raises the profile only if the guardrails allow it', () => {
+  it('a hard denial at the requested profile (the tenant now allows any host) keeps the version internal-only and says why', async () => {
+    const id = await publishTemplate(s, templateSpec({ steps: [httpStep('fetch', 'GET')] }), { visibility: 'partner-curated', review: false });
+    const [before] = await s.sql<{ egress_allow: string[] }[]>`select egress_allow from tenant_setting where tenant_id = 'acme'`;
+    await s.sql`update tenant_setting set egress_allow = ${[...before!.egress_allow, '*']}::text[] where tenant_id = 'acme'`;
+    try {
+      const review = await passReview(s, id, '1.0.0');
+      expect(review.reason).toContain('kept internal-only by the guardrails');
+      expect(review.reason).toContain('marketplace.no-unrestricted-egress');
+    } finally {
+      await s.sql`update tenant_setting set egress_allow = ${before!.egress_allow}::text[] where tenant_id = 'acme'`;
+    }
+    const [v] = await s.sql<{ visibility: string; review_state: string }[]>`select visibility, review_state from workflow_version where definition_id = ${id} and version = '1.0.0'`;
+    expect(v).toEqual({ visibility: 'internal-only', review_state: 'failed' });
+    const [t] = await s.sql<{ visibility: string }[]>`select visibility from workflow_template where id = ${id}`;
+    expect(t?.visibility ?? 'internal-only').toBe('internal-only');
+  }, 180_000);
 });
 
 describe('run guardrails at run start', () => {
