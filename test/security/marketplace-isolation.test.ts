@@ -202,6 +202,7 @@ function cases(): Record<string, Case[]> {
     'GET /runs/{runId}/events': [hidden({ runId: A.run })],
     'POST /runs/{runId}/steps/{stepId}/approvals': [hidden({ runId: A.run, stepId: 'gate' }, { decision: 'approve', rationale })],
     'POST /runs/{runId}/cancel': [hidden({ runId: A.run }, { reason: 'not yours' })],
+    'POST /runs/{runId}/override': [hidden({ runId: A.run }, { rule: 'local.critical-business-hours', rationale })],
     // definitions: a draft of the same name is the caller's own
     'POST /definitions': [own(undefined, { spec: internalSpec() })],
     'GET /definitions/{id}': definitions.map((p) => hidden(p)),
@@ -213,6 +214,7 @@ function cases(): Record<string, Case[]> {
     'POST /definitions/{id}/publish-requests': definitions.map((p) => hidden(p, { version: '1.0.0' })),
     'GET /definitions/{id}/publish-requests/{version}': versions.map((p) => hidden(p)),
     'POST /definitions/{id}/publish-requests/{version}/approvals': versions.map((p) => hidden(p, { decision: 'approve', rationale })),
+    'POST /definitions/{id}/publish-requests/{version}/override': versions.map((p) => hidden(p, { rule: 'local.approval-before-side-effects', rationale })),
     // marketplace reviews: a tenant reads the reviews of versions it may see, and requests its own
     'POST /definitions/{id}/versions/{version}/review-requests': versions.map((p) => hidden(p, { visibility: 'public-ecosystem' })),
     'GET /definitions/{id}/versions/{version}/review': versions.map((p) => hidden(p)),
