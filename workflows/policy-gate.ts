@@ -20,6 +20,9 @@ export interface PolicyGateState {
   overrides: PolicyOverride[];
 }
 
+/** Roles that act across tenants (policies/profile_lib.rego platform_roles). */
+const PLATFORM_ROLES = new Set(['platform-curator', 'platform-reviewer', 'platform-certifier', 'platform-admin']);
+
 export type GateOutcome = 'allow' | 'deny' | 'timeout';
 
 /**
@@ -71,6 +74,18 @@ export async function policyGate(
       validator: (args: OverridePolicyArgs) => {
         const r = overrideRefusal(state.guardrails, args, opts.requester, args.actor?.sub);
         if (r) throw ApplicationFailure.create({ type: r.code, message: r.message, nonRetryable: true });
+        // an actor without a role the rule names is refused here, before history: refused
+        // overrides cannot grow the history (the policy decides again for those that pass)
+        const rule = state.guardrails!.rules.find((x) => x.id === args.rule)!;
+        const tenant = ('tenantId' in request && request.tenantId) || request.actor.tenant;
+        const roles = Array.isArray(args.actor?.roles) ? args.actor.roles : [];
+        if (!rule.override_roles.some((role) => roles.includes(role as never) && (PLATFORM_ROLES.has(role) || args.actor.tenant === tenant))) {
+          throw ApplicationFailure.create({
+            type: 'OVERRIDE_NOT_ALLOWED',
+            message: `${String(args.actor?.sub).slice(0, 100)} may not override ${rule.id}: the policy names ${rule.override_roles.join(', ') || 'no role'} (of tenant "${tenant}" unless a platform role), never the requester`,
+            nonRetryable: true,
+          });
+        }
       },
     },
   );
