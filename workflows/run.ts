@@ -65,6 +65,8 @@ const dryRunChecks = proxyLocalActivities<Pick<Activities, 'checkDryRunInputs'>>
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
+/** A cancel accepted as the last step completed ends the run cancelled (before: completed, with the cancellation). */
+export const CANCEL_AFTER_LAST_STEP_PATCH = 'run-cancel-after-last-step';
 /** Dry runs (an upgrade's smoke run in `dry-run` mode): new behaviour, only for runs that ask for it. */
 export const DRY_RUN_PATCH = 'run-dry-run';
 
@@ -419,7 +421,9 @@ export async function runWorkflow(input: RunInput): Promise<RunState> {
       if (input.mode !== 'dry-run' && patched(GUARDRAILS_PATCH)) await runGuardrails();
       for (const step of plan.spec.steps) await runStep(step);
     });
-    state.status = 'completed';
+    // a cancel accepted in the activation that completed the last step (its result was in,
+    // its continuation not yet run): the run ends cancelled, as the accepted cancel said
+    state.status = state.cancellation && patched(CANCEL_AFTER_LAST_STEP_PATCH) ? 'cancelled' : 'completed';
   } catch (err) {
     if (isCancellation(err)) {
       state.status = 'cancelled';
