@@ -3,7 +3,8 @@
  * digest it was decided on, and every rule that did not simply pass (its result, reasons and
  * the override that counted), without the rules' documentation text.
  */
-import type { GuardrailDecision, RuleResult } from './policy-profiles.ts';
+import type { Role } from './actor.ts';
+import type { GuardrailDecision, PolicyOverride, RuleResult } from './policy-profiles.ts';
 
 export interface GuardrailSummary {
   profile: GuardrailDecision['profile'];
@@ -35,4 +36,11 @@ export function guardrailSummary(d: GuardrailDecision): GuardrailSummary {
 export function heldFor(d: GuardrailDecision | null | undefined): { rule: string; reasons: string[]; override_roles: string[] }[] {
   if (!d || d.outcome !== 'hold') return [];
   return d.rules.filter((r) => r.result === 'soft-deny').map((r) => ({ rule: r.id, reasons: r.reasons, override_roles: r.override_roles }));
+}
+
+/** The overrides a stored decision counted (a read model keeps the decision, not the Update's arguments). */
+export function overridesOf(d: GuardrailDecision): PolicyOverride[] {
+  return d.rules
+    .filter((r) => r.override)
+    .map((r) => ({ rule: r.id, actor: { sub: r.override!.by, tenant: r.override!.tenant, roles: r.override!.roles as Role[] }, rationale: r.override!.rationale }));
 }

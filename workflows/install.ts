@@ -126,8 +126,11 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     const { decision } = await acts.decideInstallPolicy(input);
     state.decision = decision;
     if (!decision.allow) return await end('denied', { code: INSTALL_CODES.policyDenied, message: decision.deny.join('; ') });
-    // the guardrails (policies/guardrails.rego), before the reservation: a denial or a hold
-    // that times out has nothing to compensate
+    state.digest = (await acts.verifyInstallDigest(input)).digest;
+    ({ secretBindings } = await acts.checkInstallBindings(input));
+    // the guardrails (policies/guardrails.rego) on the checked bindings (their endpoints are
+    // facts of the decision), before the reservation: a denial or a hold that times out has
+    // nothing to compensate
     if (patched(GUARDRAILS_PATCH)) {
       // the install's state is the gate's: its query shows the decision and overrides as they change
       state.overrides = [];
@@ -160,8 +163,6 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
       state.status = 'checking';
       await acts.recordInstallStatus({ status: 'checking', guardrails: gate.guardrails! });
     }
-    state.digest = (await acts.verifyInstallDigest(input)).digest;
-    ({ secretBindings } = await acts.checkInstallBindings(input));
   } catch (err) {
     const failure = businessFailure(err);
     if (!failure) throw await whenCancelled(err);

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Actor, Role } from '../../domain/actor.ts';
+import type { Actor } from '../../domain/actor.ts';
 import { ROLES } from '../../domain/actor.ts';
 import { conflict, DomainError, notFound } from '../../domain/errors.ts';
 import { SEMVER } from '../../domain/semver.ts';
@@ -36,8 +36,8 @@ import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
 import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
-import { heldFor } from '../../domain/guardrail-receipt.ts';
-import type { GuardrailDecision, PolicyOverride } from '../../domain/policy-profiles.ts';
+import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
+import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
@@ -278,11 +278,6 @@ async function approvalsOf(sql: Sql, row: InstallRow): Promise<InstallApproval[]
     select approver, approver_tenant, decision, rationale, decided_at from approval
     where workflow_id = ${row.workflow_id} and run_id is not distinct from ${row.run_id} and subject_kind = 'install' order by decided_at`;
   return rows.map((a) => ({ approver: { sub: a.approver, tenant: a.approver_tenant }, decision: a.decision, rationale: a.rationale, at: a.decided_at.toISOString() }));
-}
-
-/** The overrides a stored decision counted (the read model keeps the decision, not the Update's arguments). */
-function overridesOf(d: GuardrailDecision): PolicyOverride[] {
-  return d.rules.filter((r) => r.override).map((r) => ({ rule: r.id, actor: { sub: r.override!.by, tenant: r.override!.tenant, roles: r.override!.roles as Role[] }, rationale: r.override!.rationale }));
 }
 
 /** A request's resolved template version, or the 404/409 a caller who may not see it gets. */

@@ -29,11 +29,10 @@ import { commonErrors, errorResponse, json } from '../responses.ts';
 import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { guarded } from '../permissions.ts';
-
 import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
-import { heldFor } from '../../domain/guardrail-receipt.ts';
-import type { GuardrailDecision, PolicyOverride } from '../../domain/policy-profiles.ts';
-import type { Role } from '../../domain/actor.ts';
+import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
+import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
+
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
 const bounded = <T extends z.ZodType>(record: T, max: number, what: string) =>
@@ -273,11 +272,6 @@ export async function readUpgrade(sql: Sql, tenant: string, instanceId: string, 
     select * from instance_upgrade where workflow_id = ${upgradeWorkflowId(instanceId, version)} and tenant_id = ${tenant}
     order by created_at desc limit 1`;
   return row;
-}
-
-/** The overrides a stored decision counted (the read model keeps the decision, not the Update's arguments). */
-function overridesOf(d: GuardrailDecision): PolicyOverride[] {
-  return d.rules.filter((r) => r.override).map((r) => ({ rule: r.id, actor: { sub: r.override!.by, tenant: r.override!.tenant, roles: r.override!.roles as Role[] }, rationale: r.override!.rationale }));
 }
 
 let apiSandbox: ExpressionSandbox | undefined;

@@ -59,7 +59,7 @@ describe('auto-upgrade within policy, once per new version', () => {
     template = await publishTemplate(s, version(name, '1.0.0', { parameters: params, steps: [step] }));
     inst.minor = await install(s, 'gus', { templateId: template, environment: 'dev', parameters: { greeting: 'hi' } });
     inst.patch = await install(s, 'gus', { templateId: template, environment: 'staging' });
-    inst.pinned = await install(s, 'gus', { templateId: template, environment: 'prod' });
+    inst.pinned = await install(s, 'tina', { templateId: template, environment: 'prod' });
     inst.acme = await install(s, 'tina', { templateId: template, environment: 'dev' });
     await setPolicy('gus', inst.minor, 'minor');
     await setPolicy('gus', inst.patch, 'patch');
@@ -180,7 +180,7 @@ describe('a failing wave stops the campaign and goes back', () => {
     const ids = [
       await install(s, 'gus', { templateId: template, environment: 'dev' }),
       await install(s, 'gus', { templateId: template, environment: 'staging' }),
-      await install(s, 'gus', { templateId: template, environment: 'prod' }),
+      await install(s, 'tina', { templateId: template, environment: 'staging' }),
       await install(s, 'tina', { templateId: template, environment: 'dev' }),
     ];
     for (const id of ids) await setPolicy(id.startsWith('globex') ? 'gus' : 'tina', id, 'minor');

@@ -259,3 +259,39 @@ describe('upgrade guardrails', () => {
     }
   });
 });
+
+describe('an upgrade a campaign started', () => {
+  it('does not wait for an override: a hold ends it (POLICY_HELD) and the campaign goes on without it', async () => {
+    const name = `gr-cmp-${randomUUID().slice(0, 8)}`;
+    const template = await publishTemplate(s, version(name, '1.0.0', 'low'));
+    const id = await requestInstall(s, 'gus', { templateId: template, environment: 'dev' });
+    expect((await waitForInstall(s, 'gus', id)).status).toBe('installed');
+    expect((await call(s, 'gus', 'PATCH', `/instances/${id}`, { upgradePolicy: 'minor' })).status).toBe(200);
+    expect((await putSettings('gus', { ...SETTINGS, max_external_risk: 'low' })).status).toBe(200);
+    try {
+      // low → medium is a non-breaking change: the campaign upgrades minor-policy instances
+      await publishTemplate(s, version(name, '1.1.0', 'medium'));
+      const deadline = Date.now() + 120_000;
+      let campaign: { status: string; waves: { skipped: number; upgraded: number; failed: number }[] } | undefined;
+      for (;;) {
+        const res = await call<NonNullable<typeof campaign>>(s, 'pat', 'GET', `/templates/${template}/campaigns/1.1.0`);
+        if (res.status === 200 && ['completed', 'halted', 'nothing_to_do'].includes(res.body.status)) {
+          campaign = res.body;
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`campaign did not end: ${JSON.stringify(res.body)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(campaign.status).toBe('completed');
+      expect(campaign.waves.reduce((n, w) => n + w.skipped, 0)).toBe(1);
+      expect(campaign.waves.reduce((n, w) => n + w.upgraded, 0)).toBe(0);
+      const upgrade = await waitForUpgrade(s, 'gus', id, '1.1.0');
+      expect(upgrade.status).toBe('blocked');
+      expect(upgrade.error?.code).toBe('POLICY_HELD');
+      expect(upgrade.error?.details?.map((d) => d.path)).toContain('/policy/marketplace.external-risk-cap');
+      expect((await s.sql<{ version: string }[]>`select version from workflow_instance where id = ${id}`)[0]!.version).toBe('1.0.0');
+    } finally {
+      await putSettings('gus', SETTINGS);
+    }
+  }, 240_000);
+});
