@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStack, prepareDatabase, testSpec, type Stack } from '../support/stack.ts';
 import { call, publishTemplate, requestInstall, waitForInstall, type User } from '../marketplace/support.ts';
 import { requestUpgrade, waitForUpgrade } from '../marketplace/upgrade-support.ts';
+import { readFileSync } from 'node:fs';
 import { setTenantEgressAllow } from '../../platform/egress.ts';
 
 // The guardrails (policies/guardrails.rego) in the install and upgrade lifecycles, end to end
@@ -209,6 +210,49 @@ describe('install guardrails', () => {
       // an override once it is no longer held
       const late = await override('dave', id, 'marketplace.external-risk-cap', 'Again.');
       expect([late.status, late.body.code]).toEqual([409, 'NOT_HELD']);
+    } finally {
+      await putSettings('gus', SETTINGS);
+    }
+  });
+});
+
+describe('local.pii-endpoint-in-region', () => {
+  it('an endpoint a personal-data step reads must lie in the tenant\'s region (set through the settings API)', async () => {
+    // the partner adapter's manifest declares the pii data class; its hrisUrl is an endpoint
+    const source = readFileSync(new URL('../../examples/partner-adapter/manifest.yaml', import.meta.url), 'utf8');
+    const registered = await call(s, 'pat', 'POST', '/adapters', { source });
+    expect([200, 201]).toContain(registered.status);
+    const spec = testSpec({
+      scope: 'global',
+      name: `gr-pii-${randomUUID().slice(0, 8)}`,
+      extra: {
+        parameters: { type: 'object', required: ['hrisUrl'], properties: { hrisUrl: { type: 'string', format: 'uri' } } },
+        steps: [
+          {
+            id: 'hire',
+            task: 'acme-hris.create-employee@1.0.0',
+            with: { hrisUrl: '${{ params.hrisUrl }}', email: 'ada@example.com', fullName: 'Ada Lovelace', startDate: '2026-01-05' },
+          },
+        ],
+      },
+    });
+    const template = await publishTemplate(s, spec);
+    expect(
+      (await putSettings('gus', { ...SETTINGS, region: 'eu-west-1', endpoint_regions: { '*.eu.example.internal': 'eu-west-1', '*.us.example.internal': 'us-east-1' } })).status,
+    ).toBe(200);
+    try {
+      const us = await requestInstall(s, 'gus', { templateId: template, environment: 'dev', parameters: { hrisUrl: 'https://hris.us.example.internal' } });
+      const denied = await waitForInstall(s, 'gus', us);
+      expect(denied.status, JSON.stringify(denied.error)).toBe('denied');
+      expect(denied.error?.details?.map((d) => d.path)).toEqual(['/policy/local.pii-endpoint-in-region']);
+      // a hard rule: not held, so nothing to override
+      const hard = await override('dave', us, 'local.pii-endpoint-in-region', 'The US office needs it.');
+      expect([hard.status, hard.body.code]).toEqual([409, 'NOT_HELD']);
+
+      const eu = await requestInstall(s, 'gus', { templateId: template, environment: 'staging', parameters: { hrisUrl: 'https://hris.eu.example.internal' } });
+      const done = await waitForInstall(s, 'gus', eu);
+      expect(done.status, JSON.stringify(done.error)).toBe('installed');
+      expect((await getInstall('gus', eu)).guardrails?.rules.find((r) => r.id === 'local.pii-endpoint-in-region')?.result).toBe('pass');
     } finally {
       await putSettings('gus', SETTINGS);
     }
