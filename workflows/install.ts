@@ -157,7 +157,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
       if (outcome !== 'allow') {
         const e = guardrailError(gate.guardrails!, outcome);
         state.error = e;
-        await acts.recordInstallStatus({ status: outcome === 'timeout' ? 'failed' : 'denied', error: e, guardrails: gate.guardrails! });
+        await acts.recordInstallStatus({ status: outcome === 'timeout' ? 'failed' : 'denied', error: e, decision, guardrails: gate.guardrails! });
         return await finish(outcome === 'timeout' ? 'failed' : 'denied');
       }
       state.status = 'checking';
