@@ -216,6 +216,32 @@ describe('install guardrails', () => {
   });
 });
 
+describe('marketplace.offered-to-tenant', () => {
+  it('a partner-curated template withdrawn from the tenant while its install is held: the override cannot carry it, it is denied', async () => {
+    const curated = await publishTemplate(s, version(`gr-cur-${randomUUID().slice(0, 8)}`, '1.0.0', 'medium'), { visibility: 'partner-curated' });
+    // the curated list, as the platform curator keeps it
+    await s.sql`insert into template_audience (template_id, tenant_id, added_by) values (${curated}, 'globex', 'cora')`;
+    expect((await putSettings('gus', { ...SETTINGS, max_external_risk: 'low' })).status).toBe(200);
+    try {
+      const id = await requestInstall(s, 'gus', { templateId: curated, environment: 'staging' });
+      expect((await waitForInstall(s, 'gus', id, ['awaiting_override', 'installed', 'denied', 'invalid', 'failed'])).status).toBe('awaiting_override');
+      await s.sql`delete from template_audience where template_id = ${curated} and tenant_id = 'globex'`;
+      const ok = await override('dave', id, 'marketplace.external-risk-cap', 'Accepted for the pilot.');
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expect(ok.body.guardrails).toMatchObject({ outcome: 'deny', hard_deny: ['marketplace.offered-to-tenant'] });
+      const done = await waitForInstall(s, 'gus', id);
+      expect(done.status).toBe('denied');
+      expect(done.error?.details?.map((d) => d.path)).toEqual(['/policy/marketplace.offered-to-tenant']);
+      expect((await s.sql`select count(*)::int as n from workflow_instance where id = ${id}`)[0]!.n).toBe(0);
+      // a tenant never on the list cannot even start one: the template is not there for it
+      const unlisted = await call(s, 'gus', 'POST', '/installs', { templateId: curated, environment: 'dev' });
+      expect([unlisted.status, unlisted.body.code]).toEqual([404, 'TEMPLATE_NOT_FOUND']);
+    } finally {
+      await putSettings('gus', SETTINGS);
+    }
+  });
+});
+
 describe('local.pii-endpoint-in-region', () => {
   it('an endpoint a personal-data step reads must lie in the tenant\'s region (set through the settings API)', async () => {
     // the partner adapter's manifest declares the pii data class; its hrisUrl is an endpoint
