@@ -14,7 +14,7 @@ export function createGuardrailActivities({ sql, policy }: { sql: Sql; policy: P
   return {
     decideGuardrails: (input: { request: GuardrailRequest; overrides?: PolicyOverride[] }) =>
       asFailure(async (): Promise<GuardrailDecision> => {
-        const { decision } = await guardrailDecision(sql, policy, input.request, { ...(input.overrides ? { overrides: input.overrides } : {}) });
+        const { decision } = await guardrailDecision(sql, policy, input.request, { lifecycle: true, ...(input.overrides ? { overrides: input.overrides } : {}) });
         return decision;
       }),
   };

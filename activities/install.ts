@@ -24,6 +24,8 @@ import {
 } from '../domain/install.ts';
 import { cancelRunUpdate } from '../workflows/contracts/run.ts';
 import { asFailure } from './errors.ts';
+import { guardrailSummary } from '../domain/guardrail-receipt.ts';
+import type { GuardrailDecision, PolicyOverride } from '../domain/policy-profiles.ts';
 import { historySource, sealOwnReceipt } from './receipts.ts';
 import type { KeyRing } from '../platform/signing.ts';
 import { approvalDecisions } from '../platform/receipts.ts';
@@ -56,11 +58,12 @@ async function templateVersion(sql: Sql, input: InstallInput): Promise<TemplateV
 const isLiveIndexViolation = (e: unknown) => pgCode(e) === PG.uniqueViolation && /workflow_instance_live/.test((e as { constraint_name?: string }).constraint_name ?? String(e));
 
 export function createInstallActivities({ sql, policy, typesense, collection, keyRing }: InstallDeps) {
-  const updateRequest = (status: string, extra: { decision?: InstallDecision; error?: InstallError } = {}) => {
+  const updateRequest = (status: string, extra: { decision?: InstallDecision; error?: InstallError; guardrails?: GuardrailDecision } = {}) => {
     const { workflowId, runId } = execution();
     return sql`
       update install_request set status = ${status}, run_id = ${runId},
         decision = coalesce(${extra.decision ? sql.json(extra.decision as never) : null}, decision),
+        guardrails = coalesce(${extra.guardrails ? sql.json(extra.guardrails as never) : null}, guardrails),
         error = ${extra.error ? sql.json(extra.error as never) : null}, updated_at = now()
       where workflow_id = ${workflowId}`;
   };
@@ -74,7 +77,7 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
           insert into install_request (workflow_id, run_id, kind, tenant_id, template_id, version, environment, instance_id, requested_by, status)
           values (${workflowId}, ${runId}, 'install', ${tenantOf(input)}, ${input.templateId}, ${input.version}, ${input.environment},
                   ${input.instanceId}, ${input.requestedBy.sub}, 'checking')
-          on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'checking', decision = null, error = null, updated_at = now()`.catch(
+          on conflict (workflow_id) do update set run_id = excluded.run_id, status = 'checking', decision = null, guardrails = null, error = null, updated_at = now()`.catch(
           (e: unknown) => {
             if (pgCode(e) === PG.foreignKeyViolation) throw notFound('TEMPLATE_NOT_FOUND', `no template ${input.templateId}`);
             throw e;
@@ -159,7 +162,7 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
         return { reserved: false };
       }),
 
-    async recordInstallStatus(input: { status: InstallStatus; decision?: InstallDecision; error?: InstallError }): Promise<void> {
+    async recordInstallStatus(input: { status: InstallStatus; decision?: InstallDecision; error?: InstallError; guardrails?: GuardrailDecision }): Promise<void> {
       await updateRequest(input.status, input);
     },
 
@@ -213,7 +216,16 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
     },
 
     /** The receipt and the read model's final status, in one transaction, then the receipt sealed (safe to retry). */
-    completeInstall: (input: InstallInput & { digest: string; decision: InstallDecision; approvals: InstallApproval[]; secretBindings: Record<string, string> }) =>
+    completeInstall: (
+      input: InstallInput & {
+        digest: string;
+        decision: InstallDecision;
+        approvals: InstallApproval[];
+        secretBindings: Record<string, string>;
+        guardrails?: GuardrailDecision;
+        overrides?: PolicyOverride[];
+      },
+    ) =>
       asFailure(async (): Promise<{ receiptId: string }> => {
         const { workflowId, runId } = execution();
         const receiptId = receiptIdOf(workflowId, runId, 'install');
@@ -226,6 +238,8 @@ export function createInstallActivities({ sql, policy, typesense, collection, ke
           const decisions = {
             policy: input.decision,
             approvals: input.approvals,
+            // the guardrails' decision the install went on, and who overrode which rule, why
+            ...(input.guardrails ? { guardrails: guardrailSummary(input.guardrails), overrides: input.overrides ?? [] } : {}),
             bindings: {
               template: input.templateId,
               version: input.version,

@@ -8,6 +8,8 @@ import { loadUpgradeInstance, planUpgrade, verifyTargetDigest } from '../platfor
 import { conflict } from '../domain/errors.ts';
 import { UPGRADE_CODES, type UpgradeApproval, type UpgradeInput, type UpgradePlan, type UpgradeStatus } from '../domain/upgrade.ts';
 import { asFailure } from './errors.ts';
+import { guardrailSummary } from '../domain/guardrail-receipt.ts';
+import type { GuardrailDecision, PolicyOverride } from '../domain/policy-profiles.ts';
 import { historySource, sealOwnReceipt } from './receipts.ts';
 import type { KeyRing } from '../platform/signing.ts';
 import { approvalDecisions } from '../platform/receipts.ts';
@@ -97,8 +99,12 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
         return plan;
       }),
 
-    async recordUpgradeStatus(input: { status: UpgradeStatus; error?: { code: string; message: string } }): Promise<void> {
-      await update({ status: input.status, error: input.error ? sql.json(input.error as never) : null });
+    async recordUpgradeStatus(input: { status: UpgradeStatus; error?: { code: string; message: string }; guardrails?: GuardrailDecision }): Promise<void> {
+      await update({
+        status: input.status,
+        error: input.error ? sql.json(input.error as never) : null,
+        ...(input.guardrails ? { guardrails: sql.json(input.guardrails as never) } : {}),
+      });
     },
 
     /** An accepted decision of a second tenant admin; idempotent per (run, approver). */
@@ -213,6 +219,8 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
       smokeRun?: { runId: string; status: string };
       watch?: { finished: number; failed: number };
       rollback?: { code: string; reason: string };
+      guardrails?: GuardrailDecision;
+      overrides?: PolicyOverride[];
     }) =>
       asFailure(async (): Promise<{ receiptId: string }> => {
         const { workflowId, runId } = execution();
@@ -245,6 +253,8 @@ export function createUpgradeActivities({ sql, policy, sandbox, keyRing }: Upgra
             ...(input.smokeRun ? { smokeRun: input.smokeRun } : {}),
             ...(input.watch ? { watch: input.watch } : {}),
             ...(input.rollback ? { rollback: input.rollback } : {}),
+            // the guardrails' decision the upgrade went on, and who overrode which rule, why
+            ...(input.guardrails ? { guardrails: guardrailSummary(input.guardrails), overrides: input.overrides ?? [] } : {}),
           };
           await tx`
             insert into provenance_receipt (id, tenant_id, lifecycle, workflow_id, run_id, subject, subject_digest, decisions)

@@ -18,6 +18,7 @@ import { secretRoutes } from './routes/secrets.ts';
 import { installRoutes } from './routes/installs.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { upgradeRoutes } from './routes/upgrades.ts';
+import { tenantPolicyRoutes } from './routes/tenant-policy.ts';
 import { readinessRoutes } from './routes/readiness.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', campaignRoutes(deps));
   api.route('/', certificationRoutes(deps));
   api.route('/', trustRoutes(deps));
+  api.route('/', tenantPolicyRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
     for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {

@@ -43,12 +43,18 @@ export const PERMISSIONS = {
   'install.request': ['tenant-admin'],
   // the install lifecycle's Update validator decides (a second tenant admin)
   'install.decide': ['tenant-admin'],
+  // the guardrails decide who may override which rule (a role the rule names, never the requester)
+  'install.override': 'any',
   'instance.read': 'any',
   'instance.manage': ['tenant-admin'],
   // the upgrade lifecycle requires a tenant admin's approval when the requester is not one
   'upgrade.request': ['tenant-admin', 'author', 'publisher'],
   // the upgrade lifecycle's Update validator decides (a tenant admin who did not request it)
   'upgrade.decide': ['tenant-admin'],
+  'upgrade.override': 'any',
+  // the tenant's policy settings (region, endpoint regions, risk cap, critical-run limits)
+  'tenant.policy.read': 'any',
+  'tenant.policy.write': ['tenant-admin'],
   // reviews: the review lifecycle's Update validator and review.rego decide who may decide which kind
   'review.read': 'any',
   'review.request': ['publisher', 'platform-curator'],

@@ -12,6 +12,7 @@ import { ROLES, hasRole, type Actor, type Role } from './actor.ts';
 import type { ErrorDetail } from './errors.ts';
 import { ENVIRONMENTS, REGION, type Environment, type TemplateBindings } from './marketplace.ts';
 import { shapeProblem } from './input-shape.ts';
+import type { GuardrailDecision, PolicyOverride } from './policy-profiles.ts';
 
 // ---- limits ----
 
@@ -109,7 +110,8 @@ export interface InstallDecision {
   reasons: string[];
 }
 
-export type InstallStatus = 'checking' | 'awaiting_approval' | 'installing' | 'installed' | 'denied' | 'invalid' | 'rejected' | 'failed';
+/** awaiting_override: held by a soft-mandatory guardrail until someone the policy names overrides it */
+export type InstallStatus = 'checking' | 'awaiting_override' | 'awaiting_approval' | 'installing' | 'installed' | 'denied' | 'invalid' | 'rejected' | 'failed';
 export const TERMINAL_INSTALL_STATUSES: readonly InstallStatus[] = ['installed', 'denied', 'invalid', 'rejected', 'failed'];
 
 export interface InstallApproval {
@@ -141,6 +143,9 @@ export interface InstallState {
   approvals: InstallApproval[];
   digest?: string;
   error?: InstallError;
+  /** the guardrails' latest decision (policies/guardrails.rego) and the overrides given while held */
+  guardrails?: GuardrailDecision;
+  overrides?: PolicyOverride[];
 }
 
 export interface InstallResult {
@@ -151,6 +156,8 @@ export interface InstallResult {
   digest?: string;
   receiptId?: string;
   error?: InstallError;
+  guardrails?: GuardrailDecision;
+  overrides?: PolicyOverride[];
 }
 
 /** Stable codes of the install lifecycle (Update refusals and failures). */

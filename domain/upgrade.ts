@@ -17,6 +17,7 @@ import type { ErrorDetail } from './errors.ts';
 import { SEMVER, compareSemver } from './semver.ts';
 import type { SpecV1, Step } from './spec-types.ts';
 import { walkSteps } from './spec-types.ts';
+import type { GuardrailDecision, PolicyOverride } from './policy-profiles.ts';
 
 // ---- policies ----
 
@@ -83,7 +84,8 @@ export interface UpgradePlan {
 
 export type UpgradeStatus =
   | 'planning'
-  | 'blocked' // required bindings missing or invalid: ended, nothing changed
+  | 'blocked' // required bindings missing or invalid, or denied by the guardrails: ended, nothing changed
+  | 'awaiting_override' // held by a soft-mandatory guardrail until someone the policy names overrides it
   | 'awaiting_approval'
   | 'applying'
   | 'smoke_testing'
@@ -134,6 +136,9 @@ export interface UpgradeState {
   rollback?: { reason: string; code: string };
   error?: { code: string; message: string; details?: ErrorDetail[] };
   receiptId?: string;
+  /** the guardrails' latest decision (policies/guardrails.rego) and the overrides given while held */
+  guardrails?: GuardrailDecision;
+  overrides?: PolicyOverride[];
 }
 
 export interface UpgradeResult extends UpgradeState {

@@ -90,7 +90,7 @@ const settingsInput = (s: GuardrailSettings): GuardrailInput['settings'] => ({
 });
 
 /** The version of a template the tenant would install (`version` absent: the newest it may see). */
-async function templateVersion(sql: Sql, tenant: string, templateId: string, version?: string) {
+async function templateVersion(sql: Sql, tenant: string, templateId: string, version?: string, lifecycle = false) {
   const [t] = await sql<{ id: string; definition_id: string; owner_tenant: string; visibility: string; visible: boolean }[]>`
     select t.id, t.definition_id, t.tenant_id as owner_tenant, t.visibility, ${visibleDefinitionSql(sql, tenant, 'd')} as visible
     from workflow_template t join workflow_definition d on d.id = t.definition_id where t.id = ${templateId}`;
@@ -108,8 +108,10 @@ async function templateVersion(sql: Sql, tenant: string, templateId: string, ver
         from workflow_version v join workflow_definition d on d.id = v.definition_id
         where v.definition_id = ${t.definition_id} and v.version = ${chosen}`
     : [];
-  // an invisible template answers as missing, never with its content
-  if (!v || (!t.visible && t.owner_tenant !== tenant)) {
+  // an invisible template answers as missing, never with its content — except to a lifecycle
+  // that already holds the exact version (withdrawn from the tenant while it waited): there
+  // marketplace.offered-to-tenant denies it, in the tenant's own history
+  if (!v || (!t.visible && t.owner_tenant !== tenant && !(lifecycle && version))) {
     if (!t.visible) throw notFound('TEMPLATE_NOT_FOUND', `template "${templateId}" does not exist`);
     throw notFound('VERSION_NOT_FOUND', `template "${templateId}" has no version ${chosen ?? '(published)'}`);
   }
@@ -117,7 +119,11 @@ async function templateVersion(sql: Sql, tenant: string, templateId: string, ver
 }
 
 /** The guardrails' input for a request, gathered as its lifecycle gathers it. */
-export async function buildGuardrailInput(sql: Sql, req: GuardrailRequest, opts: { now?: Date; overrides?: PolicyOverride[] } = {}): Promise<GuardrailInput> {
+export async function buildGuardrailInput(
+  sql: Sql,
+  req: GuardrailRequest,
+  opts: { now?: Date; overrides?: PolicyOverride[]; /** a lifecycle asks (not a dry-run): see templateVersion */ lifecycle?: boolean } = {},
+): Promise<GuardrailInput> {
   const overrides = (opts.overrides ?? []).map((o) => ({ rule: o.rule, actor: { sub: o.actor.sub, tenant: o.actor.tenant, roles: [...o.actor.roles] }, rationale: o.rationale }));
   const base = { actor: actorOf(req.actor), ...(overrides.length ? { overrides } : {}) };
   switch (req.operation) {
@@ -148,7 +154,7 @@ export async function buildGuardrailInput(sql: Sql, req: GuardrailRequest, opts:
     }
     case 'install': {
       const tenant = req.actor.tenant;
-      const { template: t, version: v, visible } = await templateVersion(sql, tenant, req.templateId, req.version);
+      const { template: t, version: v, visible } = await templateVersion(sql, tenant, req.templateId, req.version, opts.lifecycle);
       const settings = await guardrailSettings(sql, tenant);
       const steps = await stepsOf(sql, v.spec);
       const cert = await currentCertification(sql, t.definition_id, v.version);
@@ -179,7 +185,7 @@ export async function buildGuardrailInput(sql: Sql, req: GuardrailRequest, opts:
         from workflow_instance i join workflow_version v on v.definition_id = i.definition_id and v.version = i.version
         where i.id = ${req.instanceId} and i.tenant_id = ${tenant}`;
       if (!inst) throw notFound('INSTANCE_NOT_FOUND', `instance "${req.instanceId}" does not exist`);
-      const { template: t, version: v, visible } = await templateVersion(sql, tenant, inst.template_id, req.toVersion);
+      const { template: t, version: v, visible } = await templateVersion(sql, tenant, inst.template_id, req.toVersion, opts.lifecycle);
       const settings = await guardrailSettings(sql, tenant);
       const steps = await stepsOf(sql, v.spec);
       const cert = await currentCertification(sql, t.definition_id, v.version);
@@ -254,7 +260,7 @@ export function decideGuardrails(policy: PolicyEngine, input: GuardrailInput): G
 }
 
 /** Gathers and decides in one call (activities and the dry-run). */
-export async function guardrailDecision(sql: Sql, policy: PolicyEngine, req: GuardrailRequest, opts: { now?: Date; overrides?: PolicyOverride[] } = {}) {
+export async function guardrailDecision(sql: Sql, policy: PolicyEngine, req: GuardrailRequest, opts: { now?: Date; overrides?: PolicyOverride[]; lifecycle?: boolean } = {}) {
   const input = await buildGuardrailInput(sql, req, opts);
   return { input, decision: decideGuardrails(policy, input) };
 }

@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -30,6 +31,7 @@ import {
   type UninstallState,
 } from '../domain/install.ts';
 import { approveInstallUpdate, installStateQuery, rejectInstallUpdate, uninstallStateQuery } from './contracts/install.ts';
+import { GUARDRAILS_PATCH, guardrailError, policyGate, type PolicyGateState } from './policy-gate.ts';
 
 const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
@@ -97,6 +99,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
       ...(state.decision ? { decision: state.decision } : {}),
       ...(state.digest ? { digest: state.digest } : {}),
       ...(state.error ? { error: state.error } : {}),
+      ...(state.guardrails ? { guardrails: state.guardrails, overrides: state.overrides ?? [] } : {}),
       ...extra,
     };
   };
@@ -125,6 +128,41 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     if (!decision.allow) return await end('denied', { code: INSTALL_CODES.policyDenied, message: decision.deny.join('; ') });
     state.digest = (await acts.verifyInstallDigest(input)).digest;
     ({ secretBindings } = await acts.checkInstallBindings(input));
+    // the guardrails (policies/guardrails.rego) on the checked bindings (their endpoints are
+    // facts of the decision), before the reservation: a denial or a hold that times out has
+    // nothing to compensate
+    if (patched(GUARDRAILS_PATCH)) {
+      // the install's state is the gate's: its query shows the decision and overrides as they change
+      state.overrides = [];
+      const gate = state as PolicyGateState;
+      const outcome = await policyGate(
+        gate,
+        {
+          operation: 'install',
+          actor: input.requestedBy,
+          templateId: input.templateId,
+          version: input.version,
+          environment: input.environment,
+          ...(input.region ? { region: input.region } : {}),
+          parameters: input.parameters,
+        },
+        {
+          requester: input.requestedBy.sub,
+          onHold: async (d) => {
+            state.status = 'awaiting_override';
+            await acts.recordInstallStatus({ status: 'awaiting_override', guardrails: d });
+          },
+        },
+      );
+      if (outcome !== 'allow') {
+        const e = guardrailError(gate.guardrails!, outcome);
+        state.error = e;
+        await acts.recordInstallStatus({ status: outcome === 'timeout' ? 'failed' : 'denied', error: e, decision, guardrails: gate.guardrails! });
+        return await finish(outcome === 'timeout' ? 'failed' : 'denied');
+      }
+      state.status = 'checking';
+      await acts.recordInstallStatus({ status: 'checking', guardrails: gate.guardrails! });
+    }
   } catch (err) {
     const failure = businessFailure(err);
     if (!failure) throw await whenCancelled(err);
@@ -163,7 +201,14 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     await acts.recordInstallStatus({ status: 'installing' });
     state.decision = (await acts.activateInstance(input)).decision;
     await bestEffort.refreshTemplateDocument({ definitionId: input.definitionId }).catch(() => undefined);
-    const { receiptId } = await acts.completeInstall({ ...input, digest: state.digest, decision: state.decision, approvals: state.approvals, secretBindings });
+    const { receiptId } = await acts.completeInstall({
+      ...input,
+      digest: state.digest,
+      decision: state.decision,
+      approvals: state.approvals,
+      secretBindings,
+      ...(state.guardrails ? { guardrails: state.guardrails, overrides: state.overrides ?? [] } : {}),
+    });
     return await finish('installed', { receiptId });
   } catch (err) {
     const cancelled = isCancellation(err);

@@ -35,7 +35,13 @@ export type GateOutcome = 'allow' | 'deny' | 'timeout';
 export async function policyGate(
   state: PolicyGateState,
   request: GuardrailRequest,
-  opts: { requester: string; onHold?: (d: GuardrailDecision) => Promise<void>; timeout?: string },
+  opts: {
+    requester: string;
+    onHold?: (d: GuardrailDecision) => Promise<void>;
+    timeout?: string;
+    /** false: a hold is not waited on (answers 'timeout' at once), e.g. an upgrade a campaign started */
+    wait?: boolean;
+  },
 ): Promise<GateOutcome> {
   let busy = false;
   setHandler(
@@ -93,6 +99,7 @@ export async function policyGate(
   state.guardrails = await acts.decideGuardrails({ request });
   if (state.guardrails.outcome === 'deny') return 'deny';
   if (state.guardrails.outcome === 'hold') {
+    if (opts.wait === false) return 'timeout';
     await opts.onHold?.(state.guardrails);
     const decided = await condition(() => state.guardrails!.outcome !== 'hold' && !busy, opts.timeout ?? POLICY_OVERRIDE_TIMEOUT);
     if (!decided) return 'timeout';

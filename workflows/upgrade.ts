@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -34,6 +35,7 @@ import {
 } from '../domain/upgrade.ts';
 import { RUN_WORKFLOW_TYPE } from './contracts/run.ts';
 import { approveUpgradeUpdate, rejectUpgradeUpdate, upgradeStateQuery } from './contracts/upgrade.ts';
+import { GUARDRAILS_PATCH, guardrailError, policyGate, type PolicyGateState } from './policy-gate.ts';
 
 const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
@@ -144,6 +146,42 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       return await end('blocked', { code: UPGRADE_CODES.bindingsInvalid, message: `the bindings do not fit ${plan.toVersion}: ${summary}`, details: plan.problems.slice(0, 50) });
     }
 
+    // 1b. the guardrails (policies/guardrails.rego): nothing has changed yet, a denial only ends it.
+    // An upgrade a campaign started does not wait for an override: a hold ends it (POLICY_HELD)
+    // and the campaign goes on without it (a campaign must never hang on one tenant's override).
+    if (patched(GUARDRAILS_PATCH)) {
+      state.overrides = [];
+      const gate = state as PolicyGateState;
+      const outcome = await policyGate(
+        gate,
+        {
+          operation: 'upgrade',
+          actor: input.requestedBy,
+          instanceId: input.instanceId,
+          toVersion: input.toVersion,
+          ...(input.parameters ? { parameters: input.parameters } : {}),
+          tenantId: tenant,
+        },
+        {
+          requester: input.requestedBy.sub,
+          wait: !input.campaignId,
+          onHold: async (d) => {
+            state.status = 'awaiting_override';
+            await acts.recordUpgradeStatus({ status: 'awaiting_override', guardrails: d });
+          },
+        },
+      );
+      if (outcome !== 'allow') {
+        const e = guardrailError(gate.guardrails!, outcome);
+        const held = outcome === 'timeout' && !!input.campaignId;
+        const error = held ? { ...e, code: 'POLICY_HELD', message: `held for an override, which an upgrade started by a campaign does not wait for: ${e.message}` } : e;
+        await acts.recordUpgradeStatus({ status: 'planning', guardrails: gate.guardrails! });
+        return await end(outcome === 'deny' || held ? 'blocked' : 'failed', error);
+      }
+      state.status = 'planning';
+      await acts.recordUpgradeStatus({ status: 'planning', guardrails: gate.guardrails! });
+    }
+
     // 2. approval
     if (plan.approval.required) {
       state.status = 'awaiting_approval';
@@ -250,6 +288,7 @@ export async function upgradeWorkflow(input: UpgradeInput): Promise<UpgradeResul
       plan,
       approvals: state.approvals,
       requestedBy: input.requestedBy.sub,
+      ...(state.guardrails ? { guardrails: state.guardrails, overrides: state.overrides ?? [] } : {}),
       ...(state.smokeRun ? { smokeRun: { runId: state.smokeRun.runId, status: state.smokeRun.status } } : {}),
       ...(state.watch ? { watch: { finished: state.watch.finished, failed: state.watch.failed } } : {}),
       ...(state.rollback ? { rollback: state.rollback } : {}),

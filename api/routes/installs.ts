@@ -35,6 +35,9 @@ import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
+import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
+import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
+import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
@@ -116,7 +119,7 @@ const InstallStarted = z
   .object({ instanceId: z.string(), workflowId: z.string(), runId: z.string(), temporalUrl: z.string(), status: z.string() })
   .meta({ id: 'InstallStarted' });
 
-const InstallStatusEnum = z.enum(['checking', 'awaiting_approval', 'installing', 'installed', 'denied', 'invalid', 'rejected', 'failed']);
+const InstallStatusEnum = z.enum(['checking', 'awaiting_override', 'awaiting_approval', 'installing', 'installed', 'denied', 'invalid', 'rejected', 'failed']);
 
 export const InstallApprovalBody = z
   .object({
@@ -137,6 +140,11 @@ const InstallView = z
     decision: InstallDecisionBody.optional(),
     approvals: z.array(InstallApprovalBody),
     error: z.object({ code: z.string(), message: z.string(), details: z.array(Detail).optional() }).optional(),
+    guardrails: GuardrailsBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
+    heldFor: HeldForBody,
+    overrides: z
+      .array(z.object({ rule: z.string(), actor: z.object({ sub: z.string(), tenant: z.string(), name: z.string().optional() }), rationale: z.string(), at: z.string().optional() }))
+      .meta({ description: 'the overrides given while it was held' }),
     workflowId: z.string(),
     runId: z.string(),
     temporalUrl: z.string(),
@@ -228,6 +236,17 @@ const decideInstallRoute = guarded('install.decide', {
   },
 });
 
+const overrideInstallRoute = guarded('install.override', {
+  method: 'post',
+  path: '/installs/{instanceId}/override',
+  tags: ['installs'],
+  summary: 'Override a soft-mandatory guardrail holding an install, with rationale',
+  description:
+    'Only while the install is `awaiting_override`. The policy decides whether the override counts: an actor holding a role the rule names (a role of the installing tenant, or a platform role), never the requester, with a rationale. Hard-mandatory rules cannot be overridden. The override is recorded in the lifecycle\'s history and receipt.',
+  request: { params: InstanceIdParam, body: { required: true, content: { 'application/json': { schema: OverrideBody } } } },
+  responses: { ...errors, 200: overrideResponses[200], 403: overrideResponses[403], 409: overrideResponses[409], 422: overrideResponses[422] },
+});
+
 // ---- read model ----
 
 interface InstallRow {
@@ -242,6 +261,7 @@ interface InstallRow {
   status: InstallStatus;
   decision: InstallDecision | null;
   error: InstallError | null;
+  guardrails: GuardrailDecision | null;
   warnings: string[] | null;
   created_at: Date;
   updated_at: Date;
@@ -284,11 +304,12 @@ export function installRoutes(deps: ApiDeps) {
       ? undefined
       : await temporal.withDeadline(Date.now() + 3_000, () => temporal.workflow.getHandle(row.workflow_id).query(installStateQuery)).catch(() => undefined);
     // the workflow is the authority on live state; the read model answers when no worker can
-    const state: Pick<InstallState, 'status' | 'decision' | 'approvals' | 'error'> = live ?? {
+    const state: Pick<InstallState, 'status' | 'decision' | 'approvals' | 'error' | 'guardrails' | 'overrides'> = live ?? {
       status: row.status,
       ...(row.decision ? { decision: row.decision } : {}),
       approvals: await approvalsOf(sql, row),
       ...(row.error ? { error: row.error } : {}),
+      ...(row.guardrails ? { guardrails: row.guardrails, overrides: overridesOf(row.guardrails) } : {}),
     };
     return {
       instanceId: row.instance_id,
@@ -299,6 +320,9 @@ export function installRoutes(deps: ApiDeps) {
       ...(state.decision ? { decision: state.decision } : {}),
       approvals: state.approvals.map((a) => ({ approver: { sub: a.approver.sub, tenant: a.approver.tenant, ...(a.approver.name ? { name: a.approver.name } : {}) }, decision: a.decision, rationale: a.rationale, at: a.at })),
       ...(state.error ? { error: state.error } : {}),
+      ...(state.guardrails ? { guardrails: state.guardrails } : {}),
+      heldFor: state.status === 'awaiting_override' ? heldFor(state.guardrails) : [],
+      overrides: (state.overrides ?? []).map((o) => ({ rule: o.rule, actor: { sub: o.actor.sub, tenant: o.actor.tenant, ...(o.actor.name ? { name: o.actor.name } : {}) }, rationale: o.rationale, ...(o.at ? { at: o.at } : {}) })),
       workflowId: row.workflow_id,
       runId: row.run_id,
       temporalUrl: lifecycles.link(row.workflow_id, row.run_id),
@@ -447,6 +471,19 @@ export function installRoutes(deps: ApiDeps) {
     );
     const state = await handle.query(installStateQuery).catch(() => undefined);
     return c.json({ approval, status: state?.status ?? row.status }, 200);
+  });
+
+  app.openapi(overrideInstallRoute, async (c) => {
+    const actor = c.get('actor');
+    const body = c.req.valid('json');
+    // another tenant's install is not visible: it answers as absent, never as forbidden
+    const row = await readInstall(sql, actor.tenant, c.req.valid('param').instanceId);
+    if (!row) throw notFound('INSTALL_NOT_FOUND', 'no such install in your tenant');
+    if (row.status !== 'awaiting_override') throw conflict('NOT_HELD', `this install is ${row.status}, not held by a guardrail`);
+    const handle = temporal.workflow.getHandle(row.workflow_id);
+    const guardrails = await sendOverride(handle, actor, body);
+    const state = await handle.query(installStateQuery).catch(() => undefined);
+    return c.json({ guardrails, status: state?.status ?? row.status }, 200);
   });
 
   return app;

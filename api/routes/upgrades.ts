@@ -29,6 +29,9 @@ import { commonErrors, errorResponse, json } from '../responses.ts';
 import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { guarded } from '../permissions.ts';
+import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
+import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
+import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
 
@@ -91,7 +94,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _planMatchesDomain: Same<z.infer<typeof UpgradePlanBody>, UpgradePlan> = true;
 void _planMatchesDomain;
 
-const StatusEnum = z.enum(['planning', 'blocked', 'awaiting_approval', 'applying', 'smoke_testing', 'watching', 'rolling_back', 'upgraded', 'rolled_back', 'rejected', 'failed']);
+const StatusEnum = z.enum(['planning', 'blocked', 'awaiting_override', 'awaiting_approval', 'applying', 'smoke_testing', 'watching', 'rolling_back', 'upgraded', 'rolled_back', 'rejected', 'failed']);
 
 const ApprovalBody = z
   .object({ approver: z.object({ sub: z.string(), tenant: z.string(), name: z.string().optional() }), decision: z.enum(['approve', 'reject']), rationale: z.string(), at: z.string() })
@@ -112,6 +115,11 @@ const UpgradeView = z
     watch: z.object({ until: z.string().optional(), finished: z.number().int(), failed: z.number().int() }).optional(),
     rollback: z.object({ reason: z.string(), code: z.string() }).optional(),
     error: z.object({ code: z.string(), message: z.string(), details: z.array(Detail).optional() }).optional(),
+    guardrails: GuardrailsBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
+    heldFor: HeldForBody,
+    overrides: z
+      .array(z.object({ rule: z.string(), actor: z.object({ sub: z.string(), tenant: z.string(), name: z.string().optional() }), rationale: z.string(), at: z.string().optional() }))
+      .meta({ description: 'the overrides given while it was held' }),
     receiptId: z.string().optional(),
     workflowId: z.string(),
     runId: z.string(),
@@ -204,6 +212,24 @@ const decideUpgrade = guarded('upgrade.decide', {
   },
 });
 
+const overrideUpgrade = guarded('upgrade.override', {
+  method: 'post',
+  path: '/instances/{id}/upgrades/{version}/override',
+  tags: ['upgrades'],
+  summary: 'Override a soft-mandatory guardrail holding an upgrade, with rationale',
+  description:
+    'Only while the upgrade is `awaiting_override`. The policy decides whether the override counts: an actor holding a role the rule names (a role of the instance\'s tenant, or a platform role), never the requester, with a rationale. Hard-mandatory rules cannot be overridden. The override is recorded in the lifecycle\'s history and receipt.',
+  request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: OverrideBody } } } },
+  responses: {
+    ...commonErrors,
+    404: errorResponse('No such instance or upgrade in your tenant'),
+    200: overrideResponses[200],
+    403: overrideResponses[403],
+    409: overrideResponses[409],
+    422: overrideResponses[422],
+  },
+});
+
 // ---- read model ----
 
 interface UpgradeRow {
@@ -225,6 +251,7 @@ interface UpgradeRow {
   rollback_reason: string | null;
   rollback_code: string | null;
   error: UpgradeState['error'] | null;
+  guardrails: GuardrailDecision | null;
   receipt_id: string | null;
   applied_at: Date | null;
   rolled_back_at: Date | null;
@@ -267,11 +294,14 @@ export function upgradeRoutes(deps: ApiDeps) {
     const watch = live?.watch ?? row.watch ?? undefined;
     const rollback = live?.rollback ?? (row.rollback_code ? { code: row.rollback_code, reason: row.rollback_reason ?? '' } : undefined);
     const error = live?.error ?? row.error ?? undefined;
+    const guardrails = live?.guardrails ?? row.guardrails ?? undefined;
+    const status = live?.status ?? row.status;
+    const overrides = live?.overrides ?? (guardrails ? overridesOf(guardrails) : []);
     return {
       instanceId: row.instance_id,
       fromVersion: row.from_version,
       toVersion: row.to_version,
-      status: live?.status ?? row.status,
+      status,
       ...(row.change_kind ? { changeKind: row.change_kind } : {}),
       requestedBy: row.requested_by,
       ...(row.campaign_id ? { campaignId: row.campaign_id } : {}),
@@ -281,6 +311,9 @@ export function upgradeRoutes(deps: ApiDeps) {
       ...(watch ? { watch } : {}),
       ...(rollback ? { rollback } : {}),
       ...(error ? { error } : {}),
+      ...(guardrails ? { guardrails } : {}),
+      heldFor: status === 'awaiting_override' ? heldFor(guardrails) : [],
+      overrides: overrides.map((o) => ({ rule: o.rule, actor: { sub: o.actor.sub, tenant: o.actor.tenant, ...(o.actor.name ? { name: o.actor.name } : {}) }, rationale: o.rationale, ...(o.at ? { at: o.at } : {}) })),
       ...(row.receipt_id ? { receiptId: row.receipt_id } : {}),
       workflowId: row.workflow_id,
       runId: row.run_id,
@@ -366,6 +399,20 @@ export function upgradeRoutes(deps: ApiDeps) {
     );
     const state = await handle.query(upgradeStateQuery).catch(() => undefined);
     return c.json({ approval, status: state?.status ?? row.status }, 200);
+  });
+
+  app.openapi(overrideUpgrade, async (c) => {
+    const actor = c.get('actor');
+    const { id, version } = c.req.valid('param');
+    const body = c.req.valid('json');
+    // another tenant's upgrade is not visible: it answers as absent, never as forbidden
+    const row = await readUpgrade(sql, actor.tenant, id, version);
+    if (!row) throw notFound('UPGRADE_NOT_FOUND', `no upgrade of ${id} to ${version} in your tenant`);
+    if (row.status !== 'awaiting_override') throw conflict('NOT_HELD', `this upgrade is ${row.status}, not held by a guardrail`);
+    const handle = temporal.workflow.getHandle(row.workflow_id, row.run_id);
+    const guardrails = await sendOverride(handle, actor, body);
+    const state = await handle.query(upgradeStateQuery).catch(() => undefined);
+    return c.json({ guardrails, status: state?.status ?? row.status }, 200);
   });
 
   return app;

@@ -181,7 +181,8 @@ describe('the example pack runs end to end against local partner systems', () =>
       expect(body.items, tenant).toHaveLength(1);
       const [inst] = body.items;
       expect(seeded.instances.installed).toContain(inst!.id);
-      expect(inst).toMatchObject({ templateId: finops.id, environment: 'prod', status: 'active', secretBindings: { billing_api_key: `secret://${tenant}/billing_api_key` } });
+      // globex installs acme's template into staging: prod takes certified marketplace versions only
+      expect(inst).toMatchObject({ templateId: finops.id, environment: tenant === 'acme' ? 'prod' : 'staging', status: 'active', secretBindings: { billing_api_key: `secret://${tenant}/billing_api_key` } });
       // bound to the partner systems: the endpoints' origin moved, their path kept
       expect(inst!.parameters).toMatchObject({ billingUrl: fx.url, reportWebhookUrl: `${fx.url}/hooks/finops` });
       // the Marketplace lists globex's instance with the template

@@ -59,7 +59,7 @@ describe('auto-upgrade within policy, once per new version', () => {
     template = await publishTemplate(s, version(name, '1.0.0', { parameters: params, steps: [step] }));
     inst.minor = await install(s, 'gus', { templateId: template, environment: 'dev', parameters: { greeting: 'hi' } });
     inst.patch = await install(s, 'gus', { templateId: template, environment: 'staging' });
-    inst.pinned = await install(s, 'gus', { templateId: template, environment: 'prod' });
+    inst.pinned = await install(s, 'tina', { templateId: template, environment: 'prod' });
     inst.acme = await install(s, 'tina', { templateId: template, environment: 'dev' });
     await setPolicy('gus', inst.minor, 'minor');
     await setPolicy('gus', inst.patch, 'patch');
@@ -131,16 +131,23 @@ describe('auto-upgrade within policy, once per new version', () => {
     const mine = await call<TenantUsage>(s, 'gus', 'GET', '/usage');
     expect(mine.status).toBe(200);
     const t = mine.body.templates.find((x) => x.templateId === template)!;
-    expect(t).toMatchObject({ latestVersion: '2.0.0', lagging: 3, versions: [{ version: '1.1.0', instances: 1 }, { version: '1.0.1', instances: 1 }, { version: '1.0.0', instances: 1 }] });
+    expect(t).toMatchObject({ latestVersion: '2.0.0', lagging: 2, versions: [{ version: '1.1.0', instances: 1 }, { version: '1.0.1', instances: 1 }] });
     expect(t.instances.map((i) => [i.id, i.version, i.upgradePolicy, i.lagging]).sort()).toEqual(
       [
         [inst.minor, '1.1.0', 'minor', true],
         [inst.patch, '1.0.1', 'patch', true],
-        [inst.pinned, '1.0.0', 'pinned', true],
       ].sort(),
     );
-    // its own instances only
+    // its own instances only (the pinned one is acme's: prod takes certified marketplace versions only)
     expect(JSON.stringify(mine.body)).not.toContain(inst.acme);
+    expect(JSON.stringify(mine.body)).not.toContain(inst.pinned);
+    const owner = (await call<TenantUsage>(s, 'tina', 'GET', '/usage')).body.templates.find((x) => x.templateId === template)!;
+    expect(owner.instances.map((i) => [i.id, i.version, i.upgradePolicy]).sort()).toEqual(
+      [
+        [inst.acme, '1.1.0', 'minor'],
+        [inst.pinned, '1.0.0', 'pinned'],
+      ].sort(),
+    );
   });
 
   it('isolation: the campaign is the publisher\'s, in counts; never another tenant\'s instance', async () => {
@@ -159,7 +166,7 @@ describe('auto-upgrade within policy, once per new version', () => {
     expect((await call(s, 'cora', 'GET', `/templates/${template}/campaigns/1.1.0`)).status).toBe(200);
     // pat's own usage view names none of globex's instances
     const mine = await call<TenantUsage>(s, 'pat', 'GET', '/usage');
-    for (const id of [inst.minor, inst.patch, inst.pinned]) expect(JSON.stringify(mine.body)).not.toContain(id);
+    for (const id of [inst.minor, inst.patch]) expect(JSON.stringify(mine.body)).not.toContain(id);
   });
 });
 
@@ -180,7 +187,7 @@ describe('a failing wave stops the campaign and goes back', () => {
     const ids = [
       await install(s, 'gus', { templateId: template, environment: 'dev' }),
       await install(s, 'gus', { templateId: template, environment: 'staging' }),
-      await install(s, 'gus', { templateId: template, environment: 'prod' }),
+      await install(s, 'tina', { templateId: template, environment: 'staging' }),
       await install(s, 'tina', { templateId: template, environment: 'dev' }),
     ];
     for (const id of ids) await setPolicy(id.startsWith('globex') ? 'gus' : 'tina', id, 'minor');

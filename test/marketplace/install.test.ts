@@ -28,6 +28,8 @@ const callerSpec = (risk = 'low') =>
       },
       secrets: [{ name: 'api_token', description: 'bearer token of the endpoint' }],
       steps: [
+        // above low risk, a tenant admin approves before the call (local.approval-before-side-effects)
+        ...(risk === 'low' ? [] : [{ id: 'agree', task: 'approval@1.0.0', with: { message: 'Call the endpoint?', approvers: { roles: ['tenant-admin'] } } }]),
         {
           id: 'call',
           task: 'http.request@1.0.0',
@@ -290,7 +292,7 @@ describe('a high-risk install', () => {
     const curated = await publishTemplate(s, callerSpec('high'), { visibility: 'partner-curated' });
     // the curated list, as the platform curator keeps it
     await s.sql`insert into template_audience (template_id, tenant_id, added_by) values (${curated}, 'globex', 'cora')`;
-    const id = await requestInstall(s, 'gus', { templateId: curated, environment: 'prod', parameters: { endpoint }, secrets: { api_token: 'partner_token' } });
+    const id = await requestInstall(s, 'gus', { templateId: curated, environment: 'staging', parameters: { endpoint }, secrets: { api_token: 'partner_token' } });
     expect((await waitForInstall(s, 'gus', id, ['awaiting_approval', 'installed', 'invalid', 'denied', 'failed'])).status).toBe('awaiting_approval');
     expect((await s.sql`select status from workflow_instance where id = ${id}`)[0]).toEqual({ status: 'installing' });
 
@@ -343,7 +345,9 @@ describe('instances: policies, quotas and uninstall', () => {
   });
 
   it('holds every run for approvalsPerRun, then uninstalls with inFlight=cancel, cancelling the waiting run', async () => {
-    const id = await install(s, 'gus', { templateId: callerTemplate, environment: 'prod', parameters: { endpoint }, secrets: { api_token: 'partner_token' }, policies: { approvalsPerRun: 1 } });
+    // dev and staging hold callerTemplate's instances; prod takes certified marketplace versions only
+    const caller = await publishTemplate(s, callerSpec());
+    const id = await install(s, 'gus', { templateId: caller, environment: 'dev', parameters: { endpoint }, secrets: { api_token: 'partner_token' }, policies: { approvalsPerRun: 1 } });
     const started = await runInstance('gus', id);
     const held = await run(started.body.runId, waitingAt('instanceApproval'));
     expect(step(held, 'instanceApproval').approval).toMatchObject({ approvers: { roles: ['tenant-admin'] }, count: 1 });
@@ -372,11 +376,13 @@ describe('instances: policies, quotas and uninstall', () => {
     expect((await s.sql`select count(*)::int as n from provenance_receipt where lifecycle = 'uninstall' and workflow_id = ${`uninstall/${id}`}`)[0]!.n).toBe(1);
     expect((await call(s, 'gus', 'GET', '/instances')).body).not.toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ id })]) as unknown });
     // the environment is free again
-    await install(s, 'gus', { templateId: callerTemplate, environment: 'prod', parameters: { endpoint }, secrets: { api_token: 'partner_token' } });
+    await install(s, 'gus', { templateId: caller, environment: 'dev', parameters: { endpoint }, secrets: { api_token: 'partner_token' } });
   });
 
   it('with inFlight=finish waits for the run in flight to end', async () => {
-    const id = await install(s, 'gus', { templateId: waiting, environment: 'prod' });
+    // dev and staging hold waiting's instances; prod takes certified marketplace versions only
+    const held = await publishTemplate(s, waitingSpec());
+    const id = await install(s, 'gus', { templateId: held, environment: 'dev' });
     const started = await runInstance('gus', id);
     await run(started.body.runId, waitingAt('gate'));
     const del = await call<{ workflowId: string }>(s, 'gus', 'DELETE', `/instances/${id}`);

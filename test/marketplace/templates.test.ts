@@ -46,7 +46,7 @@ async function publish(user: DemoUser, name: string, scope: 'global' | 'tenant-l
   await api.call('POST', `/definitions/${body.definitionId}/publish-requests`, {
     version: '1.0.0',
     ...(visibility ? { visibility } : {}),
-    offer: { summary: `Offer of ${name}`, environments: ['staging', 'prod'], regions: ['eu-west-1'] },
+    offer: { summary: `Offer of ${name}`, environments: ['dev', 'staging', 'prod'], regions: ['eu-west-1'] },
   });
   return { id: body.definitionId, status: await api.waitForPublish(body.definitionId, '1.0.0', ['published', 'awaiting_approval', 'denied', 'invalid']) };
 }
@@ -126,7 +126,7 @@ describe('publishing into the marketplace', () => {
       visibility: 'public-ecosystem',
       latestVersion: '1.0.0',
       summary: `Offer of mk-public-${s.suffix}`,
-      environments: ['staging', 'prod'],
+      environments: ['dev', 'staging', 'prod'],
       regions: ['eu-west-1'],
       certified: false,
       installs: 0,
@@ -290,13 +290,13 @@ describe('usage seen by the publisher', () => {
 
   beforeAll(async () => {
     const gus = s.as('gus');
-    instances.gxProd = await installAs(gus, 'globex', ids.public, 'prod');
+    instances.gxDev = await installAs(gus, 'globex', ids.public, 'dev');
     instances.gxStaging = await installAs(gus, 'globex', ids.public, 'staging');
-    instances.inProd = await installAs(initech, 'initech', ids.public, 'prod');
+    instances.inDev = await installAs(initech, 'initech', ids.public, 'dev');
     instances.inStaging = await installAs(initech, 'initech', ids.public, 'staging');
-    instances.gxCurated = await installAs(gus, 'globex', ids.curated, 'prod');
-    await runsOf(gus, instances.gxProd, [false, false, true]);
-    await runsOf(initech, instances.inProd, [false]);
+    instances.gxCurated = await installAs(gus, 'globex', ids.curated, 'dev');
+    await runsOf(gus, instances.gxDev, [false, false, true]);
+    await runsOf(initech, instances.inDev, [false]);
     await runsOf(gus, instances.gxCurated, [true]);
     // an uninstalled instance is no longer counted
     const removed = await initech.call<{ workflowId: string }>('DELETE', `/instances/${instances.inStaging}?inFlight=finish`);
@@ -336,10 +336,10 @@ describe('usage seen by the publisher', () => {
   it('the marketplace counts installing tenants and shows the caller its own instances only', async () => {
     const carol = (await market(s.as('carol'))).items.find((i) => i.id === ids.public)!;
     expect(carol.installs).toBe(2);
-    expect(carol.myInstances.map((i) => i.id).sort()).toEqual([instances.gxProd, instances.gxStaging].sort());
+    expect(carol.myInstances.map((i) => i.id).sort()).toEqual([instances.gxDev, instances.gxStaging].sort());
     expect(carol.myInstances.find((i) => i.id === instances.gxStaging)).toEqual({ id: instances.gxStaging, environment: 'staging', version: '1.0.0', status: 'active' });
     const theirs = (await market(initech)).items.find((i) => i.id === ids.public)!;
-    expect(theirs.myInstances.map((i) => i.id)).toEqual([instances.inProd]);
+    expect(theirs.myInstances.map((i) => i.id)).toEqual([instances.inDev]);
     const owner = (await market(s.as('pat'))).items.find((i) => i.id === ids.public)!;
     expect(owner).toMatchObject({ installs: 2, myInstances: [] });
     for (const body of [carol, theirs, owner]) expect(JSON.stringify(body)).not.toContain(CANARY);

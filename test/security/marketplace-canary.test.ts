@@ -64,7 +64,7 @@ beforeAll(async () => {
 
   expect((await call(s, 'pat', 'PUT', `/secrets/${specSecret}`, { value: canary.acme })).status).toBe(204);
   expect((await call(s, 'gus', 'PUT', `/secrets/${globexSecret}`, { value: canary.globex })).status).toBe(204);
-  templateId = await publishTemplate(s, canarySpec(), { visibility: 'public-ecosystem', offer: { summary: 'Calls your endpoint with your token', environments: ['staging', 'prod'] } });
+  templateId = await publishTemplate(s, canarySpec(), { visibility: 'public-ecosystem', offer: { summary: 'Calls your endpoint with your token', environments: ['dev', 'staging', 'prod'] } });
 
   // the publisher runs its own template directly, with its own secret
   const direct = async (endpoint: string) => {
@@ -82,9 +82,9 @@ beforeAll(async () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     return { id, run: await waitForRun(s, 'carol', started.body.runId, undefined, 60_000) };
   };
-  const prod = await fromInstance('prod', `${fx.globex.url}/echo`);
-  instanceId = prod.id;
-  runs.globex = prod.run;
+  const dev = await fromInstance('dev', `${fx.globex.url}/echo`);
+  instanceId = dev.id;
+  runs.globex = dev.run;
   failedRuns.globex = (await fromInstance('staging', `${fx.globex.url}${QUOTING}`)).run;
 }, 240_000);
 

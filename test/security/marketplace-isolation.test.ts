@@ -178,6 +178,7 @@ function cases(): Record<string, Case[]> {
     'GET /installs': [own()],
     'GET /installs/{instanceId}': installs.map((p) => hidden(p)),
     'POST /installs/{instanceId}/approvals': installs.map((p) => hidden(p, { decision: 'approve', rationale })),
+    'POST /installs/{instanceId}/override': installs.map((p) => hidden(p, { rule: 'marketplace.external-risk-cap', rationale })),
     // instances
     'GET /instances': [own(), own('status=all'), own(`templateId=${A.internal}`)],
     'GET /instances/{id}': [hidden({ id: A.instance }), hidden({ id: A.pendingInstall })],
@@ -192,6 +193,7 @@ function cases(): Record<string, Case[]> {
     'GET /instances/{id}/upgrades': [hidden({ id: A.instance })],
     'GET /instances/{id}/upgrades/{version}': [hidden({ id: A.instance, version: '1.0.0' })],
     'POST /instances/{id}/upgrades/{version}/approvals': [hidden({ id: A.instance, version: '1.0.0' }, { decision: 'approve', rationale })],
+    'POST /instances/{id}/upgrades/{version}/override': [hidden({ id: A.instance, version: '1.0.0' }, { rule: 'marketplace.external-risk-cap', rationale })],
     // secrets: the name is A's, the secret written is the caller's own (secrets are per tenant)
     'GET /secrets': [own()],
     'DELETE /secrets/{name}': [hidden({ name: A.secretName })],
@@ -480,7 +482,8 @@ describe('a partner-curated template is visible and installable exactly by the t
     const check = await installCheck(s.tokens.gus);
     expect(check.status).toBe(200);
     expect(JSON.parse(check.text)).toMatchObject({ allow: true, deny: [], approvalsRequired: 1, problems: [] });
-    const id = await requestInstall(s, 'gus', { templateId: A.curated, environment: 'prod' });
+    // staging: prod takes certified marketplace versions only (marketplace.prod-needs-certification)
+    const id = await requestInstall(s, 'gus', { templateId: A.curated, environment: 'staging' });
     expect((await waitForInstall(s, 'gus', id, ['awaiting_approval', 'installed', 'denied', 'invalid', 'failed'])).status).toBe('awaiting_approval');
     expect((await call(s, 'dave', 'POST', `/installs/${id}/approvals`, { decision: 'approve', rationale: 'Curated for us; reviewed.' })).status).toBe(200);
     expect((await waitForInstall(s, 'gus', id)).status).toBe('installed');

@@ -31,3 +31,13 @@ alter table publish_request drop constraint publish_request_status_check;
 alter table publish_request add constraint publish_request_status_check
   check (status in ('validating', 'deciding', 'awaiting_override', 'awaiting_approval', 'publishing',
                     'published', 'rejected', 'denied', 'invalid'));
+-- 6. An install or upgrade held by a soft-mandatory guardrail waits for an override:
+--    awaiting_override (the read model names the rules and the roles that may override).
+alter table install_request drop constraint install_request_status_check;
+alter table install_request add constraint install_request_status_check
+  check (status in ('checking', 'awaiting_override', 'awaiting_approval', 'installing', 'installed',
+                    'denied', 'invalid', 'rejected', 'failed', 'uninstalling', 'uninstalled'));
+alter table instance_upgrade drop constraint instance_upgrade_status_check;
+alter table instance_upgrade add constraint instance_upgrade_status_check
+  check (status in ('planning', 'blocked', 'awaiting_override', 'awaiting_approval', 'applying', 'smoke_testing',
+                    'watching', 'rolling_back', 'upgraded', 'rolled_back', 'rejected', 'failed'));

@@ -72,6 +72,32 @@ export function InstallLifecycle(props: { install: InstallView; canDecide: boole
           </div>
         )}
       </Show>
+      <Show when={i().status === 'awaiting_override' && i().heldFor?.length}>
+        <div class="side-warnings" data-testid="install-held">
+          <p>Held by the guardrails until someone they name overrides each rule (never the requester), with a rationale:</p>
+          <ul>
+            <For each={i().heldFor}>
+              {(h) => (
+                <li data-rule={h.rule}>
+                  <code>{h.rule}</code>: {h.reasons.join('; ')} — may override: {h.override_roles.join(', ') || 'nobody'}
+                </li>
+              )}
+            </For>
+          </ul>
+        </div>
+      </Show>
+      <Show when={i().overrides?.length}>
+        <ul class="decisions" data-testid="install-overrides">
+          <For each={i().overrides}>
+            {(o) => (
+              <li class="decision decision-approve">
+                <strong>Overrode</strong> <code>{o.rule}</code>: {o.actor.name ?? o.actor.sub}
+                <blockquote>{o.rationale}</blockquote>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <Show when={i().approvals.length}>
         <ul class="decisions">
           <For each={i().approvals}>

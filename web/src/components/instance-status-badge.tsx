@@ -20,6 +20,7 @@ export function InstanceStatusBadge(props: { status: InstanceStatus }) {
 const INSTALL_CLASSES: Record<string, string> = {
   checking: 'st-running',
   installing: 'st-running',
+  awaiting_override: 'st-waiting_approval',
   awaiting_approval: 'st-waiting_approval',
   installed: 'st-completed',
   denied: 'st-failed',

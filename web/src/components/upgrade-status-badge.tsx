@@ -3,6 +3,7 @@ import { UPGRADE_STATUS_LABELS, type UpgradeStatus } from '../data/upgrades.ts';
 const CLASSES: Record<UpgradeStatus, string> = {
   planning: 'st-running',
   blocked: 'st-failed',
+  awaiting_override: 'st-waiting_approval',
   awaiting_approval: 'st-waiting_approval',
   applying: 'st-running',
   smoke_testing: 'st-running',

@@ -59,6 +59,9 @@ export interface InstallView {
   decision?: InstallDecision;
   approvals: InstallApproval[];
   error?: InstallError;
+  /** while awaiting_override: the soft-mandatory guardrails holding it, and who may override each */
+  heldFor?: { rule: string; reasons: string[]; override_roles: string[] }[];
+  overrides?: { rule: string; actor: { sub: string; tenant: string; name?: string }; rationale: string; at?: string }[];
   workflowId: string;
   runId: string;
   temporalUrl: string;

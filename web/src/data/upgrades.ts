@@ -132,6 +132,7 @@ export const POLICY_LABELS: Record<UpgradePolicy, { label: string; help: string 
 export const UPGRADE_STATUS_LABELS: Record<UpgradeStatus, string> = {
   planning: 'planning',
   blocked: 'blocked',
+  awaiting_override: 'held for a policy override',
   awaiting_approval: 'awaiting approval',
   applying: 'applying',
   smoke_testing: 'smoke testing',
