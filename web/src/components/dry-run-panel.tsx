@@ -88,7 +88,7 @@ export function DryRunPanel(props: { result: DryRun | undefined; checking: boole
         {(r) => (
           <>
             <p class={`verdict verdict-${r().outcome === 'allow' ? 'ok' : r().outcome === 'deny' ? 'no' : 'todo'}`} data-testid="dry-run-outcome" data-outcome={r().outcome}>
-              <span aria-hidden="true">{r().outcome === 'allow' ? '✓ ' : r().outcome === 'deny' ? '✕ ' : '⏸ '}</span>
+              <span aria-hidden="true">{r().outcome === 'allow' ? '✓ ' : r().outcome === 'deny' ? '✕ ' : '‖ '}</span>
               {r().outcome === 'allow'
                 ? 'The guardrails allow it.'
                 : r().outcome === 'deny'
@@ -106,7 +106,7 @@ export function DryRunPanel(props: { result: DryRun | undefined; checking: boole
               <ul class="dry-run-denials" data-testid="dry-run-denying">
                 <For each={r().rules.filter((x) => x.result === 'hard-deny' || x.result === 'soft-deny')}>
                   {(x) => (
-                    <li data-rule={x.id}>
+                    <li data-rule={x.id} data-result={x.result}>
                       <code>{x.id}</code> <span class={`badge trust-badge tone-${RESULT_TONE[x.result]}`}>{RESULT_LABEL[x.result]}</span>
                       <ul>
                         <For each={x.reasons}>{(reason) => <li>{reason}</li>}</For>

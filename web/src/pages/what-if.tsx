@@ -110,7 +110,7 @@ export function WhatIfPage() {
         </p>
       </div>
       <div class="what-if-layout">
-        <form class="card" data-testid="what-if-form" onSubmit={(e) => e.preventDefault()}>
+        <form class="card what-if-form" data-testid="what-if-form" onSubmit={(e) => e.preventDefault()}>
           <div class="field-grid">
             <div class="field">
               <label class="field-label" for={`${id}-op`}>
@@ -264,7 +264,7 @@ export function WhatIfPage() {
         </div>
       </div>
 
-      <section class="card" aria-labelledby="rules-title" data-testid="rule-catalog">
+      <section class="card rule-catalog" aria-labelledby="rules-title" data-testid="rule-catalog">
         <h2 id="rules-title" class="section-title">
           The rules
         </h2>
