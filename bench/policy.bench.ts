@@ -67,35 +67,16 @@ function input(operation: PolicyOperation, profile: 'local_workflow' | 'marketpl
 
 const stack = await startBenchStack('maestro-bench-policy-');
 const { openStack, testSpec } = await import('../test/support/stack.ts');
-const s = await openStack({ worker: false });
+const progress = (m: string) => console.error(`policy bench: ${m}`);
+progress('stack started');
+const s = await openStack();
+progress('app open');
 const server = serve({ fetch: s.app.fetch, hostname: '127.0.0.1', port: 0 });
 try {
   const policy = await loadPolicyEngine(s.config.POLICY_DIR);
 
-  // ---- wasm: one decision at a time, per profile and operation ----
-  const rows: string[] = [];
-  for (const profile of ['local_workflow', 'marketplace_workflow'] as const) {
-    for (const op of POLICY_OPERATIONS) {
-      const inp = input(op, profile);
-      const first = decideGuardrails(policy, inp);
-      if (first.profile !== profile) throw new Error(`${op}: the input selects ${first.profile}, not ${profile}`);
-      for (let i = 0; i < 200; i++) policy.evaluate('guardrails/decision', inp);
-      const wasm: number[] = [];
-      const withDigest: number[] = [];
-      for (let i = 0; i < N; i++) {
-        let t0 = performance.now();
-        policy.evaluate('guardrails/decision', inp);
-        wasm.push((performance.now() - t0) * 1000);
-        t0 = performance.now();
-        decideGuardrails(policy, inp);
-        withDigest.push((performance.now() - t0) * 1000);
-      }
-      rows.push(`| ${profile} | ${op} | ${first.rules.length} | ${first.outcome} | ${pct(wasm, 50).toFixed(0)} | ${pct(wasm, 95).toFixed(0)} | ${pct(withDigest, 50).toFixed(0)} | ${pct(withDigest, 95).toFixed(0)} |`);
-    }
-  }
-
   // ---- the dry-run through the API over HTTP ----
-  await new Promise((r) => server.once('listening', r));
+  if (!server.listening) await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const spec = testSpec({
     risk: 'critical',
@@ -108,6 +89,7 @@ try {
     },
   });
   const { body: draft } = await s.as('pat').createDraft(spec);
+  progress(`draft ${draft.definitionId}`);
   const bodies: Record<string, unknown> = {
     publish: { operation: 'publish', definitionId: draft.definitionId, version: spec.metadata.version, visibility: 'partner-curated' },
     run: { operation: 'run', definitionId: draft.definitionId, version: spec.metadata.version },
@@ -130,7 +112,30 @@ try {
       await send();
       ms.push(performance.now() - t0);
     }
+    progress(`dry-run ${op} measured`);
     httpRows.push(`| ${op} | ${HTTP_N} | ${pct(ms, 50).toFixed(2)} | ${pct(ms, 95).toFixed(2)} |`);
+  }
+
+  // ---- wasm: one decision at a time, per profile and operation ----
+  const rows: string[] = [];
+  for (const profile of ['local_workflow', 'marketplace_workflow'] as const) {
+    for (const op of POLICY_OPERATIONS) {
+      const inp = input(op, profile);
+      const first = decideGuardrails(policy, inp);
+      if (first.profile !== profile) throw new Error(`${op}: the input selects ${first.profile}, not ${profile}`);
+      for (let i = 0; i < 200; i++) policy.evaluate('guardrails/decision', inp);
+      const wasm: number[] = [];
+      const withDigest: number[] = [];
+      for (let i = 0; i < N; i++) {
+        let t0 = performance.now();
+        policy.evaluate('guardrails/decision', inp);
+        wasm.push((performance.now() - t0) * 1000);
+        t0 = performance.now();
+        decideGuardrails(policy, inp);
+        withDigest.push((performance.now() - t0) * 1000);
+      }
+      rows.push(`| ${profile} | ${op} | ${first.rules.length} | ${first.outcome} | ${pct(wasm, 50).toFixed(0)} | ${pct(wasm, 95).toFixed(0)} | ${pct(withDigest, 50).toFixed(0)} | ${pct(withDigest, 95).toFixed(0)} |`);
+    }
   }
 
   const section = [
