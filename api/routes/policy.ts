@@ -15,7 +15,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.ts';
-import { notFound, conflict } from '../../domain/errors.ts';
+import { conflict, inputError, notFound } from '../../domain/errors.ts';
 import { SEMVER } from '../../domain/semver.ts';
 import { DEFINITION_ID } from '../../domain/ids.ts';
 import { RISKS } from '../../domain/spec.ts';
@@ -190,9 +190,10 @@ const dryRun = guarded('policy.read', {
   request: { body: { required: true, content: { 'application/json': { schema: DryRunBody } } } },
   responses: {
     200: json(DryRunResult, 'The decision'),
-    404: errorResponse('No such definition, version, template or instance (or not visible to your tenant)'),
+    404: errorResponse('TEMPLATE_NOT_FOUND, VERSION_NOT_FOUND, INSTANCE_NOT_FOUND: no such template, version or instance (or not visible to your tenant)'),
     409: errorResponse('NOT_PUBLISHED: no published version is offered to your tenant'),
     ...commonErrors,
+    422: errorResponse('Invalid input (`details` names each failing path); RUN_TARGET_REQUIRED: a run names an instanceId, or a definitionId and version'),
   },
 });
 
@@ -290,7 +291,7 @@ async function guardrailRequest(sql: Sql, actor: Actor, body: DryRunRequest): Pr
         }
         return { req: { operation: 'run', actor, definitionId: inst.definition_id, version: inst.version, instanceId: body.instanceId }, instance: { policies: inst.policies ?? {} } };
       }
-      if (!body.definitionId || !body.version) throw notFound('VERSION_NOT_FOUND', 'a run names an instanceId, or a definitionId and version');
+      if (!body.definitionId || !body.version) throw inputError('RUN_TARGET_REQUIRED', 'a run names an instanceId, or a definitionId and version');
       // the builder reads any version: only one the tenant may see is answered
       const [v] = await sql<{ ok: boolean }[]>`
         select true as ok from workflow_version v join workflow_definition d on d.id = v.definition_id

@@ -199,7 +199,8 @@ describe('hostile input', () => {
       [{ operation: 'install', templateId: critical, environment: 'dev', assume: { settings: { business_hours: { days: ['Mon'], start_hour: 9, end_hour: 17, timezone: 'Mars/Olympus' } } } }, 422],
       [{ operation: 'install', templateId: critical, environment: 'dev', assume: { settings: { require_certification: 'off' } } }, 422],
       [{ operation: 'install', templateId: critical, environment: 'dev', assume: { settings: { endpoint_regions: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`h${i}.example`, 'eu-west-1'])) } } }, 422],
-      [{ operation: 'run' }, 404],
+      [{ operation: 'run' }, 422],
+      [{ operation: 'run', definitionId: critical }, 422],
       [[1, 2, 3], 422],
       [null, 422],
     ];
