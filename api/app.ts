@@ -24,6 +24,7 @@ import { templateRoutes } from './routes/templates.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { certificationRoutes } from './routes/certifications.ts';
 import { trustRoutes } from './routes/trust.ts';
+import { policyRoutes } from './routes/policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { authConfigRoutes, devRoutes, sessionRoutes } from './routes/session.ts';
 import { codecServer } from './codec-server.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: ApiDeps) {
   api.route('/', certificationRoutes(deps));
   api.route('/', trustRoutes(deps));
   api.route('/', tenantPolicyRoutes(deps));
+  api.route('/', policyRoutes(deps));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [field, schema] of [['spec', specSchema], ['manifest', manifestSchema]] as const) {
     for (const [name, component] of Object.entries(jsonSchemaComponents(DOCUMENT_SCHEMA[field], schema as Record<string, unknown>))) {

@@ -70,6 +70,7 @@ export const PERMISSIONS = {
   'registry.write': ['publisher', 'platform-admin'],
   'catalog.admin': ['platform-admin'],
   'payload.decode': ['platform-admin'],
+  'policy.read': 'any',
 } as const satisfies Record<string, 'any' | readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: sh scripts/run.sh start|test|token|bench [engine|catalog|upgrade|trust]|record-histories [args…]" >&2; exit 2; }
+usage() { echo "usage: sh scripts/run.sh start|test|token|bench [engine|catalog|upgrade|trust|policy]|record-histories [args…]" >&2; exit 2; }
 [ $# -gt 0 ] || usage
 command="$1"
 shift
@@ -58,21 +58,23 @@ case "$command" in
     exec node --import tsx scripts/token.ts "$@"
     ;;
   bench)
-    # npm run bench [-- engine|catalog|upgrade|trust]: all four by default, one after the other
+    # npm run bench [-- engine|catalog|upgrade|trust|policy]: all five by default, one after the other
     which="${1:-all}"
     [ $# -gt 0 ] && shift
-    case "$which" in engine|catalog|upgrade|trust|all) ;; *) usage ;; esac
-    if [ "$which" = engine ] || [ "$which" = upgrade ] || [ "$which" = trust ]; then sh scripts/install-tools.sh --quiet; else sh scripts/install-tools.sh --quiet --browser; fi
+    case "$which" in engine|catalog|upgrade|trust|policy|all) ;; *) usage ;; esac
+    if [ "$which" = engine ] || [ "$which" = upgrade ] || [ "$which" = trust ] || [ "$which" = policy ]; then sh scripts/install-tools.sh --quiet; else sh scripts/install-tools.sh --quiet --browser; fi
     sh scripts/build-policies.sh
-    if [ "$which" != engine ] && [ "$which" != upgrade ] && [ "$which" != trust ] && web_build_needed; then
+    if [ "$which" != engine ] && [ "$which" != upgrade ] && [ "$which" != trust ] && [ "$which" != policy ] && web_build_needed; then
       step "building the Switchboard (web/dist)"
       npm run --silent web:build
     fi
     if [ "$which" = upgrade ]; then exec node --import tsx bench/upgrade.bench.ts "$@"; fi
     if [ "$which" = trust ]; then exec node --import tsx bench/trust.bench.ts "$@"; fi
+    if [ "$which" = policy ]; then exec node --import tsx bench/policy.bench.ts "$@"; fi
     [ "$which" = catalog ] || node --import tsx bench/engine.bench.ts "$@"
     [ "$which" = all ] && node --import tsx bench/upgrade.bench.ts "$@"
     [ "$which" = all ] && node --import tsx bench/trust.bench.ts "$@"
+    [ "$which" = all ] && node --import tsx bench/policy.bench.ts "$@"
     [ "$which" = engine ] || exec node --import tsx bench/catalog.bench.ts "$@"
     ;;
   record-histories)

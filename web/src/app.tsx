@@ -24,6 +24,7 @@ const SecretsPage = lazy(() => import('./pages/secrets.tsx').then((m) => ({ defa
 const ApprovalsPage = lazy(() => import('./pages/approvals.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const ReviewsPage = lazy(() => import('./pages/reviews.tsx').then((m) => ({ default: m.ReviewsPage })));
 const ReviewPage = lazy(() => import('./pages/review.tsx').then((m) => ({ default: m.ReviewPage })));
+const WhatIfPage = lazy(() => import('./pages/what-if.tsx').then((m) => ({ default: m.WhatIfPage })));
 const SignInPage = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignInPage })));
 const SignInCallbackPage = lazy(() => import('./pages/sign-in-callback.tsx').then((m) => ({ default: m.SignInCallbackPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found.tsx').then((m) => ({ default: m.NotFoundPage })));
@@ -55,6 +56,7 @@ export function App() {
         <Route path="/instances/:id" component={InstancePage} />
         <Route path="/instances/:id/upgrade" component={UpgradePlanPage} />
         <Route path="/instances/:id/upgrades/:version" component={UpgradePage} />
+        <Route path="/policy/what-if" component={WhatIfPage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

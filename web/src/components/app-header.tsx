@@ -52,6 +52,9 @@ export function AppHeader() {
           <A href="/secrets" activeClass="active">
             Secrets
           </A>
+          <A href="/policy/what-if" activeClass="active">
+            What-if
+          </A>
           <a href="/api/docs" target="_blank" rel="external noopener">
             API docs<span class="visually-hidden"> (opens in a new tab)</span>
             <span aria-hidden="true" class="external">

@@ -1,3 +1,4 @@
+import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import type { CatalogDetail } from '../data/catalog.ts';
 import { formatDateTime, statusLabel } from '../lib/format.ts';
@@ -41,6 +42,16 @@ export function CatalogVersions(props: { detail: CatalogDetail }) {
                   <td data-label="Status">
                     <div class="cell">
                       <span class={`chip ${v.status === 'published' ? 'chip-ok' : 'chip-warn'}`}>{statusLabel(v.status)}</span>
+                      <Show when={v.status === 'draft'}>
+                        {/* before Request Publish: what the guardrails and the publish policy would decide */}
+                        <A
+                          class="block small"
+                          data-testid="publish-what-if"
+                          href={`/policy/what-if?operation=publish&definitionId=${encodeURIComponent(d().id)}&version=${encodeURIComponent(v.version)}`}
+                        >
+                          What if I publish?
+                        </A>
+                      </Show>
                     </div>
                   </td>
                   <td class="changelog" data-label="Changelog">

@@ -18,6 +18,7 @@ import {
 import { errorMessage } from '../lib/format.ts';
 import { collectParams, initialValue, paramFields, type ParamField as Field, type RawValue } from '../lib/param-fields.ts';
 import { InstallPreview } from './install-preview.tsx';
+import { createDryRun, deniedBy, DryRunPanel } from './dry-run-panel.tsx';
 import { Loading } from './loading.tsx';
 import { FormProblemAlert, type FormProblem } from './form-problem.tsx';
 import { ParamField } from './param-field.tsx';
@@ -140,9 +141,17 @@ export function InstallWizard(props: { template: TemplateDetail; ownSecrets: str
     ),
   );
 
+  // "what will happen if I do this?": the guardrails on the input the install lifecycle builds
+  const policy = createDryRun(() => {
+    const req = built().req;
+    return req
+      ? { operation: 'install', templateId: req.templateId, ...(req.version ? { version: req.version } : {}), environment: req.environment, ...(req.region ? { region: req.region } : {}), ...(req.parameters ? { parameters: req.parameters } : {}) }
+      : undefined;
+  });
+
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (sending()) return;
+    if (sending() || deniedBy(policy.result())) return;
     setProblem(undefined);
     const { req, problems } = built();
     setFieldErrors(Object.fromEntries([...Object.keys(fieldErrors).map((k) => [k, undefined]), ...Object.entries(problems)]));
@@ -374,10 +383,17 @@ export function InstallWizard(props: { template: TemplateDetail; ownSecrets: str
       </div>
 
       <aside class="wizard-side">
+        <DryRunPanel result={policy.result()} checking={policy.checking()} error={policy.error()} action="install" />
         <InstallPreview check={check()} checking={checking()} error={checkError()} />
         <div class="card wizard-submit">
-          <button type="submit" class="button primary" disabled={sending()} data-testid="install-submit">
-            {sending() ? 'Starting the install…' : 'Install'}
+          <button
+            type="submit"
+            class="button primary"
+            disabled={sending() || deniedBy(policy.result())}
+            title={deniedBy(policy.result()) ? `Denied by ${policy.result()!.denying.join(', ')}` : undefined}
+            data-testid="install-submit"
+          >
+            {sending() ? 'Starting the install…' : deniedBy(policy.result()) ? 'Install (denied by policy)' : 'Install'}
           </button>
           <A href={`/marketplace/${encodeURIComponent(t().id)}`} class="button">
             Cancel

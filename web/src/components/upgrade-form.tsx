@@ -14,6 +14,7 @@ import { Loading } from './loading.tsx';
 import { ParamField } from './param-field.tsx';
 import { SecretPicker } from './secret-picker.tsx';
 import { UpgradePlanView, UpgradeSafeguards } from './upgrade-plan-view.tsx';
+import { createDryRun, deniedBy, DryRunPanel } from './dry-run-panel.tsx';
 
 const CHECK_DEBOUNCE_MS = 350;
 
@@ -68,6 +69,13 @@ export function UpgradeForm(props: { instance: InstanceView; toVersion: string; 
     return { req, errors };
   });
   const supplied = createMemo(() => new Set([...Object.keys(built().req.parameters ?? {}), ...Object.keys(built().req.secrets ?? {})]));
+  // "what will happen if I do this?": the guardrails on the input the upgrade lifecycle builds
+  const policy = createDryRun(() => ({
+    operation: 'upgrade' as const,
+    instanceId: props.instance.id,
+    toVersion: props.toVersion,
+    ...(built().req.parameters ? { parameters: built().req.parameters } : {}),
+  }));
 
   // the plan: asked again (debounced) whenever the request changes; older answers are dropped
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -117,6 +125,7 @@ export function UpgradeForm(props: { instance: InstanceView; toVersion: string; 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     if (sending()) return;
+    if (deniedBy(policy.result())) return;
     setProblem(undefined);
     setShowErrors(true);
     const { req, errors } = built();
@@ -245,13 +254,14 @@ export function UpgradeForm(props: { instance: InstanceView; toVersion: string; 
             )}
           </Show>
         </section>
+        <DryRunPanel result={policy.result()} checking={policy.checking()} error={policy.error()} action="upgrade" />
         <div class="card wizard-submit">
           <Show
             when={mayRequestUpgrade(session.actor())}
             fallback={<p class="muted small">Only a tenant admin, author or publisher of your tenant can start an upgrade.</p>}
           >
-            <button type="submit" class="button primary" disabled={sending()} data-testid="upgrade-submit">
-              {sending() ? 'Starting the upgrade…' : 'Start upgrade'}
+            <button type="submit" class="button primary" disabled={sending() || deniedBy(policy.result())} data-testid="upgrade-submit">
+              {sending() ? 'Starting the upgrade…' : deniedBy(policy.result()) ? 'Start upgrade (denied by policy)' : 'Start upgrade'}
             </button>
           </Show>
           <A href={`/instances/${encodeURIComponent(props.instance.id)}`} class="button">
