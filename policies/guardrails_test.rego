@@ -24,7 +24,7 @@ input_of(op, owner, risk, visibility, steps) := {
 }
 
 test_local_publish_is_local_profile if {
-	d := guardrails.decision with input as input_of("publish", "acme", "low", "tenant-local", [])
+	d := guardrails.decision with input as input_of("publish", "acme", "low", "internal-only", [])
 	d.profile == "local_workflow"
 	d.outcome == "allow"
 	d.hard_deny == []
@@ -43,7 +43,7 @@ test_other_tenants_template_is_marketplace if {
 }
 
 test_own_template_install_is_local if {
-	d := guardrails.decision with input as input_of("install", "acme", "low", "tenant-local", [])
+	d := guardrails.decision with input as input_of("install", "acme", "low", "internal-only", [])
 	d.profile == "local_workflow"
 	every r in d.rules { not startswith(r.id, "marketplace.") }
 }
@@ -77,14 +77,14 @@ test_soft_deny_holds if {
 }
 
 test_unknown_operation_is_invalid if {
-	d := guardrails.decision with input as input_of("delete", "acme", "low", "tenant-local", [])
+	d := guardrails.decision with input as input_of("delete", "acme", "low", "internal-only", [])
 	d.outcome == "invalid"
 	d.rules == []
 }
 
 test_advisory_allows if {
 	s := object.union(step("d", "old@1.0.0", 0, "none"), {"deprecated": true})
-	d := guardrails.decision with input as input_of("run", "acme", "low", "tenant-local", [s])
+	d := guardrails.decision with input as input_of("run", "acme", "low", "internal-only", [s])
 	d.outcome == "allow"
 	d.advisory == ["local.deprecated-task"]
 }

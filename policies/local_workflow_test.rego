@@ -13,7 +13,7 @@ base := {
 	"operation": "install", "tenant": "acme", "actor": {"sub": "alice", "tenant": "acme", "roles": ["author"]},
 	"subject": {
 		"definition_id": "wf", "version": "1.1.0", "owner_tenant": "acme", "risk": "high",
-		"visibility": "tenant-local", "visible": true, "certification": null, "steps": [], "endpoints": [],
+		"visibility": "internal-only", "visible": true, "certification": null, "steps": [], "endpoints": [],
 	},
 	"settings": {"egress_allow": [], "region": "eu", "max_external_risk": null, "critical_runs_per_day": null, "business_hours": null},
 	"target": {"environment": "dev"},

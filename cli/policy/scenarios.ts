@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { VISIBILITY_PROFILES } from '../../domain/access.ts';
 import { POLICY_OPERATIONS, POLICY_PROFILES, type GuardrailInput, type GuardrailOutcome, type PolicyProfile } from '../../domain/policy-profiles.ts';
 
 // The policy simulation scenarios (policies/scenarios/*.yaml): each is a GuardrailInput
@@ -38,7 +39,7 @@ export const guardrailInputSchema = z.strictObject({
     version: z.string().min(1),
     owner_tenant: z.string().min(1),
     risk,
-    visibility: z.string().min(1),
+    visibility: z.enum(VISIBILITY_PROFILES),
     visible: z.boolean(),
     certification: z.string().nullable(),
     steps: z.array(step),

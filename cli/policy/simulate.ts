@@ -131,7 +131,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationReport>
       (rr.result === 'pass' ? passed : fired).push(r.scenario.name);
     }
     const covered = fired.length > 0 && passed.length > 0;
-    if (!covered) failures.push(`coverage: ${rule.id} ${fired.length ? '' : 'never fires'}${!fired.length && !passed.length ? ' and ' : ''}${passed.length ? '' : 'never passes'} in any scenario`);
+    if (!covered) failures.push(`coverage: ${rule.id} fires in ${fired.length} and passes in ${passed.length} scenarios (needs at least 1 of each)`);
     return { rule, fired, passed, covered };
   });
   const coveragePercent = rules.length ? Math.floor((coverage.filter((c) => c.covered).length * 1000) / rules.length) / 10 : 0;
