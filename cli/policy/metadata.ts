@@ -32,6 +32,19 @@ const ENFORCEMENTS = new Set(['advisory', 'soft', 'hard']);
  * is incomplete, so a docs page or the coverage report is never built on a half-declared rule.
  */
 export function loadRuleMetadata(root: string): RuleMeta[] {
+  return inspectPolicies(root).rules;
+}
+
+/** A package's METADATA (title, description), by package name. */
+export interface PackageMeta {
+  name: string;
+  title: string;
+  description: string;
+  location: string;
+}
+
+/** The rules and the package METADATA of policies/, from one `opa inspect`. */
+export function inspectPolicies(root: string): { rules: RuleMeta[]; packages: Map<string, PackageMeta> } {
   const out = execFileSync(toolPath('opa'), ['inspect', '-a', '--format', 'json', 'policies'], {
     cwd: root,
     encoding: 'utf8',
@@ -39,7 +52,13 @@ export function loadRuleMetadata(root: string): RuleMeta[] {
   });
   const anns = (JSON.parse(out) as { annotations?: InspectAnnotation[] }).annotations ?? [];
   const rules: RuleMeta[] = [];
+  const packages = new Map<string, PackageMeta>();
   for (const a of anns) {
+    if (a.annotations.scope === 'package') {
+      const name = a.path.slice(1).map((p) => p.value).join('.');
+      packages.set(name, { name, title: a.annotations.title ?? name, description: (a.annotations.description ?? '').trim(), location: `${path.relative(root, path.resolve(root, a.location.file))}:${a.location.row}` });
+      continue;
+    }
     const c = a.annotations.custom;
     if (!c || typeof c.id !== 'string') continue;
     const where = `${path.relative(root, path.resolve(root, a.location.file))}:${a.location.row}`;
@@ -63,5 +82,5 @@ export function loadRuleMetadata(root: string): RuleMeta[] {
     if (seen.has(r.id)) throw new Error(`rule id ${r.id} is declared twice (${r.location})`);
     seen.add(r.id);
   }
-  return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { rules: rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), packages };
 }
