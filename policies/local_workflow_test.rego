@@ -79,6 +79,10 @@ test_business_hours if {
 	result("local.critical-business-hours", run_input({"settings": {"business_hours": hours}, "clock": clock("Mon", 8)})) == "soft-deny"
 }
 
+test_business_hours_unset_passes if {
+	result("local.critical-business-hours", run_input({"clock": clock("Sun", 3)})) == "pass"
+}
+
 endpoint(region) := {"parameter": "api", "host": "api.example.com", "region": region, "pii": true, "steps": ["w"]}
 
 test_pii_endpoint_region if {

@@ -36,7 +36,9 @@ function rulePage(rule: RuleMeta, scenarios: Scenario[]): string {
   const exercised = scenarios.filter((s) => expectedResult(s, rule.id));
   const passing = scenarios.filter((s) => rule.operations.includes(s.input.operation) && !expectedResult(s, rule.id) && (rule.profile === 'local_workflow' || s.expect.profile === 'marketplace_workflow'));
   const scenarioLink = (s: Scenario) => `[${code(s.name)}](${path.posix.relative('docs/reference/policies', s.file)})`;
-  const srcLink = `[${rule.location}](${path.posix.relative('docs/reference/policies', rule.location.replace(/:\d+$/, ''))})`;
+  // the file, not the line: an edit above the rule should not make every page stale
+  const file = rule.location.replace(/:\d+$/, '');
+  const srcLink = `[${file}](${path.posix.relative('docs/reference/policies', file)})`;
   const parts = [
     `<!-- ${BANNER} -->`,
     `# ${code(rule.id)} — ${text(rule.title)}`,
