@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadRuleMetadata } from '../../cli/policy/metadata.ts';
 import { loadScenarios, ScenarioError } from '../../cli/policy/scenarios.ts';
 import { simulate } from '../../cli/policy/simulate.ts';
+import { toolPath } from '../../platform/embedded/tools.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
 const SCENARIOS = path.join(ROOT, 'policies/scenarios');
@@ -50,6 +51,25 @@ describe('policy simulation (npm run policy:simulate)', () => {
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain('FAIL: ');
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('**FAIL**');
+  });
+
+  it('fails when the wasm and opa eval disagree', async () => {
+    // a wasm compiled from a changed policy, against opa eval on the sources
+    const src = tempDir();
+    cpSync(path.join(ROOT, 'policies'), src, { recursive: true, filter: (f) => !f.includes('scenarios') && !f.endsWith('_test.rego') });
+    const rego = path.join(src, 'marketplace_workflow.rego');
+    const text = readFileSync(rego, 'utf8');
+    const changed = text.replace('\tinput.subject.risk == "critical"\n\tinput.subject.visibility == "public-ecosystem"', '\tinput.subject.risk in {"high", "critical"}\n\tinput.subject.visibility == "public-ecosystem"');
+    expect(changed).not.toBe(text);
+    writeFileSync(rego, changed);
+    const out = tempDir();
+    const built = spawnSync(toolPath('opa'), ['build', '-t', 'wasm', '-e', 'guardrails/decision', '-o', path.join(out, 'bundle.tar.gz'), src], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    expect(spawnSync('tar', ['-xzf', 'bundle.tar.gz', '/policy.wasm', '/data.json'], { cwd: out }).status).toBe(0);
+    const r = await simulate({ root: ROOT, policyDir: out });
+    expect(r.ok).toBe(false);
+    expect(r.failures).toContainEqual(expect.stringMatching(/publish-profiles\.yaml publish-public-high-with-approval: wasm and opa eval disagree: wasm deny; hard: marketplace\.critical-not-public \/ opa eval allow$/));
+    expect(r.failures).toContainEqual(expect.stringMatching(/publish-public-high-with-approval: outcome deny, expected allow$/));
   });
 
   it('fails when a rule never fires or never passes', async () => {
