@@ -100,6 +100,9 @@ rules["local.critical-run-quota"] := outcome(rego.metadata.rule(), {msg |
 rules["local.critical-business-hours"] := outcome(rego.metadata.rule(), {msg |
 	input.subject.risk == "critical"
 	hours := input.settings.business_hours
+
+	# null when the tenant set none
+	is_object(hours)
 	outside_hours(hours, input.clock)
 	msg := sprintf("%s %02d:%02d (%s) is outside the business hours of tenant \"%s\" (%s %02d:00–%02d:00)", [input.clock.weekday, input.clock.hour, input.clock.minute, hours.timezone, input.tenant, concat(",", hours.days), hours.start_hour, hours.end_hour])
 })

@@ -10,6 +10,6 @@ mkdir -p "$OUT"
 args=""
 for e in $ENTRYPOINTS; do args="$args -e $e"; done
 # shellcheck disable=SC2086
-"$OPA" build -t wasm $args --ignore '*_test.rego' -o "$OUT/bundle.tar.gz" policies/
+"$OPA" build -t wasm $args --ignore '*_test.rego' --ignore scenarios -o "$OUT/bundle.tar.gz" policies/
 tar -xzf "$OUT/bundle.tar.gz" -C "$OUT" /policy.wasm /data.json 2>/dev/null || tar -xzf "$OUT/bundle.tar.gz" -C "$OUT"
 echo "policies: built $OUT/policy.wasm ($ENTRYPOINTS)"

@@ -48,6 +48,8 @@ case "$command" in
     sh scripts/test-policies.sh
     step "policies: build wasm"
     sh scripts/build-policies.sh
+    step "policies: simulate policies/scenarios (wasm vs opa eval vs expected, rule coverage)"
+    node --import tsx scripts/policy-simulate.ts
     step "web: vite build"
     npm run --silent web:build
     step "vitest"

@@ -20,6 +20,8 @@ export function indexPage(manifests: ManifestFile[], specs: SpecFile[]): string 
       ['Workflow', 'Version', 'Category', 'Risk', 'Scope', 'Description'],
       specs.map(({ spec: { metadata: md } }) => [`[${code(md.name)}](workflows/${md.name}.md)`, md.version, md.category, md.risk, md.scope, text(firstSentence(md.description))]),
     ) || 'No example workflows.',
+    '## Policy rules',
+    'The guardrail rules of the `local_workflow` and `marketplace_workflow` profiles, one page per rule from its METADATA, with the simulation scenarios that exercise it: [policies/](policies/README.md).',
     '## TypeScript types',
     [
       'Generated with json-schema-to-typescript into [`sdk/`](../../sdk/index.ts), all re-exported by `sdk/index.ts`:',

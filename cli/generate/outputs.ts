@@ -4,6 +4,7 @@ import { taskRef } from '../../domain/manifest.ts';
 import { loadManifestFiles, REPO_ROOT } from '../local-registry.ts';
 import { adapterDocPath, adapterPage } from './adapter-page.ts';
 import { indexPage } from './index-page.ts';
+import { policyDocs } from './policy-docs.ts';
 import { loadSpecFiles, sortManifests } from './inputs.ts';
 import { adapterTypeStems, sdkFiles } from './sdk-types.ts';
 import { workflowPage } from './workflow-page.ts';
@@ -11,7 +12,9 @@ import { workflowPage } from './workflow-page.ts';
 // Reference docs (docs/reference/**) and SDK types (sdk/**) from the adapter manifests, the
 // example specs and the two document schemas. Output is a pure function of those inputs —
 // sorted, no timestamps — so a check can regenerate in memory and compare. Both directories
-// are owned by the generator: a file it does not produce there is "extra".
+// are owned by the generator: a file it does not produce there is "extra". The policy docs
+// (docs/reference/policies/**, the generated block of docs/marketplace-readiness.md) come from
+// the METADATA of policies/*.rego and policies/scenarios (cli/generate/policy-docs.ts).
 
 /** Directories the generator owns entirely. */
 export const OUTPUT_DIRS = ['docs/reference', 'sdk'] as const;
@@ -27,6 +30,7 @@ export async function generate(root = REPO_ROOT): Promise<Map<string, string>> {
   for (const { file, spec } of specs) files.set(`docs/reference/workflows/${spec.metadata.name}.md`, workflowPage(file, spec, known));
   files.set('docs/reference/README.md', indexPage(manifests, specs));
   for (const [p, content] of await sdkFiles(root, manifests, specs)) files.set(p, content);
+  for (const [p, content] of policyDocs(root)) files.set(p, content);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

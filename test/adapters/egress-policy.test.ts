@@ -56,7 +56,7 @@ describe('egress policy compiled to wasm', () => {
   });
 
   it('opa test runs the egress Rego unit tests', () => {
-    const out = execFileSync(toolPath('opa'), ['test', 'policies/', '--run', 'egress'], { encoding: 'utf8' });
+    const out = execFileSync(toolPath('opa'), ['test', '--ignore', 'scenarios', 'policies/', '--run', 'egress'], { encoding: 'utf8' });
     expect(out).toMatch(/PASS: \d+\/\d+/);
   });
 });

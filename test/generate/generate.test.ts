@@ -9,12 +9,13 @@ import { loadBuiltinManifests } from '../../platform/registry.ts';
 import { BANNER } from '../../cli/generate/banner.ts';
 import { exampleUsage } from '../../cli/generate/examples.ts';
 import { generate } from '../../cli/generate/outputs.ts';
+import { READINESS_DOC } from '../../cli/generate/policy-docs.ts';
 import { mermaidFlow } from '../../cli/generate/workflow-page.ts';
 import type { HttpRequestInput, ParallelStep, TaskInputs, WorkflowSpec } from '../../sdk/index.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
 /** What generate reads and writes; a copy of these is a complete root for `--root`. */
-const INPUTS = ['adapters', 'examples', 'domain/schemas', 'docs/reference', 'sdk'];
+const INPUTS = ['adapters', 'examples', 'domain/schemas', 'docs/reference', 'sdk', 'policies', READINESS_DOC];
 
 function runGenerate(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -61,6 +62,22 @@ describe('npm run generate -- --check', () => {
     expect((await runGenerate('--check', '--root', copy)).code).toBe(0);
   });
 
+  it("fails when a rule's METADATA changes: its page, the policy index and the approval paths are stale", async () => {
+    const copy = freshCopy();
+    const rego = path.join(copy, 'policies/marketplace_workflow.rego');
+    const text = readFileSync(rego, 'utf8');
+    expect(text).toContain('#   override_roles: [tenant-admin]');
+    writeFileSync(rego, text.replace('#   override_roles: [tenant-admin]', '#   override_roles: [tenant-admin, platform-curator]'));
+    const stale = await runGenerate('--check', '--root', copy);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('stale   docs/reference/policies/marketplace.external-risk-cap.md');
+    expect(stale.stderr).toContain('stale   docs/reference/policies/README.md');
+    expect(stale.stderr).toContain(`stale   ${READINESS_DOC}`);
+    expect((await runGenerate('--root', copy)).code).toBe(0);
+    expect(readFileSync(path.join(copy, READINESS_DOC), 'utf8')).toContain('marketplace.external-risk-cap (marketplace)<br/>override: tenant-admin, platform-curator');
+    expect((await runGenerate('--check', '--root', copy)).code).toBe(0);
+  });
+
   it('names missing and extra files', async () => {
     const copy = freshCopy();
     const manifest = path.join(copy, 'adapters/builtin/delay.yaml');
@@ -79,7 +96,11 @@ describe('generated output', () => {
   it('is deterministic, and every file carries the banner', async () => {
     const [a, b] = [await generate(ROOT), await generate(ROOT)];
     expect([...a]).toEqual([...b]);
-    for (const [file, content] of a) expect(content.split('\n')[0], file).toContain(BANNER);
+    for (const [file, content] of a) {
+      // the readiness doc is hand-written around its generated block
+      if (file === READINESS_DOC) expect(content).toMatch(/<!-- generated:approval-paths -->\n_Generated from the policy METADATA/);
+      else expect(content.split('\n')[0], file).toContain(BANNER);
+    }
     expect(a.has('docs/reference/README.md')).toBe(true);
     expect(a.has('sdk/index.ts')).toBe(true);
   });
