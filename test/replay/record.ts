@@ -1,6 +1,7 @@
 // Records one history per publish path (one refused at completion), per run-engine path, of a health rollup,
 // a catalog reindex, a catalog index check, a template curation, the upgrade lifecycle and an
-// upgrade campaign and the certify lifecycle (certified, superseded, overdue, refused) into test/replay/histories/
+// upgrade campaign, the certify lifecycle (certified, superseded, overdue, refused) and the guardrails (an
+// install held and overridden, a publish denied) into test/replay/histories/
 // (npm run record-histories).
 // Run it after a deliberate, patched() change to the workflows and commit the new files.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -359,4 +360,32 @@ it('records the review lifecycle (passed, expired) and the publish that started 
   });
   expect(await s.client.workflow.getHandle(started.workflowId).result()).toMatchObject({ status: 'expired' });
   await save('review-expired', started.workflowId);
+});
+
+it('records the guardrails: an install held by a soft rule and overridden, a publish denied by a hard rule', async () => {
+  // held by marketplace.external-risk-cap (globex caps outside risk at low), overridden by dave
+  const medium = await publishTemplate(
+    s,
+    templateSpec({ steps: [{ id: 'only', task: 'transform@1.0.0', with: { expression: "'ok'", data: {} } }] }, { name: `replay-guardrail-${s.suffix}`, risk: 'medium' }),
+  );
+  const none = { region: null, endpoint_regions: {}, max_external_risk: null, critical_runs_per_day: null, business_hours: null };
+  expect((await call(s, 'gus', 'PUT', '/tenant/policy-settings', { ...none, max_external_risk: 'low' })).status).toBe(200);
+  try {
+    const held = await requestInstall(s, 'gus', { templateId: medium, environment: 'staging' });
+    expect((await waitForInstall(s, 'gus', held, ['awaiting_override'])).status).toBe('awaiting_override');
+    const ok = await call(s, 'dave', 'POST', `/installs/${held}/override`, { rule: 'marketplace.external-risk-cap', rationale: 'Recorded fixture override.' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await waitForInstall(s, 'gus', held)).status).toBe('installed');
+    await save('install-guardrail-overridden', `install/${held}`);
+  } finally {
+    await call(s, 'gus', 'PUT', '/tenant/policy-settings', none);
+  }
+
+  // denied by marketplace.critical-not-public
+  const spec = testSpec({ scope: 'global', name: `replay-guardrail-denied-${s.suffix}`, risk: 'critical' });
+  (spec.metadata as Record<string, unknown>).changelog = 'First release.';
+  const { body: draft } = await s.as('pat').createDraft(spec);
+  await call(s, 'pat', 'POST', `/definitions/${draft.definitionId}/publish-requests`, { version: '1.0.0', visibility: 'public-ecosystem' });
+  expect(await s.as('pat').waitForPublish(draft.definitionId, '1.0.0', ['denied', 'published', 'invalid', 'awaiting_approval'])).toBe('denied');
+  await save('publish-guardrail-denied', `publish/${draft.definitionId}/1.0.0`);
 });

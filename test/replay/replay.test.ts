@@ -112,7 +112,7 @@ describe('recorded histories replay against the current workflow code', () => {
 
   it('detects an unsafe change to the install and uninstall lifecycles', async () => {
     const recorded = histories().filter((h) => /^(install|uninstall)-/.test(h.workflowId));
-    expect(recorded.map((h) => h.workflowId)).toEqual(['install-approved', 'install-invalid', 'uninstall-cancel']);
+    expect(recorded.map((h) => h.workflowId)).toEqual(['install-approved', 'install-guardrail-overridden', 'install-invalid', 'uninstall-cancel']);
     const errors: { workflowId: string; error: unknown }[] = [];
     for await (const r of Worker.runReplayHistories(
       { workflowsPath: new URL('./unsafe/install.ts', import.meta.url).pathname, dataConverter: createDataConverter(REPLAY_CODEC_KEYS) },
