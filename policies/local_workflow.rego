@@ -12,9 +12,10 @@ package local_workflow
 import data.profile_lib.approved_before
 import data.profile_lib.outcome
 
-# Side effects that change something outside the run (domain/policy-profiles.ts derives a
+# Side effects that change something outside the run (domain/policy-facts.ts derives a
 # step's effect from its manifest; a literal GET/HEAD request of an `external` task reads).
-changing_effects := {"write", "external"}
+# A task no longer in the registry has unknown effects: it counts as writing (fail closed).
+changing_effects := {"write", "external", "unknown"}
 
 elevated := {"high", "critical"}
 

@@ -105,3 +105,18 @@ test_non_pii_endpoint_anywhere if {
 	e := object.union(endpoint("us"), {"pii": false})
 	result("local.pii-endpoint-in-region", with_subject({"endpoints": [e]})) == "pass"
 }
+
+test_unknown_effects_count_as_writes if {
+	d := data.guardrails.decision with input as {
+		"operation": "publish",
+		"tenant": "acme",
+		"actor": {"sub": "pat", "tenant": "acme", "roles": ["publisher"]},
+		"subject": {
+			"definition_id": "acme.x", "version": "1.0.0", "owner_tenant": "acme", "risk": "high",
+			"visibility": "internal-only", "visible": true, "certification": null, "endpoints": [],
+			"steps": [{"id": "gone", "task": "gone@1.0.0", "order": 0, "side_effects": "unknown", "approval": false, "egress_any": false, "data_classes": [], "deprecated": false}],
+		},
+		"settings": {"egress_allow": [], "region": null, "max_external_risk": null, "critical_runs_per_day": null, "business_hours": null},
+	}
+	"local.approval-before-side-effects" in d.hard_deny
+}

@@ -5,7 +5,7 @@ import type { InstallCheck } from '../data/marketplace.ts';
 const verdict = (c: InstallCheck) => (c.allow ? 'ok' : c.deny.length ? 'no' : 'todo');
 
 /**
- * "What the policy will require": the install policy and the binding checks evaluated as a
+ * "Access and bindings": the install policy (who may install what, approvals) and the binding checks evaluated as a
  * preview (POST /templates/{id}/install-check), the same checks the install lifecycle makes
  * and records in its history.
  */
@@ -13,7 +13,7 @@ export function InstallPreview(props: { check: InstallCheck | undefined; checkin
   return (
     <section class="card install-preview" aria-labelledby="preview-title" aria-live="polite" aria-busy={props.checking} data-testid="install-preview">
       <h2 id="preview-title" class="section-title">
-        What the policy will require
+        Access and bindings
       </h2>
       <Show when={props.error}>
         <p class="inline-error">{props.error}</p>
@@ -24,9 +24,9 @@ export function InstallPreview(props: { check: InstallCheck | undefined; checkin
             <p class={`verdict verdict-${verdict(c())}`} data-testid="preview-verdict" data-allow={String(c().allow)}>
               <span aria-hidden="true">{verdict(c()) === 'ok' ? '✓ ' : verdict(c()) === 'no' ? '✕ ' : '… '}</span>
               {verdict(c()) === 'ok'
-                ? 'The policy allows this install and the bindings fit.'
+                ? 'The install policy admits you and the bindings fit; the guardrails decide above.'
                 : verdict(c()) === 'no'
-                  ? 'The policy refuses this install.'
+                  ? 'The install policy refuses this install.'
                   : 'Not ready yet: bind what is listed below.'}
             </p>
             <Show when={c().approvalsRequired > 0}>
