@@ -114,7 +114,7 @@ describe('health rollup', () => {
     // the global entry: runs of two tenants — 4 completed, 2 failed, 1 cancelled; the newest completes
     for (const p of [{}, {}, { fail: true }, { wait: true }, {}]) runIds.acme.push(await run('alice', globalId, p));
     // globex's runs: its tenant admin installs the template, carol runs the instance
-    const instance = await install(s, 'gus', { templateId: globalId, environment: 'prod' });
+    const instance = await install(s, 'gus', { templateId: globalId, environment: 'staging' });
     runIds.globex.push(await instanceRun('carol', instance, { fail: true }));
     runIds.globex.push(await instanceRun('carol', instance));
     // the tenant-local entry: one completed run
