@@ -64,7 +64,14 @@ describe('a worker killed while a run step’s HTTP call is in flight', () => {
     // the history shows step 1 started more than once (its last start is attempt > 1), the others once
     const history = await s.client.workflow.getHandle(workflowId).fetchHistory();
     const events = history.events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+    const allScheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
+    // the run's guardrails are decided (and recorded) once, before the first step
+    expect(allScheduled.slice(0, 2).map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name)).toEqual([
+      'decideGuardrails',
+      'recordRunGuardrails',
+    ]);
+    // the steps' activities are the task-registry ones, named `<task>@<version>`
+    const scheduled = allScheduled.filter((e) => e.activityTaskScheduledEventAttributes!.activityType?.name?.includes('@'));
     expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name)).toEqual([
       'http.request@1.0.0',
       'transform@1.0.0',
