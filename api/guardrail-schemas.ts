@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Actor } from '../domain/actor.ts';
+import { errorResponse, json } from './responses.ts';
 import {
   OVERRIDE_RATIONALE_MAX,
   POLICY_OPERATIONS,
@@ -82,10 +83,16 @@ export const OverrideRequestBody = z
   })
   .meta({ id: "PolicyOverrideRequest" });
 
-export const overrideErrorDescriptions = {
-  403: "SELF_OVERRIDE (the requester), OVERRIDE_NOT_ALLOWED (a role the rule does not name, or another tenant), or a missing permission",
-  409: "HARD_MANDATORY (the rule cannot be overridden), NOT_DENIED (the rule does not hold the lifecycle), NOT_HELD (the lifecycle is not held for an override or has finished)",
-  422: "UNKNOWN_RULE, RATIONALE_REQUIRED, RATIONALE_TOO_LONG, or an invalid body",
+export const HeldForBody = z
+  .array(z.object({ rule: z.string(), reasons: z.array(z.string()), override_roles: z.array(z.string()) }))
+  .meta({ id: 'HeldFor', description: 'while held (awaiting_override): each soft-mandatory rule holding it, and the roles that may override it (never the requester)' });
+
+/** What every lifecycle's `POST …/override` answers. */
+export const overrideResponses = {
+  200: json(z.object({ guardrails: GuardrailDecisionBody, status: z.string() }).meta({ id: 'PolicyOverrideResult' }), "Override accepted: the guardrails' new decision"),
+  403: errorResponse('SELF_OVERRIDE (the requester), OVERRIDE_NOT_ALLOWED (a role the rule does not name, or another tenant), or a missing permission'),
+  409: errorResponse('HARD_MANDATORY (the rule cannot be overridden), NOT_DENIED (the rule does not hold the lifecycle), NOT_HELD (the lifecycle is not held for an override or has finished)'),
+  422: errorResponse('UNKNOWN_RULE, RATIONALE_REQUIRED, RATIONALE_TOO_LONG, or an invalid body'),
 } as const;
 
 /** The override's actor: the authenticated token's, never the body's. */

@@ -10,7 +10,7 @@ import type { PolicyEngine } from './opa.ts';
 export type { GuardrailRequest } from '../domain/policy-profiles.ts';
 import { manifestsFor } from './registry.ts';
 import { currentCertification } from './version-trust.ts';
-import { visibleDefinitionSql, visibleVersionSql } from './access.ts';
+import { loadTemplateVersion } from './install-check.ts';
 import { contentDigest } from './digest.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Risk } from '../domain/spec.ts';
@@ -18,7 +18,6 @@ import { RISKS } from '../domain/spec.ts';
 import type { SpecV1 } from '../domain/spec-types.ts';
 import { defaultVisibility } from '../domain/access.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { compareSemver } from '../domain/semver.ts';
 import { clockIn, endpointFacts, stepFacts } from '../domain/policy-facts.ts';
 import {
   type BusinessHours,
@@ -91,31 +90,37 @@ const settingsInput = (s: GuardrailSettings): GuardrailInput['settings'] => ({
 
 /** The version of a template the tenant would install (`version` absent: the newest it may see). */
 async function templateVersion(sql: Sql, tenant: string, templateId: string, version?: string, lifecycle = false) {
-  const [t] = await sql<{ id: string; definition_id: string; owner_tenant: string; visibility: string; visible: boolean }[]>`
-    select t.id, t.definition_id, t.tenant_id as owner_tenant, t.visibility, ${visibleDefinitionSql(sql, tenant, 'd')} as visible
-    from workflow_template t join workflow_definition d on d.id = t.definition_id where t.id = ${templateId}`;
-  if (!t) throw notFound('TEMPLATE_NOT_FOUND', `template "${templateId}" does not exist`);
-  let chosen = version;
-  if (!chosen) {
-    const published = await sql<{ version: string }[]>`
-      select v.version from workflow_version v join workflow_definition d on d.id = v.definition_id
-      where v.definition_id = ${t.definition_id} and v.status = 'published' and ${visibleVersionSql(sql, tenant, 'v', 'd')}`;
-    chosen = published.map((p) => p.version).sort(compareSemver).at(-1);
-  }
-  const [v] = chosen
-    ? await sql<{ version: string; spec: SpecV1; visible: boolean; status: string }[]>`
-        select v.version, v.spec, v.status, ${visibleVersionSql(sql, tenant, 'v', 'd')} as visible
-        from workflow_version v join workflow_definition d on d.id = v.definition_id
-        where v.definition_id = ${t.definition_id} and v.version = ${chosen}`
-    : [];
+  const f = await loadTemplateVersion(sql, tenant, templateId, version);
+  if (!f) throw notFound('TEMPLATE_NOT_FOUND', `template "${templateId}" does not exist`);
   // an invisible template answers as missing, never with its content — except to a lifecycle
   // that already holds the exact version (withdrawn from the tenant while it waited): there
   // marketplace.offered-to-tenant denies it, in the tenant's own history
-  if (!v || (!t.visible && t.owner_tenant !== tenant && !(lifecycle && version))) {
-    if (!t.visible) throw notFound('TEMPLATE_NOT_FOUND', `template "${templateId}" does not exist`);
-    throw notFound('VERSION_NOT_FOUND', `template "${templateId}" has no version ${chosen ?? '(published)'}`);
+  if (!f.spec || (!f.visible && f.ownerTenant !== tenant && !(lifecycle && version))) {
+    if (!f.visible) throw notFound('TEMPLATE_NOT_FOUND', `template "${templateId}" does not exist`);
+    throw notFound('VERSION_NOT_FOUND', `template "${templateId}" has no version ${f.version || '(published)'}`);
   }
-  return { template: t, version: v, visible: t.visible && v.visible && v.status === 'published' };
+  return { facts: f, spec: f.spec, visible: f.visible && f.versionVisible && f.versionStatus === 'published' };
+}
+
+/** What install and upgrade both tell the policy of the template version a tenant would get. */
+async function marketplaceSubject(sql: Sql, tenant: string, templateId: string, version: string | undefined, parameters: Record<string, unknown>, lifecycle?: boolean) {
+  const { facts: f, spec, visible } = await templateVersion(sql, tenant, templateId, version, lifecycle);
+  const settings = await guardrailSettings(sql, tenant);
+  const steps = await stepsOf(sql, spec);
+  const cert = await currentCertification(sql, f.definitionId, f.version);
+  const subject = {
+    definition_id: f.definitionId,
+    template_id: f.templateId,
+    version: f.version,
+    owner_tenant: f.ownerTenant,
+    risk: spec.metadata.risk,
+    visibility: f.visibility,
+    visible: visible || f.ownerTenant === tenant,
+    certification: cert.status === 'none' ? null : cert.status,
+    steps,
+    endpoints: endpointFacts(spec, steps, parameters, settings.endpoint_regions),
+  };
+  return { subject, settings: settingsInput(settings) };
 }
 
 /** The guardrails' input for a request, gathered as its lifecycle gathers it. */
@@ -154,28 +159,14 @@ export async function buildGuardrailInput(
     }
     case 'install': {
       const tenant = req.actor.tenant;
-      const { template: t, version: v, visible } = await templateVersion(sql, tenant, req.templateId, req.version, opts.lifecycle);
-      const settings = await guardrailSettings(sql, tenant);
-      const steps = await stepsOf(sql, v.spec);
-      const cert = await currentCertification(sql, t.definition_id, v.version);
+      const { subject, settings } = await marketplaceSubject(sql, tenant, req.templateId, req.version, req.parameters ?? {}, opts.lifecycle);
       return {
         operation: 'install',
         tenant,
         ...base,
-        subject: {
-          definition_id: t.definition_id,
-          template_id: t.id,
-          version: v.version,
-          owner_tenant: t.owner_tenant,
-          risk: v.spec.metadata.risk,
-          visibility: t.visibility,
-          visible: visible || t.owner_tenant === tenant,
-          certification: cert.status === 'none' ? null : cert.status,
-          steps,
-          endpoints: endpointFacts(v.spec, steps, req.parameters ?? {}, settings.endpoint_regions),
-        },
+        subject,
         target: { environment: req.environment, ...(req.region ? { region: req.region } : {}) },
-        settings: settingsInput(settings),
+        settings,
       };
     }
     case 'upgrade': {
@@ -185,30 +176,15 @@ export async function buildGuardrailInput(
         from workflow_instance i join workflow_version v on v.definition_id = i.definition_id and v.version = i.version
         where i.id = ${req.instanceId} and i.tenant_id = ${tenant}`;
       if (!inst) throw notFound('INSTANCE_NOT_FOUND', `instance "${req.instanceId}" does not exist`);
-      const { template: t, version: v, visible } = await templateVersion(sql, tenant, inst.template_id, req.toVersion, opts.lifecycle);
-      const settings = await guardrailSettings(sql, tenant);
-      const steps = await stepsOf(sql, v.spec);
-      const cert = await currentCertification(sql, t.definition_id, v.version);
-      const parameters = { ...inst.parameters, ...(req.parameters ?? {}) };
+      const { subject, settings } = await marketplaceSubject(sql, tenant, inst.template_id, req.toVersion, { ...inst.parameters, ...(req.parameters ?? {}) }, opts.lifecycle);
       return {
         operation: 'upgrade',
         tenant,
         ...base,
-        subject: {
-          definition_id: t.definition_id,
-          template_id: t.id,
-          version: v.version,
-          owner_tenant: t.owner_tenant,
-          risk: v.spec.metadata.risk,
-          visibility: t.visibility,
-          visible: visible || t.owner_tenant === tenant,
-          certification: cert.status === 'none' ? null : cert.status,
-          steps,
-          endpoints: endpointFacts(v.spec, steps, parameters, settings.endpoint_regions),
-        },
+        subject,
         from: { version: inst.version, risk: inst.from_spec.metadata.risk },
         target: { environment: inst.environment, ...(inst.region ? { region: inst.region } : {}) },
-        settings: settingsInput(settings),
+        settings,
       };
     }
     case 'run': {

@@ -17,8 +17,8 @@ import {
   publishStateQuery,
   rejectUpdate,
 } from '../../workflows/contracts/index.ts';
-import { overridePolicyUpdate } from '../../workflows/contracts/policy.ts';
-import { GuardrailDecisionBody, OverrideRequestBody, overrideActor, overrideErrorDescriptions } from '../guardrail-schemas.ts';
+import { OverrideRequestBody, overrideResponses } from '../guardrail-schemas.ts';
+import { sendOverride } from '../policy-override.ts';
 import { temporalWorkflowUrl } from '../../platform/temporal.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 import { validationHook } from '../errors.ts';
@@ -191,10 +191,10 @@ const overridePublish = guarded('publish.decide', {
   request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: OverrideRequestBody } } } },
   responses: {
     ...errors,
-    200: json(z.object({ guardrails: GuardrailDecisionBody, status: z.string() }), "Override accepted: the guardrails' new decision"),
-    403: errorResponse(overrideErrorDescriptions[403]),
-    409: errorResponse(overrideErrorDescriptions[409]),
-    422: errorResponse(overrideErrorDescriptions[422]),
+    200: overrideResponses[200],
+    403: overrideResponses[403],
+    409: overrideResponses[409],
+    422: overrideResponses[422],
   },
 });
 
@@ -347,11 +347,7 @@ export function definitionRoutes(deps: ApiDeps) {
     const live = await handle.query(publishStateQuery).catch(() => undefined);
     const status = live?.status ?? row.state.status;
     if (status !== 'awaiting_override') throw conflict('NOT_HELD', `this publish request is ${status}, not held for a policy override`);
-    const guardrails = await updateOpenWorkflow(
-      () => handle.executeUpdate(overridePolicyUpdate, { args: [{ rule, rationale, actor: overrideActor(actor) }] }),
-      'NOT_HELD',
-      'this publish request is no longer held for a policy override',
-    );
+    const guardrails = await sendOverride(handle, actor, { rule, rationale }, 'this publish request is no longer held for a policy override');
     const state = await handle.query(publishStateQuery).catch(() => undefined);
     return c.json({ guardrails, status: state?.status ?? 'unknown' }, 200);
   });

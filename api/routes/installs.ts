@@ -35,7 +35,8 @@ import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
-import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
+import { GuardrailDecisionBody, HeldForBody, OverrideRequestBody, overrideResponses } from '../guardrail-schemas.ts';
+import { sendOverride } from '../policy-override.ts';
 import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
 import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
 
@@ -140,7 +141,7 @@ const InstallView = z
     decision: InstallDecisionBody.optional(),
     approvals: z.array(InstallApprovalBody),
     error: z.object({ code: z.string(), message: z.string(), details: z.array(Detail).optional() }).optional(),
-    guardrails: GuardrailsBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
+    guardrails: GuardrailDecisionBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
     heldFor: HeldForBody,
     overrides: z
       .array(z.object({ rule: z.string(), actor: z.object({ sub: z.string(), tenant: z.string(), name: z.string().optional() }), rationale: z.string(), at: z.string().optional() }))
@@ -243,7 +244,7 @@ const overrideInstallRoute = guarded('install.override', {
   summary: 'Override a soft-mandatory guardrail holding an install, with rationale',
   description:
     'Only while the install is `awaiting_override`. The policy decides whether the override counts: an actor holding a role the rule names (a role of the installing tenant, or a platform role), never the requester, with a rationale. Hard-mandatory rules cannot be overridden. The override is recorded in the lifecycle\'s history and receipt.',
-  request: { params: InstanceIdParam, body: { required: true, content: { 'application/json': { schema: OverrideBody } } } },
+  request: { params: InstanceIdParam, body: { required: true, content: { 'application/json': { schema: OverrideRequestBody } } } },
   responses: { ...errors, 200: overrideResponses[200], 403: overrideResponses[403], 409: overrideResponses[409], 422: overrideResponses[422] },
 });
 

@@ -21,8 +21,8 @@ import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { DefinitionIdParam } from '../schemas.ts';
 import { guarded } from '../permissions.ts';
-import { GuardrailDecisionBody, OverrideRequestBody, PolicyOverrideBody, overrideActor, overrideErrorDescriptions } from '../guardrail-schemas.ts';
-import { overridePolicyUpdate } from '../../workflows/contracts/policy.ts';
+import { GuardrailDecisionBody, OverrideRequestBody, PolicyOverrideBody, overrideResponses } from '../guardrail-schemas.ts';
+import { sendOverride } from '../policy-override.ts';
 import type { StoredGuardrails } from '../../domain/policy-profiles.ts';
 
 // ---- schemas (declared once: validation, OpenAPI, tests) ----
@@ -250,9 +250,9 @@ const overrideRun = guarded('run.decide', {
     ...notFoundError,
     ...commonErrors,
     200: json(z.object({ guardrails: GuardrailDecisionBody, status: RunStatusEnum }), "Override accepted: the guardrails' new decision"),
-    403: errorResponse(overrideErrorDescriptions[403]),
-    409: errorResponse(overrideErrorDescriptions[409]),
-    422: errorResponse(overrideErrorDescriptions[422]),
+    403: overrideResponses[403],
+    409: overrideResponses[409],
+    422: overrideResponses[422],
   },
 });
 
@@ -572,11 +572,7 @@ export function runRoutes(deps: ApiDeps) {
     const run = await locateRun(actor, runId);
     const before = await readState(actor, run);
     if (!before.policyHold) throw conflict('NOT_HELD', `run ${runId} is ${before.status}, not held for a policy override`);
-    const guardrails = await updateRunning(
-      () => temporal.workflow.getHandle(run.workflowId).executeUpdate(overridePolicyUpdate, { args: [{ rule, rationale, actor: overrideActor(actor) }] }),
-      'NOT_HELD',
-      `run ${runId} has finished: it is not held for a policy override`,
-    );
+    const guardrails = await sendOverride(temporal.workflow.getHandle(run.workflowId), actor, { rule, rationale }, `run ${runId} has finished: it is not held for a policy override`);
     const state = await readState(actor, run);
     return c.json({ guardrails, status: state.status }, 200);
   });

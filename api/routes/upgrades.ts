@@ -29,7 +29,8 @@ import { commonErrors, errorResponse, json } from '../responses.ts';
 import { updateOpenWorkflow } from '../temporal-errors.ts';
 import { lifecycleStarter } from '../lifecycles.ts';
 import { guarded } from '../permissions.ts';
-import { GuardrailsBody, HeldForBody, OverrideBody, overrideResponses, sendOverride } from '../policy-override.ts';
+import { GuardrailDecisionBody, HeldForBody, OverrideRequestBody, overrideResponses } from '../guardrail-schemas.ts';
+import { sendOverride } from '../policy-override.ts';
 import { heldFor, overridesOf } from '../../domain/guardrail-receipt.ts';
 import type { GuardrailDecision } from '../../domain/policy-profiles.ts';
 
@@ -115,7 +116,7 @@ const UpgradeView = z
     watch: z.object({ until: z.string().optional(), finished: z.number().int(), failed: z.number().int() }).optional(),
     rollback: z.object({ reason: z.string(), code: z.string() }).optional(),
     error: z.object({ code: z.string(), message: z.string(), details: z.array(Detail).optional() }).optional(),
-    guardrails: GuardrailsBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
+    guardrails: GuardrailDecisionBody.optional().meta({ description: "the guardrails' latest decision (policies/guardrails.rego)" }),
     heldFor: HeldForBody,
     overrides: z
       .array(z.object({ rule: z.string(), actor: z.object({ sub: z.string(), tenant: z.string(), name: z.string().optional() }), rationale: z.string(), at: z.string().optional() }))
@@ -219,7 +220,7 @@ const overrideUpgrade = guarded('upgrade.override', {
   summary: 'Override a soft-mandatory guardrail holding an upgrade, with rationale',
   description:
     'Only while the upgrade is `awaiting_override`. The policy decides whether the override counts: an actor holding a role the rule names (a role of the instance\'s tenant, or a platform role), never the requester, with a rationale. Hard-mandatory rules cannot be overridden. The override is recorded in the lifecycle\'s history and receipt.',
-  request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: OverrideBody } } } },
+  request: { params: VersionParam, body: { required: true, content: { 'application/json': { schema: OverrideRequestBody } } } },
   responses: {
     ...commonErrors,
     404: errorResponse('No such instance or upgrade in your tenant'),
